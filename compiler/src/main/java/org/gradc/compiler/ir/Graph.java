@@ -1,0 +1,151 @@
+package org.gradc.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradc.compiler.diag.SourceSpan;
+
+/**
+ * A static computational graph: nodes in topological order plus the named roles the model gives
+ * some of them (inputs, parameters, outputs, the loss and, once differentiated, the gradient of the
+ * loss for each parameter). Immutable; build one with {@link #builder()}.
+ */
+public final class Graph {
+  private final String modelName;
+  private final List<Node> nodes;
+  private final Map<String, Node> inputs;
+  private final Map<String, Node> params;
+  private final Map<String, Node> outputs;
+  private final Node loss;
+  private final Map<String, Node> gradients;
+
+  private Graph(Builder b) {
+    this.modelName = b.modelName;
+    this.nodes = List.copyOf(b.nodes);
+    this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.inputs));
+    this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
+    this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.outputs));
+    this.loss = b.loss;
+    this.gradients = Collections.unmodifiableMap(new LinkedHashMap<>(b.gradients));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String modelName() {
+    return modelName;
+  }
+
+  /** Every node, inputs before users. */
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  /** Inputs (features and labels) by name, in declaration order. */
+  public Map<String, Node> inputs() {
+    return inputs;
+  }
+
+  /** Trainable parameters by name, in declaration order. */
+  public Map<String, Node> params() {
+    return params;
+  }
+
+  /** What inference returns, by name, in declaration order. */
+  public Map<String, Node> outputs() {
+    return outputs;
+  }
+
+  /** The scalar loss; {@code null} for a graph that has none. */
+  public Node loss() {
+    return loss;
+  }
+
+  /** ∂loss/∂param by parameter name; empty until autodiff has run. */
+  public Map<String, Node> gradients() {
+    return gradients;
+  }
+
+  /**
+   * Builds graphs. Nodes are hash-consed: {@link #node} returns the existing node when the same op
+   * is applied to the same inputs again, so common subexpressions merge as they are built.
+   */
+  public static final class Builder {
+    private record Key(Op op, List<Node> inputs) {}
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<Key, Node> interned = new HashMap<>();
+    private final Map<String, Node> inputs = new LinkedHashMap<>();
+    private final Map<String, Node> params = new LinkedHashMap<>();
+    private final Map<String, Node> outputs = new LinkedHashMap<>();
+    private final Map<String, Node> gradients = new LinkedHashMap<>();
+    private String modelName = "Model";
+    private Node loss;
+
+    private Builder() {}
+
+    public Builder modelName(String name) {
+      this.modelName = name;
+      return this;
+    }
+
+    /**
+     * The node computing {@code op(inputs)}: an existing equal one, or a new one whose type is
+     * given by the op's shape rule.
+     *
+     * @throws ShapeError when the op's shape rule rejects the inputs
+     */
+    public Node node(Op op, List<Node> inputs, SourceSpan span) throws ShapeError {
+      Key key = new Key(op, List.copyOf(inputs));
+      Node existing = interned.get(key);
+      if (existing != null) {
+        return existing;
+      }
+      List<TensorType> types = new ArrayList<>(inputs.size());
+      for (Node in : inputs) {
+        types.add(in.type());
+      }
+      Node n = new Node(nodes.size(), op, inputs, op.infer(types), span);
+      nodes.add(n);
+      interned.put(key, n);
+      return n;
+    }
+
+    public Node node(Op op, SourceSpan span, Node... inputs) throws ShapeError {
+      return node(op, List.of(inputs), span);
+    }
+
+    public Builder input(String name, Node node) {
+      inputs.put(name, node);
+      return this;
+    }
+
+    public Builder param(String name, Node node) {
+      params.put(name, node);
+      return this;
+    }
+
+    public Builder output(String name, Node node) {
+      outputs.put(name, node);
+      return this;
+    }
+
+    public Builder loss(Node node) {
+      this.loss = node;
+      return this;
+    }
+
+    public Builder gradient(String param, Node node) {
+      gradients.put(param, node);
+      return this;
+    }
+
+    public Graph build() {
+      return new Graph(this);
+    }
+  }
+}

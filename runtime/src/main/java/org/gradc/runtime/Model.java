@@ -1,0 +1,372 @@
+package org.gradc.runtime;
+
+import java.util.List;
+
+/**
+ * The base of every generated model. Applications feed named inputs, run the forward pass, read
+ * outputs, compute gradients or take a fused training step; the generated subclass supplies the
+ * arithmetic through the protected hooks below.
+ *
+ * <h2>Contract with generated subclasses</h2>
+ *
+ * <ul>
+ *   <li>The subclass constructor calls {@code super(spec)}, allocates every non-batched buffer
+ *       (parameters, gradients, optimizer state), then calls {@link #initialize(long)
+ *       initialize(0)}.
+ *   <li>{@link #buffer(int)} returns the live array of spec tensor {@code slot} ({@code float[]},
+ *       {@code double[]} or {@code int[]} as its {@link DType} says). Arrays of batched tensors
+ *       hold at least {@link #capacity()} rows and may hold more; only the first {@code n} rows
+ *       matter.
+ *   <li>{@link #reserve(int)} grows batched buffers (inputs, outputs, intermediates) to hold {@code
+ *       n} rows, keeping nothing; the base calls it before copying inputs in. Nothing is allocated
+ *       when {@code n} is not larger than the current capacity.
+ *   <li>{@link #runForward}, {@link #runGradients} and {@link #runTrainStep} read the first {@code
+ *       n} rows of the inputs; the base has already checked every input's length and every label's
+ *       range, so generated code never fails on bad data. They allocate nothing.
+ *   <li>{@link #runTrainStep} reads the hyper-parameters from {@link #hyper} (in {@link
+ *       OptimizerKind#hyperParameters()} order) and the 1-based step from {@link #step}, which the
+ *       base increments before calling it.
+ * </ul>
+ *
+ * <p>Instances are not thread-safe; use {@link #copy()} for one per thread.
+ */
+public abstract class Model {
+  private final ModelSpec spec;
+
+  /** Optimizer hyper-parameters, in {@link OptimizerKind#hyperParameters()} order. */
+  protected final double[] hyper;
+
+  /** Optimizer steps taken so far; incremented before {@link #runTrainStep}. */
+  protected long step;
+
+  private int capacity;
+  private int batch = -1;
+
+  protected Model(ModelSpec spec) {
+    this.spec = spec;
+    this.hyper = spec.hyperDefaults();
+  }
+
+  // ---- implemented by generated code ----
+
+  /** The live array of spec tensor {@code slot}. */
+  protected abstract Object buffer(int slot);
+
+  /** Grows every batched buffer to hold at least {@code n} rows. */
+  protected abstract void allocate(int n);
+
+  /** Forward pass over the first {@code n} rows: fills outputs. */
+  protected abstract void runForward(int n);
+
+  /** Forward and backward pass: fills gradients, returns the loss. Parameters are untouched. */
+  protected abstract double runGradients(int n);
+
+  /** Forward, backward and optimizer update, fused; returns the loss before the update. */
+  protected abstract double runTrainStep(int n);
+
+  /** A new instance of the same generated class (parameters freshly initialized). */
+  protected abstract Model newInstance();
+
+  // ---- public API ----
+
+  public final ModelSpec spec() {
+    return spec;
+  }
+
+  /** Rows the batched buffers currently hold. */
+  public final int capacity() {
+    return capacity;
+  }
+
+  /** The batch size of the inputs fed last, or -1 before the first feed. */
+  public final int batchSize() {
+    return batch;
+  }
+
+  /** Makes the batched buffers hold at least {@code n} rows. */
+  protected final void reserve(int n) {
+    if (n > capacity) {
+      allocate(n);
+      capacity = n;
+    }
+  }
+
+  /**
+   * Copies {@code values} into input {@code name}. The batch size follows from the length; every
+   * input fed before the next pass must agree on it.
+   *
+   * @throws IllegalArgumentException naming the input, the expected and the actual size
+   */
+  public final void feed(String name, float[] values) {
+    int slot = inputSlot(name, DType.F32);
+    int n = rows(slot, values.length);
+    Object dst = buffer(slot);
+    if (dst instanceof double[] d) {
+      for (int i = 0; i < values.length; i++) {
+        d[i] = values[i];
+      }
+    } else {
+      System.arraycopy(values, 0, dst, 0, values.length);
+    }
+    batch = n;
+  }
+
+  /** As {@link #feed(String, float[])}, for an f64 model. */
+  public final void feed(String name, double[] values) {
+    int slot = inputSlot(name, DType.F64);
+    int n = rows(slot, values.length);
+    Object dst = buffer(slot);
+    if (dst instanceof float[] f) {
+      for (int i = 0; i < values.length; i++) {
+        f[i] = (float) values[i];
+      }
+    } else {
+      System.arraycopy(values, 0, dst, 0, values.length);
+    }
+    batch = n;
+  }
+
+  /**
+   * Copies integer labels into input {@code name}, checking each against the input's class count.
+   *
+   * @throws IllegalArgumentException naming the input and the first bad label and its index
+   */
+  public final void feed(String name, int[] values) {
+    int slot = inputSlot(name, DType.I32);
+    TensorSpec t = spec.tensors().get(slot);
+    if (t.classes() > 0) {
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] < 0 || values[i] >= t.classes()) {
+          throw new IllegalArgumentException(
+              "input '"
+                  + name
+                  + "': label "
+                  + values[i]
+                  + " at index "
+                  + i
+                  + " is outside [0, "
+                  + t.classes()
+                  + ")");
+        }
+      }
+    }
+    int n = rows(slot, values.length);
+    System.arraycopy(values, 0, buffer(slot), 0, values.length);
+    batch = n;
+  }
+
+  private int inputSlot(String name, DType given) {
+    int slot = spec.slot(TensorKind.INPUT, name);
+    if (slot < 0) {
+      throw new IllegalArgumentException(
+          "no input '" + name + "'; inputs are " + names(spec.ofKind(TensorKind.INPUT)));
+    }
+    TensorSpec t = spec.tensors().get(slot);
+    boolean ok = t.dtype() == DType.I32 ? given == DType.I32 : given != DType.I32;
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "input '"
+              + name
+              + "' holds "
+              + (t.dtype() == DType.I32 ? "int labels" : "floats")
+              + ", but was fed "
+              + (given == DType.I32 ? "int[]" : "floats"));
+    }
+    return slot;
+  }
+
+  private int rows(int slot, int length) {
+    TensorSpec t = spec.tensors().get(slot);
+    int row = t.rowSize();
+    if (!t.batched()) {
+      if (length != row) {
+        throw new IllegalArgumentException(
+            "input '"
+                + t.name()
+                + "' "
+                + t.shapeString()
+                + " takes exactly "
+                + row
+                + " values, but was fed "
+                + length);
+      }
+      return batch < 0 ? 1 : batch;
+    }
+    if (length == 0 || length % row != 0) {
+      throw new IllegalArgumentException(
+          "input '"
+              + t.name()
+              + "' "
+              + t.shapeString()
+              + " takes a multiple of "
+              + row
+              + " values (one row each), but was fed "
+              + length);
+    }
+    int n = length / row;
+    if (batch > 0 && n != batch && fedSinceLastPass) {
+      throw new IllegalArgumentException(
+          "input '"
+              + t.name()
+              + "' was fed "
+              + n
+              + " rows, but other inputs were fed "
+              + batch
+              + " rows; every input must have the same batch size");
+    }
+    fedSinceLastPass = true;
+    reserve(n);
+    return n;
+  }
+
+  private boolean fedSinceLastPass;
+
+  private int readyBatch() {
+    if (batch < 0) {
+      throw new IllegalStateException(
+          "no inputs fed yet; feed " + names(spec.ofKind(TensorKind.INPUT)) + " first");
+    }
+    fedSinceLastPass = false;
+    return batch;
+  }
+
+  /** Runs inference on the inputs fed last; read results with {@link #output}. */
+  public final void forward() {
+    runForward(readyBatch());
+  }
+
+  /** Computes the loss and the gradient of every parameter; parameters are untouched. */
+  public final double lossAndGradients() {
+    return runGradients(readyBatch());
+  }
+
+  /** One optimizer step on the inputs fed last; returns the loss before the update. */
+  public final double trainStep() {
+    int n = readyBatch();
+    step++;
+    return runTrainStep(n);
+  }
+
+  /** A copy of output {@code name} for the current batch, as floats. */
+  public final float[] output(String name) {
+    int slot = spec.slot(TensorKind.OUTPUT, name);
+    if (slot < 0) {
+      throw new IllegalArgumentException(
+          "no output '" + name + "'; outputs are " + names(spec.ofKind(TensorKind.OUTPUT)));
+    }
+    TensorSpec t = spec.tensors().get(slot);
+    int len = t.size(Math.max(batch, 1));
+    Object src = buffer(slot);
+    float[] out = new float[len];
+    if (src instanceof double[] d) {
+      for (int i = 0; i < len; i++) {
+        out[i] = (float) d[i];
+      }
+    } else {
+      System.arraycopy(src, 0, out, 0, len);
+    }
+    return out;
+  }
+
+  /**
+   * Feeds one example (or batch) to {@code input}, runs the forward pass, returns the first output.
+   */
+  public final float[] predict(String input, float[] values) {
+    feed(input, values);
+    forward();
+    return output(spec.ofKind(TensorKind.OUTPUT).get(0).name());
+  }
+
+  /** The live array of parameter {@code name} ({@code float[]} for f32 models). */
+  public final float[] parameter(String name) {
+    return (float[]) live(TensorKind.PARAM, name);
+  }
+
+  /** The live gradient of parameter {@code name}, as left by the last pass. */
+  public final float[] gradient(String name) {
+    return (float[]) live(TensorKind.GRADIENT, name);
+  }
+
+  /**
+   * The live array of any named tensor, of the type its spec gives ({@code float[]}, {@code
+   * double[]} or {@code int[]}).
+   */
+  public final Object tensor(TensorKind kind, String name) {
+    return live(kind, name);
+  }
+
+  private Object live(TensorKind kind, String name) {
+    int slot = spec.slot(kind, name);
+    if (slot < 0) {
+      throw new IllegalArgumentException(
+          "no "
+              + kind.name().toLowerCase()
+              + " '"
+              + name
+              + "'; there are "
+              + names(spec.ofKind(kind)));
+    }
+    return buffer(slot);
+  }
+
+  /** Sets an optimizer hyper-parameter for the following steps. */
+  public final void hyperParameter(String name, double value) {
+    hyper[hyperIndex(name)] = value;
+  }
+
+  public final double hyperParameter(String name) {
+    return hyper[hyperIndex(name)];
+  }
+
+  private int hyperIndex(String name) {
+    int i = spec.optimizer().indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException(
+          spec.optimizer().displayName()
+              + " has no hyper-parameter '"
+              + name
+              + "'; it has "
+              + spec.optimizer().hyperParameters().stream()
+                  .map(OptimizerKind.HyperParameter::name)
+                  .toList());
+    }
+    return i;
+  }
+
+  /** Optimizer steps taken so far. */
+  public final long steps() {
+    return step;
+  }
+
+  /** Sets the optimizer step count (used when resuming from a checkpoint). */
+  public final void steps(long steps) {
+    this.step = steps;
+  }
+
+  /**
+   * Fills every parameter from its initializer with a generator seeded by {@code seed}, and resets
+   * optimizer state and the step count. The same seed gives the same parameters bit for bit.
+   */
+  public void initialize(long seed) {
+    throw new UnsupportedOperationException("initializers are not implemented yet");
+  }
+
+  /** An independent instance with the same parameters, optimizer state and hyper-parameters. */
+  public Model copy() {
+    Model m = newInstance();
+    for (int slot = 0; slot < spec.tensors().size(); slot++) {
+      TensorSpec t = spec.tensors().get(slot);
+      if (t.kind() == TensorKind.PARAM || t.kind() == TensorKind.STATE) {
+        Object src = buffer(slot);
+        System.arraycopy(src, 0, m.buffer(slot), 0, java.lang.reflect.Array.getLength(src));
+      }
+    }
+    System.arraycopy(hyper, 0, m.hyper, 0, hyper.length);
+    m.step = step;
+    return m;
+  }
+
+  private static List<String> names(List<TensorSpec> specs) {
+    return specs.stream().map(TensorSpec::name).toList();
+  }
+}
