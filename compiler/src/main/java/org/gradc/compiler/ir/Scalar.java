@@ -48,13 +48,17 @@ public sealed interface Scalar {
 
   /** Interprets the formula in f64, given the inputs' values at one element. */
   default double eval(double[] args) {
-    return switch (this) {
-      case Arg a -> args[a.index()];
-      case Const c -> c.value();
-      case Unary u -> apply(u.fn(), u.x().eval(args));
-      case Binary b -> apply(b.fn(), b.a().eval(args), b.b().eval(args));
-      case Select s -> s.cond().eval(args) != 0 ? s.ifTrue().eval(args) : s.ifFalse().eval(args);
-    };
+    if (this instanceof Arg a) {
+      return args[a.index()];
+    } else if (this instanceof Const c) {
+      return c.value();
+    } else if (this instanceof Unary u) {
+      return apply(u.fn(), u.x().eval(args));
+    } else if (this instanceof Binary b) {
+      return apply(b.fn(), b.a().eval(args), b.b().eval(args));
+    }
+    Select s = (Select) this;
+    return s.cond().eval(args) != 0 ? s.ifTrue().eval(args) : s.ifFalse().eval(args);
   }
 
   static double apply(UnaryFn fn, double x) {
