@@ -67,7 +67,11 @@ final class ClassAssembler {
       cw.visitSource(plan.sourceFile(), null);
     }
     cw.visitField(
-            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "SPEC", SPEC_DESC, null, null)
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+            "SPEC",
+            SPEC_DESC,
+            null,
+            null)
         .visitEnd();
     for (ClassPlan.Field f : plan.fields()) {
       int access = Opcodes.ACC_PRIVATE | (f.batched() ? 0 : Opcodes.ACC_FINAL);
@@ -81,8 +85,7 @@ final class ClassAssembler {
     entry("runGradients", "(I)D", plan.gradients(), plan.lossField());
     entry("runTrainStep", "(I)D", plan.trainStep(), plan.lossField());
     newInstance();
-    KernelCode.EmitContext context =
-        new KernelCode.EmitContext(plan.internalName(), plan.precision(), plan.fma(), plan);
+    KernelCode.EmitContext context = plan.emitContext();
     for (ClassPlan.KernelMethod k : plan.kernels()) {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, k.name(), "(I)V", null, null);
       mv.visitCode();
@@ -155,6 +158,25 @@ final class ClassAssembler {
         pushInt(mv, f.rowSize());
         newArray(mv, f.descriptor());
         mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+      }
+    }
+    for (Map.Entry<String, double[]> c : plan.constants().entrySet()) {
+      ClassPlan.Field f = plan.field(c.getKey());
+      double[] values = c.getValue();
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] == 0 && Double.doubleToRawLongBits(values[i]) == 0) {
+          continue;
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f.name(), f.descriptor());
+        pushInt(mv, i);
+        if (f.descriptor().equals("[F")) {
+          mv.visitLdcInsn((float) values[i]);
+          mv.visitInsn(Opcodes.FASTORE);
+        } else {
+          mv.visitLdcInsn(values[i]);
+          mv.visitInsn(Opcodes.DASTORE);
+        }
       }
     }
     mv.visitVarInsn(Opcodes.ALOAD, 0);
@@ -267,7 +289,9 @@ final class ClassAssembler {
       for (int i = 0; i < calls.size(); i += CALLS_PER_METHOD) {
         String helper = name + "$" + part++;
         callSequence(
-            Opcodes.ACC_PRIVATE, helper, calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD)));
+            Opcodes.ACC_PRIVATE,
+            helper,
+            calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD)));
         grouped.add(helper);
       }
       calls = grouped;
@@ -316,8 +340,7 @@ final class ClassAssembler {
 
   private void newInstance() {
     MethodVisitor mv =
-        cw.visitMethod(
-            Opcodes.ACC_PROTECTED, "newInstance", "()L" + MODEL + ";", null, null);
+        cw.visitMethod(Opcodes.ACC_PROTECTED, "newInstance", "()L" + MODEL + ";", null, null);
     mv.visitCode();
     mv.visitTypeInsn(Opcodes.NEW, plan.internalName());
     mv.visitInsn(Opcodes.DUP);

@@ -10,6 +10,7 @@ import org.gradc.runtime.ModelSpec;
  * @param internalName {@code org/example/FashionMlp}
  * @param sourceFile the model file's name, recorded as the class's {@code SourceFile}
  * @param lossField the one-element buffer the loss is left in; {@code null} when there is no loss
+ * @param constants values of constant buffers, filled by the constructor
  */
 record ClassPlan(
     String internalName,
@@ -22,7 +23,8 @@ record ClassPlan(
     List<String> forward,
     List<String> gradients,
     List<String> trainStep,
-    String lossField) {
+    String lossField,
+    java.util.Map<String, double[]> constants) {
 
   /**
    * One buffer field.
@@ -35,6 +37,14 @@ record ClassPlan(
 
   /** A kernel method {@code private void name(int n)}. */
   record KernelMethod(String name, KernelCode code) {}
+
+  KernelCode.EmitContext emitContext() {
+    java.util.Map<String, String> d = new java.util.LinkedHashMap<>();
+    for (Field f : fields) {
+      d.put(f.name(), f.descriptor());
+    }
+    return new KernelCode.EmitContext(internalName, precision, fma, d);
+  }
 
   Field field(String name) {
     for (Field f : fields) {

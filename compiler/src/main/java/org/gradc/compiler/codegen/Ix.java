@@ -1,9 +1,10 @@
 package org.gradc.compiler.codegen;
 
 /**
- * An int expression of loop-level code: loop variables, the run-time batch size {@code n}, constants
- * and their affine combinations, and loads from {@code int[]} buffers (labels). The factories fold
- * constants, so index arithmetic the scheduler builds stays as small as the bytecode it becomes.
+ * An int expression of loop-level code: loop variables, the run-time batch size {@code n},
+ * constants and their affine combinations, and loads from {@code int[]} buffers (labels). The
+ * factories fold constants, so index arithmetic the scheduler builds stays as small as the bytecode
+ * it becomes.
  */
 sealed interface Ix {
 

@@ -30,9 +30,16 @@ sealed interface Kernel {
    * {@code outIndex} uses only the kept axes' variables.
    *
    * @param op {@code ADD} or {@code MAX}
+   * @param divisor what the result is divided by (a mean's count), or {@code null}
    */
   record Reduction(
-      List<Ix> dims, List<Boolean> reduced, Scalar.BinaryFn op, Fx element, String out, Ix outIndex,
+      List<Ix> dims,
+      List<Boolean> reduced,
+      Scalar.BinaryFn op,
+      Fx element,
+      Fx divisor,
+      String out,
+      Ix outIndex,
       String note)
       implements Kernel {
     public Reduction {
@@ -43,12 +50,11 @@ sealed interface Kernel {
 
   /**
    * {@code c[i, j] = Σ_k a(i, k) · b[k, j]} over {@code [m, k] × [k, n]}, then {@code epilogue} for
-   * every {@code (i, j)} (axis variables {@code a0 = i}, {@code a1 = j}; the local {@code acc} holds
-   * {@code c[i, j]}). {@code a} is any expression of {@code a0 = i, a1 = k}; {@code b} and {@code c}
-   * are row-major buffers, so the innermost {@code j} loop is contiguous.
+   * every {@code (i, j)} (axis variables {@code a0 = i}, {@code a1 = j}; the local {@code acc}
+   * holds {@code c[i, j]}). {@code a} is any expression of {@code a0 = i, a1 = k}; {@code b} and
+   * {@code c} are row-major buffers, so the innermost {@code j} loop is contiguous.
    */
-  record Matmul(
-      Ix m, Ix k, int n, Fx a, String b, String c, List<Stmt> epilogue, String note)
+  record Matmul(Ix m, Ix k, int n, Fx a, String b, String c, List<Stmt> epilogue, String note)
       implements Kernel {
     public Matmul {
       epilogue = List.copyOf(epilogue);

@@ -9,7 +9,9 @@ import org.objectweb.asm.MethodVisitor;
  */
 interface KernelCode {
 
-  /** Emits the body of {@code void k(int n)} (after {@code visitCode}, before {@code visitMaxs}). */
+  /**
+   * Emits the body of {@code void k(int n)} (after {@code visitCode}, before {@code visitMaxs}).
+   */
   void emit(MethodVisitor mv, EmitContext context);
 
   /** Readable pseudo-Java of the body, indented by {@code indent} levels. */
@@ -19,10 +21,16 @@ interface KernelCode {
    * What a kernel method needs to know about the class it is written into.
    *
    * @param owner the class's internal name
+   * @param descriptors the descriptor of every buffer field, by name
    */
-  record EmitContext(String owner, Precision precision, boolean fma, ClassPlan plan) {
+  record EmitContext(
+      String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
     String descriptor(String field) {
-      return plan.field(field).descriptor();
+      String d = descriptors.get(field);
+      if (d == null) {
+        throw new IllegalArgumentException("no buffer field " + field);
+      }
+      return d;
     }
   }
 }

@@ -250,8 +250,7 @@ final class LoopEmitter {
       case ABS -> {
         fx(u.x());
         String d = p.type.getDescriptor();
-        mv.visitMethodInsn(
-            Opcodes.INVOKESTATIC, "java/lang/Math", "abs", "(" + d + ")" + d, false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "abs", "(" + d + ")" + d, false);
       }
       case EXP, LOG, SQRT, TANH -> {
         fx(u.x());
@@ -325,7 +324,10 @@ final class LoopEmitter {
       fx(b.b());
       // NaN makes every comparison but != false: pick the cmp variant whose NaN result fails
       boolean g = b.fn() == Scalar.BinaryFn.LT || b.fn() == Scalar.BinaryFn.LE;
-      mv.visitInsn(p == Precision.F32 ? (g ? Opcodes.FCMPG : Opcodes.FCMPL) : (g ? Opcodes.DCMPG : Opcodes.DCMPL));
+      mv.visitInsn(
+          p == Precision.F32
+              ? (g ? Opcodes.FCMPG : Opcodes.FCMPL)
+              : (g ? Opcodes.DCMPG : Opcodes.DCMPL));
       int jumpWhenFalse =
           switch (b.fn()) {
             case LT -> Opcodes.IFGE;

@@ -10,6 +10,7 @@ import org.gradc.compiler.ir.Scalar;
  */
 final class LoopPrinter {
   private final StringBuilder out = new StringBuilder();
+  private final java.util.Set<String> declared = new java.util.HashSet<>();
   private final String type;
 
   private LoopPrinter(Precision p) {
@@ -53,9 +54,11 @@ final class LoopPrinter {
     } else if (s instanceof Stmt.Store st) {
       line(indent, st.array() + "[" + ix(st.index()) + "] = " + fx(st.value()) + ";");
     } else if (s instanceof Stmt.Let l) {
-      line(indent, type + " " + l.name() + " = " + fx(l.value()) + ";");
+      String decl = declared.add(l.name()) ? type + " " : "";
+      line(indent, decl + l.name() + " = " + fx(l.value()) + ";");
     } else if (s instanceof Stmt.LetInt l) {
-      line(indent, "int " + l.name() + " = " + ix(l.value()) + ";");
+      String decl = declared.add(l.name()) ? "int " : "";
+      line(indent, decl + l.name() + " = " + ix(l.value()) + ";");
     } else {
       line(indent, "// " + ((Stmt.Comment) s).text());
     }
@@ -85,7 +88,8 @@ final class LoopPrinter {
       return l.array() + "[" + ix(l.index()) + "]";
     } else if (e instanceof Fx.Const c) {
       double v = c.value();
-      String s = v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
+      String s =
+          v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
       return type.equals("float") ? s + "f" : s;
     } else if (e instanceof Fx.Local l) {
       return l.name();
@@ -93,34 +97,45 @@ final class LoopPrinter {
       String fn = u.fn().name().toLowerCase(Locale.ROOT);
       return u.fn() == Scalar.UnaryFn.NEG ? "-" + paren(u.x()) : fn + "(" + fx(u.x()) + ")";
     } else if (e instanceof Fx.Binary b) {
-      String op =
-          switch (b.fn()) {
-            case ADD -> "+";
-            case SUB -> "-";
-            case MUL -> "*";
-            case DIV -> "/";
-            case LT -> "<";
-            case LE -> "<=";
-            case GT -> ">";
-            case GE -> ">=";
-            case EQ -> "==";
-            case NE -> "!=";
-            default -> null;
-          };
-      if (op == null) {
+      if (isCall(b)) {
         return b.fn().name().toLowerCase(Locale.ROOT) + "(" + fx(b.a()) + ", " + fx(b.b()) + ")";
       }
-      return paren(b.a()) + " " + op + " " + paren(b.b());
+      return LoopEmitter.comparison(b.fn()) ? "(" + infix(b) + " ? 1 : 0)" : infix(b);
     } else if (e instanceof Fx.Select s) {
-      return "(" + fx(s.cond()) + " != 0 ? " + fx(s.a()) + " : " + fx(s.b()) + ")";
+      String cond =
+          s.cond() instanceof Fx.Binary b && LoopEmitter.comparison(b.fn())
+              ? infix(b)
+              : fx(s.cond()) + " != 0";
+      return "(" + cond + " ? " + fx(s.a()) + " : " + fx(s.b()) + ")";
     } else if (e instanceof Fx.Fma f) {
       return "fma(" + fx(f.a()) + ", " + fx(f.b()) + ", " + fx(f.c()) + ")";
     } else if (e instanceof Fx.OfInt i) {
-      return "(" + type + ") " + ix(i.value());
+      String v = ix(i.value());
+      return "("
+          + type
+          + ") "
+          + (i.value() instanceof Ix.Var || i.value() instanceof Ix.N ? v : "(" + v + ")");
     } else if (e instanceof Fx.Hyper h) {
       return "hyper[" + h.index() + "]";
     }
     return "step";
+  }
+
+  private String infix(Fx.Binary b) {
+    String op =
+        switch (b.fn()) {
+          case ADD -> "+";
+          case SUB -> "-";
+          case MUL -> "*";
+          case DIV -> "/";
+          case LT -> "<";
+          case LE -> "<=";
+          case GT -> ">";
+          case GE -> ">=";
+          case EQ -> "==";
+          default -> "!=";
+        };
+    return paren(b.a()) + " " + op + " " + paren(b.b());
   }
 
   private String paren(Fx e) {

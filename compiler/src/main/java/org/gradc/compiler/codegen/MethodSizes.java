@@ -22,8 +22,8 @@ public final class MethodSizes {
 
   /**
    * The code length of every method of a class, by {@code name + descriptor}. Copies the class
-   * through a {@link ClassWriter} that shares the reader's constant pool (so every instruction keeps
-   * its size) and reads the offset of a label placed after the last instruction.
+   * through a {@link ClassWriter} that shares the reader's constant pool (so every instruction
+   * keeps its size) and reads the offset of a label placed after the last instruction.
    */
   public static Map<String, Integer> of(byte[] classBytes) {
     ClassReader reader = new ClassReader(classBytes);

@@ -56,7 +56,8 @@ final class ScalarBackend implements Backend {
    * {@code body} once for every index of {@code axes}: fully unrolled when the space is static and
    * small, else as nested loops (extent-1 axes become the constant 0).
    */
-  private static List<Stmt> nest(List<Axis> axes, List<Stmt> body, UnrollPolicy policy, String note) {
+  private static List<Stmt> nest(
+      List<Axis> axes, List<Stmt> body, UnrollPolicy policy, String note) {
     long total = 1;
     boolean fixed = true;
     for (Axis a : axes) {
@@ -126,17 +127,32 @@ final class ScalarBackend implements Backend {
       List<Stmt> body = new ArrayList<>();
       body.add(new Stmt.Let("acc", identity(r.op())));
       body.addAll(
-          nest(reduced, List.of(new Stmt.Let("acc", Fx.bin(r.op(), acc, r.element()))), policy, null));
-      body.add(new Stmt.Store(r.out(), r.outIndex(), acc));
+          nest(
+              reduced,
+              List.of(new Stmt.Let("acc", Fx.bin(r.op(), acc, r.element()))),
+              policy,
+              null));
+      body.add(
+          new Stmt.Store(
+              r.out(), r.outIndex(), r.divisor() == null ? acc : Fx.div(acc, r.divisor())));
       out.addAll(nest(kept, body, policy, r.note()));
     } else {
       // accumulate in memory with the kept (contiguous) axis innermost: vectorizes
       out.addAll(
-          nest(kept, List.of(new Stmt.Store(r.out(), r.outIndex(), identity(r.op()))), policy, null));
+          nest(
+              kept,
+              List.of(new Stmt.Store(r.out(), r.outIndex(), identity(r.op()))),
+              policy,
+              null));
       Fx current = new Fx.Load(r.out(), r.outIndex());
       List<Stmt> body =
           List.of(new Stmt.Store(r.out(), r.outIndex(), Fx.bin(r.op(), current, r.element())));
       out.addAll(nest(axes(r.dims(), null, true), body, policy, r.note()));
+      if (r.divisor() != null) {
+        Fx scaled = Fx.div(new Fx.Load(r.out(), r.outIndex()), r.divisor());
+        out.addAll(
+            nest(kept, List.of(new Stmt.Store(r.out(), r.outIndex(), scaled)), policy, null));
+      }
     }
   }
 
@@ -148,8 +164,7 @@ final class ScalarBackend implements Backend {
     Ix full = Ix.floor(mm.m(), rows);
     if (rows > 1) {
       out.add(
-          new Stmt.For(
-              "i", Ix.ZERO, full, rows, block(mm, Ix.var("i"), rows, policy), mm.note()));
+          new Stmt.For("i", Ix.ZERO, full, rows, block(mm, Ix.var("i"), rows, policy), mm.note()));
       if (!(full instanceof Ix.Lit f && mm.m() instanceof Ix.Lit m && f.value() == m.value())) {
         out.add(new Stmt.For("i", full, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), "rest rows"));
       }
