@@ -12,6 +12,7 @@ import org.gradc.compiler.ir.Evaluator;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.runtime.Init;
+import org.gradc.runtime.Initializer;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.OptimizerKind;
 import org.gradc.runtime.TensorKind;
@@ -27,7 +28,15 @@ final class Harness {
     for (int i = 0; i < hyper.length; i++) {
       hyper[i] = kind.hyperParameters().get(i).defaultValue();
     }
-    return new TrainingGraph(g, Map.<String, Init>of(), kind, hyper);
+    Map<String, Init> inits = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : g.params().entrySet()) {
+      inits.put(
+          e.getKey(),
+          e.getValue().shape().rank() >= 2
+              ? new Init(Initializer.HE_UNIFORM, List.of())
+              : new Init(Initializer.ZEROS, List.of()));
+    }
+    return new TrainingGraph(g, inits, kind, hyper);
   }
 
   static GeneratedClass generate(TrainingGraph tg, Precision p) {
