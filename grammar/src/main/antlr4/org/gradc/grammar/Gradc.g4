@@ -2,7 +2,9 @@
  * The .grad model language. The reference is docs/language.md.
  *
  * Statements need no separator: each one starts with a keyword or with `name =`, and line
- * breaks are ordinary white space, so long expressions may span lines. Syntax errors are
+ * breaks are ordinary white space, so long expressions may span lines. No token that can start
+ * a statement can continue an expression, which keeps every parsing decision local (and so
+ * every syntax error where it happened). Syntax errors are
  * phrased by org.gradc.compiler.syntax.SyntaxErrorStrategy, never by ANTLR's defaults, and bad
  * characters travel on the hidden channel (BAD_CHAR) so the front end reports each one once
  * without disturbing the parse.
@@ -24,7 +26,7 @@ statement
     | OUTPUT name=IDENT ('=' value=expr)?                            # outputDecl
     | LOSS '='? value=expr                                           # lossDecl
     | OPTIMIZER name=IDENT arguments?                                # optimizerDecl
-    | DEF name=IDENT '(' defParams? ')' defBody                      # defDecl
+    | DEF name=IDENT '(' defParams? ')' '=' body=expr                # defDecl
     | name=IDENT '=' value=expr                                      # binding
     ;
 
@@ -40,15 +42,6 @@ defParam
     : name=IDENT ('=' value=expr)?
     ;
 
-defBody
-    : '=' result=expr                                                # exprBody
-    | '{' local* result=expr '}'                                     # blockBody
-    ;
-
-local
-    : name=IDENT '=' value=expr
-    ;
-
 arguments
     : '(' (argument (',' argument)* ','?)? ')'
     ;
@@ -61,8 +54,7 @@ argument
 // * / @, + -, comparisons. So -x^2 is -(x^2) and 2^-1 is 2^(-1).
 expr
     : '(' expr ')'                                                   # parenExpr
-    | callee=IDENT arguments                                         # callExpr
-    | IDENT                                                          # nameExpr
+    | IDENT arguments?                                               # nameOrCallExpr
     | INT                                                            # intExpr
     | FLOAT                                                          # floatExpr
     | (TRUE | FALSE)                                                 # boolExpr
@@ -100,8 +92,6 @@ LPAREN : '(' ;
 RPAREN : ')' ;
 LBRACK : '[' ;
 RBRACK : ']' ;
-LBRACE : '{' ;
-RBRACE : '}' ;
 COMMA  : ',' ;
 COLON  : ':' ;
 ASSIGN : '=' ;
@@ -121,7 +111,7 @@ NE     : '!=' ;
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
 // A comment still open at the end of the file: reported by the front end, ignored by the parser.
-UNTERMINATED_COMMENT : '/*' .*? EOF -> channel(HIDDEN) ;
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF -> channel(HIDDEN) ;
 WS : [ \t\r\n\f]+ -> skip ;
 // Anything else: reported by the front end, ignored by the parser (so one stray `$` is one error).
 BAD_CHAR : . -> channel(HIDDEN) ;

@@ -54,17 +54,7 @@ final class AstBuilder {
           params.add(new Stmt.DefParam(ident(p.name), p.value == null ? null : expr(p.value)));
         }
       }
-      List<Stmt.Binding> locals = new ArrayList<>();
-      Expr result;
-      if (c.defBody() instanceof GradcParser.BlockBodyContext block) {
-        for (GradcParser.LocalContext l : block.local()) {
-          locals.add(new Stmt.Binding(span(l), ident(l.name), expr(l.value)));
-        }
-        result = expr(block.result);
-      } else {
-        result = expr(((GradcParser.ExprBodyContext) c.defBody()).result);
-      }
-      return new Stmt.Def(at, ident(c.name), params, locals, result);
+      return new Stmt.Def(at, ident(c.name), params, expr(c.body));
     }
     GradcParser.BindingContext c = (GradcParser.BindingContext) ctx;
     return new Stmt.Binding(at, ident(c.name), expr(c.value));
@@ -94,10 +84,10 @@ final class AstBuilder {
     if (ctx instanceof GradcParser.ParenExprContext c) {
       return expr(c.expr());
     }
-    if (ctx instanceof GradcParser.CallExprContext c) {
-      return new Expr.Call(at, ident(c.callee), args(c.arguments()));
-    }
-    if (ctx instanceof GradcParser.NameExprContext c) {
+    if (ctx instanceof GradcParser.NameOrCallExprContext c) {
+      if (c.arguments() != null) {
+        return new Expr.Call(at, ident(c.IDENT().getSymbol()), args(c.arguments()));
+      }
       return new Expr.Name(at, c.IDENT().getText());
     }
     if (ctx instanceof GradcParser.IntExprContext c) {

@@ -38,13 +38,13 @@ final class Codes {
   static final String BATCHED_PARAM = "E0210";
   static final String BAD_CONST = "E0211";
 
-  // Calls.
-  static final String TOO_MANY_ARGS = "E0301";
-  static final String MISSING_ARG = "E0302";
-  static final String UNKNOWN_ARG = "E0303";
-  static final String DUPLICATE_ARG = "E0304";
-  static final String ARG_KIND = "E0305";
-  static final String POSITIONAL_AFTER_NAMED = "E0306";
+  // Calls (E03xx are the ops' shape and type errors, see ir.ops).
+  static final String TOO_MANY_ARGS = "E0501";
+  static final String MISSING_ARG = "E0502";
+  static final String UNKNOWN_ARG = "E0503";
+  static final String DUPLICATE_ARG = "E0504";
+  static final String ARG_KIND = "E0505";
+  static final String POSITIONAL_AFTER_NAMED = "E0506";
 
   // Types.
   static final String LOSS_NOT_SCALAR = "E0401";

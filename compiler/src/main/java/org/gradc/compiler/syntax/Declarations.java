@@ -100,7 +100,7 @@ final class Declarations {
                 + "; choose another name"));
   }
 
-  /** Resolves every name in a def's defaults, locals and result, in the scope each one sees. */
+  /** Resolves every name in a def's defaults and body, in the scope each one sees. */
   private void checkBody(Stmt.Def def) {
     Set<Stmt.Def> callees = new LinkedHashSet<>();
     calls.put(def, callees);
@@ -112,11 +112,7 @@ final class Declarations {
       }
       declareLocal(p.name(), own, "a parameter", scope);
     }
-    for (Stmt.Binding b : def.locals()) {
-      walk(b.value(), scope, callees);
-      declareLocal(b.name(), own, "a local binding", scope);
-    }
-    walk(def.result(), scope, callees);
+    walk(def.body(), scope, callees);
   }
 
   private void declareLocal(Ident name, Map<String, Ident> own, String kind, Set<String> scope) {

@@ -370,7 +370,7 @@ final class Lowering {
         hint);
   }
 
-  /** Inlines a {@code def}: binds its parameters and evaluates its locals and result. */
+  /** Inlines a {@code def}: binds its parameters and evaluates its body. */
   private Value inline(Module.Callee callee, Expr.Call c, List<Value> values, Env env) {
     Stmt.Def def = callee.def();
     if (env.frame() != null && env.frame().contains(def)) {
@@ -388,10 +388,7 @@ final class Lowering {
       Value v = a != null ? values.get(c.args().indexOf(a)) : eval(p.defaultValue(), inner);
       locals.put(p.name().text(), v);
     }
-    for (Stmt.Binding b : def.locals()) {
-      locals.put(b.name().text(), eval(b.value(), inner));
-    }
-    return eval(def.result(), inner);
+    return eval(def.body(), inner);
   }
 
   /** The span given to nodes built here: inside the prelude, the model's call of it. */

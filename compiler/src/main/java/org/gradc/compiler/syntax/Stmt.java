@@ -35,16 +35,10 @@ public sealed interface Stmt {
     }
   }
 
-  /**
-   * {@code def f(a, b = 1) = expr}, or the block form {@code def f(a) { t = ... expr }} whose local
-   * bindings come before the result.
-   */
-  record Def(
-      SourceSpan span, Ident name, List<DefParam> params, List<Binding> locals, Expr result)
-      implements Stmt {
+  /** {@code def f(a, b = 1) = expr}: inlined at every call. */
+  record Def(SourceSpan span, Ident name, List<DefParam> params, Expr body) implements Stmt {
     public Def {
       params = List.copyOf(params);
-      locals = List.copyOf(locals);
     }
   }
 

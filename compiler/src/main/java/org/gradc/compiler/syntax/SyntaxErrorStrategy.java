@@ -30,11 +30,29 @@ import org.gradc.grammar.GradcParser;
 final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   private final SourceFile file;
   private final Consumer<Diagnostic> sink;
-  private int quietUntil = -1;
+  /** Token ranges [from, to) in which errors are consequences of one already reported. */
+  private final List<int[]> quiet = new ArrayList<>();
 
   SyntaxErrorStrategy(SourceFile file, Consumer<Diagnostic> sink) {
     this.file = file;
     this.sink = sink;
+  }
+
+  /**
+   * Silences syntax errors in the statement holding a token that was already reported (a bad
+   * character, which the parser never sees): they would only be its consequences.
+   */
+  void quietAfter(TokenStream tokens, int tokenIndex) {
+    quiet.add(new int[] {tokenIndex, nextStatementStart(tokens, tokenIndex)});
+  }
+
+  private boolean isQuiet(int tokenIndex) {
+    for (int[] q : quiet) {
+      if (tokenIndex >= q[0] && tokenIndex < q[1]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -75,16 +93,21 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   private void report(Parser parser, Token found, IntervalSet expected) {
     TokenStream tokens = parser.getInputStream();
-    if (found.getTokenIndex() < quietUntil) {
+    ParserRuleContext ctx = parser.getContext();
+    ParserRuleContext stmt = enclosingStatement(ctx);
+    int stmtStart =
+        stmt == null || stmt.getStart() == null
+            ? found.getTokenIndex()
+            : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
+    boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
+    quietAfter(tokens, found.getTokenIndex());
+    if (silenced) {
       return;
     }
-    quietUntil = nextStatementStart(tokens, found.getTokenIndex());
     Token prev = previousToken(tokens, found.getTokenIndex());
     String wanted = describe(expected);
     String after = prev == null ? "" : " after " + show(prev);
     List<String> hints = new ArrayList<>();
-    ParserRuleContext ctx = parser.getContext();
-    ParserRuleContext stmt = enclosingStatement(ctx);
     String unclosed = unclosedDelimiter(tokens, stmt, found);
     if (unclosed != null) {
       hints.add(unclosed);
@@ -92,7 +115,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     String form = stmt == null ? null : form(stmt);
     if (found.getType() == Token.EOF) {
       SourceSpan at = prev == null ? span(0, 0) : span(prev.getStopIndex() + 1, prev.getStopIndex() + 2);
-      if (form != null) {
+      if (stmt instanceof GradcParser.HeaderContext) {
+        hints.add(form);
+      } else if (form != null) {
         hints.add(
             "the statement on line " + stmt.getStart().getLine() + " is incomplete: " + form);
       }
@@ -110,8 +135,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         && !(ctx instanceof GradcParser.ArgumentContext)) {
       hints.add(form);
     }
-    if (found.getType() == GradcLexer.ASSIGN && expected.contains(GradcLexer.EQ)) {
-      hints.add("to compare, write '=='");
+    if (isKeyword(found.getType()) && expected.contains(GradcLexer.IDENT)) {
+      hints.add("`" + found.getText() + "` is a keyword; choose another name");
+    }
+    if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
+      hints.add("to compare, write '=='; a binding `name = expression` stands alone");
     }
     sink.accept(
         new Diagnostic(
@@ -179,8 +207,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         continue;
       }
       switch (t.getType()) {
-        case GradcLexer.LPAREN, GradcLexer.LBRACK, GradcLexer.LBRACE -> open.push(t);
-        case GradcLexer.RPAREN, GradcLexer.RBRACK, GradcLexer.RBRACE -> {
+        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
+        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
           if (!open.isEmpty()) {
             open.pop();
           }
@@ -192,12 +220,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       return null;
     }
     Token t = open.peek();
-    int closer =
-        switch (t.getType()) {
-          case GradcLexer.LPAREN -> GradcLexer.RPAREN;
-          case GradcLexer.LBRACK -> GradcLexer.RBRACK;
-          default -> GradcLexer.RBRACE;
-        };
+    int closer = t.getType() == GradcLexer.LPAREN ? GradcLexer.RPAREN : GradcLexer.RBRACK;
     if (found.getType() == closer) {
       return null;
     }
@@ -212,6 +235,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   /** Index of the first token after {@code from} that can start a statement (or EOF). */
   private static int nextStatementStart(TokenStream tokens, int from) {
+    if (tokens.get(from).getType() == Token.EOF) {
+      return from + 1;
+    }
     for (int i = from + 1; ; i++) {
       Token t = tokens.get(i);
       if (t.getType() == Token.EOF) {
@@ -242,6 +268,10 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
           break;
       }
     }
+  }
+
+  private static boolean isKeyword(int type) {
+    return type >= GradcLexer.MODEL && type <= GradcLexer.INT_TYPE;
   }
 
   /** After these, {@code name =} is a named argument, not a binding. */

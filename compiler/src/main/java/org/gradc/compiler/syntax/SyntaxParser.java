@@ -46,7 +46,13 @@ final class SyntaxParser {
     reportLexicalErrors(file, tokens.getTokens(), diagnostics);
     GradcParser parser = new GradcParser(tokens);
     parser.removeErrorListeners();
-    parser.setErrorHandler(new SyntaxErrorStrategy(file, diagnostics::add));
+    SyntaxErrorStrategy strategy = new SyntaxErrorStrategy(file, diagnostics::add);
+    for (Token t : tokens.getTokens()) {
+      if (t.getType() == GradcLexer.BAD_CHAR) {
+        strategy.quietAfter(tokens, t.getTokenIndex());
+      }
+    }
+    parser.setErrorHandler(strategy);
     GradcParser.ProgramContext tree = parser.program();
     if (!diagnostics.isEmpty()) {
       diagnostics.sort(

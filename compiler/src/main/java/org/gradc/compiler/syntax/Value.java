@@ -21,7 +21,7 @@ sealed interface Value {
   record Bool(boolean value) implements Value {}
 
   record IntList(int[] values) implements Value {
-    IntList {
+    public IntList {
       values = values.clone();
     }
 
