@@ -71,7 +71,11 @@ final class ArgumentMatcher {
         if (near != null) {
           sink.accept(
               Diagnostic.error(
-                  Codes.UNKNOWN_ARG, a.name().span(), message, "did you mean `" + near + "`?", hint));
+                  Codes.UNKNOWN_ARG,
+                  a.name().span(),
+                  message,
+                  "did you mean `" + near + "`?",
+                  hint));
         } else {
           sink.accept(Diagnostic.error(Codes.UNKNOWN_ARG, a.name().span(), message, hint));
         }

@@ -34,8 +34,8 @@ public record CheckedModel(
    * The optimizer of a model: {@code optimizer adam(lr = 0.001)}. A model without an {@code
    * optimizer} statement gets {@code adam} with its defaults.
    *
-   * @param written the hyper-parameters given in the model, by name, in the order written
-   *     (booleans such as {@code nesterov = true} as 1 and 0)
+   * @param written the hyper-parameters given in the model, by name, in the order written (booleans
+   *     such as {@code nesterov = true} as 1 and 0)
    */
   public record Optimizer(OptimizerKind kind, Map<String, Double> written) {
     public Optimizer {

@@ -13,8 +13,8 @@ import org.gradc.compiler.diag.Diagnostic;
 /**
  * The checks that need the whole file before anything is lowered: collects the {@code def}s into
  * the file's {@link Module} and the top-level names into {@link Global}s, reporting duplicates;
- * resolves every name in every def body (so a def that is never called is still checked); and
- * finds recursive defs, which could never be inlined.
+ * resolves every name in every def body (so a def that is never called is still checked); and finds
+ * recursive defs, which could never be inlined.
  */
 final class Declarations {
   private final Module module;

@@ -1,7 +1,5 @@
 package org.gradc.compiler.syntax;
 
-import org.gradc.compiler.diag.SourceSpan;
-
 /**
  * A name declared at the top level of a model: a {@code const}, {@code input}, {@code param}, a
  * binding or a new {@code output}. Its value is set when its statement is lowered; statements are

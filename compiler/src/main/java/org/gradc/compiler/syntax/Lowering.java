@@ -21,9 +21,9 @@ import org.gradc.compiler.ir.ops.Emit;
 /**
  * Evaluates expressions into {@link Value}s, building IR as it goes: static arithmetic is folded,
  * calls of primitives build nodes through {@link Primitive#apply} (whose shape rules are the only
- * shape rules: their {@link ShapeError}s become located diagnostics here), and calls of {@code def}s
- * are inlined. Errors are reported once: a failed subexpression yields {@link Value.Invalid}, which
- * silences everything built on it.
+ * shape rules: their {@link ShapeError}s become located diagnostics here), and calls of {@code
+ * def}s are inlined. Errors are reported once: a failed subexpression yields {@link Value.Invalid},
+ * which silences everything built on it.
  */
 final class Lowering {
   /** Where names are looked up while evaluating: the file's functions and the def's locals. */
@@ -65,12 +65,15 @@ final class Lowering {
     if (e instanceof Expr.Neg n) {
       Value v = eval(n.operand(), env);
       if (v instanceof Value.Int i) {
-        return i.value() == Integer.MIN_VALUE ? new Value.Real(-(double) i.value()) : new Value.Int(-i.value());
+        return i.value() == Integer.MIN_VALUE
+            ? new Value.Real(-(double) i.value())
+            : new Value.Int(-i.value());
       }
       if (v instanceof Value.Real r) {
         return new Value.Real(-r.value());
       }
-      return primitive(Primitives.forOperator("-", true), List.of(v), List.of(n.operand()), n.span(), env);
+      return primitive(
+          Primitives.forOperator("-", true), List.of(v), List.of(n.operand()), n.span(), env);
     }
     if (e instanceof Expr.Binary b) {
       Value l = eval(b.left(), env);
@@ -80,7 +83,11 @@ final class Lowering {
         return folded;
       }
       return primitive(
-          Primitives.forOperator(b.op(), false), List.of(l, r), List.of(b.left(), b.right()), b.span(), env);
+          Primitives.forOperator(b.op(), false),
+          List.of(l, r),
+          List.of(b.left(), b.right()),
+          b.span(),
+          env);
     }
     if (e instanceof Expr.ListLit l) {
       return list(l, env);
@@ -301,8 +308,10 @@ final class Lowering {
     try {
       return new Value.Tensor(p.apply(graph, converted, site));
     } catch (ShapeError e) {
-      report(new Diagnostic(
-          org.gradc.compiler.diag.Severity.ERROR, e.code(), e.getMessage(), at, e.hints()), env);
+      report(
+          new Diagnostic(
+              org.gradc.compiler.diag.Severity.ERROR, e.code(), e.getMessage(), at, e.hints()),
+          env);
       return Value.Invalid.INSTANCE;
     }
   }
@@ -366,7 +375,14 @@ final class Lowering {
     return Diagnostic.error(
         Codes.ARG_KIND,
         at,
-        "`" + p.name() + "` needs " + wanted + " for `" + q.name() + "`, but this is " + Value.describe(v),
+        "`"
+            + p.name()
+            + "` needs "
+            + wanted
+            + " for `"
+            + q.name()
+            + "`, but this is "
+            + Value.describe(v),
         hint);
   }
 

@@ -22,10 +22,10 @@ import org.gradc.runtime.Initializer;
 import org.gradc.runtime.OptimizerKind;
 
 /**
- * Checks a parsed model and lowers it to its forward graph, statement by statement in source
- * order: declarations become leaves, bindings and outputs are evaluated by {@link Lowering}, and
- * the model-level rules (one scalar float loss, known initializers and optimizer, types of
- * parameters) are checked here.
+ * Checks a parsed model and lowers it to its forward graph, statement by statement in source order:
+ * declarations become leaves, bindings and outputs are evaluated by {@link Lowering}, and the
+ * model-level rules (one scalar float loss, known initializers and optimizer, types of parameters)
+ * are checked here.
  */
 final class ModelChecker {
   private final Program program;
@@ -48,7 +48,8 @@ final class ModelChecker {
     this.diagnostics = new Diagnostics();
     this.module = new Module(prelude.module());
     this.globals = Declarations.collect(program, module, diagnostics);
-    Graph.Builder graph = Graph.builder().modelName(program.modelName().text()).precision(precision);
+    Graph.Builder graph =
+        Graph.builder().modelName(program.modelName().text()).precision(precision);
     this.lowering = new Lowering(graph, diagnostics, globals, prelude.file());
     this.top = new Lowering.Env(module, null, null);
   }
@@ -482,7 +483,9 @@ final class ModelChecker {
             Diagnostic.warning(
                 Codes.UNUSED_PARAM,
                 p.name().span(),
-                "parameter `" + p.name().text() + "` does not affect the loss, so it is never trained",
+                "parameter `"
+                    + p.name().text()
+                    + "` does not affect the loss, so it is never trained",
                 "remove it, or use it in the computation of the loss"));
       }
     }

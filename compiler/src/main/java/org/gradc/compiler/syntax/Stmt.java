@@ -22,7 +22,9 @@ public sealed interface Stmt {
     }
   }
 
-  /** {@code output probs = softmax(logits)}, or {@code output logits}: then {@code value} is null. */
+  /**
+   * {@code output probs = softmax(logits)}, or {@code output logits}: then {@code value} is null.
+   */
   record Output(SourceSpan span, Ident name, Expr value) implements Stmt {}
 
   /** {@code loss mean(...)}. */

@@ -30,6 +30,7 @@ import org.gradc.grammar.GradcParser;
 final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   private final SourceFile file;
   private final Consumer<Diagnostic> sink;
+
   /** Token ranges [from, to) in which errors are consequences of one already reported. */
   private final List<int[]> quiet = new ArrayList<>();
 
@@ -42,7 +43,14 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * Silences syntax errors in the statement holding a token that was already reported (a bad
    * character, which the parser never sees): they would only be its consequences.
    */
-  void quietAfter(TokenStream tokens, int tokenIndex) {
+  void quietAround(TokenStream tokens, int tokenIndex) {
+    quiet.add(
+        new int[] {
+          statementStartBefore(tokens, tokenIndex), nextStatementStart(tokens, tokenIndex)
+        });
+  }
+
+  private void quietAfter(TokenStream tokens, int tokenIndex) {
     quiet.add(new int[] {tokenIndex, nextStatementStart(tokens, tokenIndex)});
   }
 
@@ -69,7 +77,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     } else {
       expected = recognizer.getExpectedTokens();
     }
-    Token found = e.getOffendingToken() != null ? e.getOffendingToken() : recognizer.getCurrentToken();
+    Token found =
+        e.getOffendingToken() != null ? e.getOffendingToken() : recognizer.getCurrentToken();
     report(recognizer, found, expected == null ? new IntervalSet() : expected);
   }
 
@@ -114,12 +123,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
     String form = stmt == null ? null : form(stmt);
     if (found.getType() == Token.EOF) {
-      SourceSpan at = prev == null ? span(0, 0) : span(prev.getStopIndex() + 1, prev.getStopIndex() + 2);
+      SourceSpan at =
+          prev == null ? span(0, 0) : span(prev.getStopIndex() + 1, prev.getStopIndex() + 2);
       if (stmt instanceof GradcParser.HeaderContext) {
         hints.add(form);
       } else if (form != null) {
-        hints.add(
-            "the statement on line " + stmt.getStart().getLine() + " is incomplete: " + form);
+        hints.add("the statement on line " + stmt.getStart().getLine() + " is incomplete: " + form);
       }
       sink.accept(
           new Diagnostic(
@@ -130,7 +139,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
               hints));
       return;
     }
-    if (form != null && !(ctx instanceof GradcParser.ExprContext)
+    if (form != null
+        && !(ctx instanceof GradcParser.ExprContext)
         && !(ctx instanceof GradcParser.ArgumentsContext)
         && !(ctx instanceof GradcParser.ArgumentContext)) {
       hints.add(form);
@@ -233,39 +243,49 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         + " is not closed";
   }
 
+  /** Index of the last token at or before {@code from} that can start a statement (or 0). */
+  private static int statementStartBefore(TokenStream tokens, int from) {
+    for (int i = from; i > 0; i--) {
+      if (startsStatement(tokens, i)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean startsStatement(TokenStream tokens, int i) {
+    Token t = tokens.get(i);
+    if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+      return false;
+    }
+    switch (t.getType()) {
+      case GradcLexer.CONST,
+      GradcLexer.INPUT,
+      GradcLexer.PARAM,
+      GradcLexer.OUTPUT,
+      GradcLexer.LOSS,
+      GradcLexer.OPTIMIZER,
+      GradcLexer.DEF:
+        return true;
+      case GradcLexer.IDENT:
+        Token next = nextOnChannel(tokens, i);
+        Token before = previousToken(tokens, i);
+        return next != null
+            && next.getType() == GradcLexer.ASSIGN
+            && (before == null || !isOpenContext(before));
+      default:
+        return false;
+    }
+  }
+
   /** Index of the first token after {@code from} that can start a statement (or EOF). */
   private static int nextStatementStart(TokenStream tokens, int from) {
     if (tokens.get(from).getType() == Token.EOF) {
       return from + 1;
     }
     for (int i = from + 1; ; i++) {
-      Token t = tokens.get(i);
-      if (t.getType() == Token.EOF) {
+      if (tokens.get(i).getType() == Token.EOF || startsStatement(tokens, i)) {
         return i;
-      }
-      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
-        continue;
-      }
-      switch (t.getType()) {
-        case GradcLexer.CONST,
-            GradcLexer.INPUT,
-            GradcLexer.PARAM,
-            GradcLexer.OUTPUT,
-            GradcLexer.LOSS,
-            GradcLexer.OPTIMIZER,
-            GradcLexer.DEF:
-          return i;
-        case GradcLexer.IDENT:
-          Token next = nextOnChannel(tokens, i);
-          Token before = previousToken(tokens, i);
-          if (next != null
-              && next.getType() == GradcLexer.ASSIGN
-              && (before == null || !isOpenContext(before))) {
-            return i;
-          }
-          break;
-        default:
-          break;
       }
     }
   }
@@ -298,7 +318,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return null;
   }
 
-  /** A token as a person names it: {@code 'def'}, {@code ')'}, {@code name 'h'}, {@code number 3}. */
+  /**
+   * A token as a person names it: {@code 'def'}, {@code ')'}, {@code name 'h'}, {@code number 3}.
+   */
   static String show(Token t) {
     return switch (t.getType()) {
       case Token.EOF -> "end of file";

@@ -35,10 +35,15 @@ final class SyntaxParser {
           @Override
           public void syntaxError(
               Recognizer<?, ?> r, Object o, int line, int col, String msg, RecognitionException e) {
-            int offset = file.text().isEmpty() ? 0 : Math.min(lexer._tokenStartCharIndex, file.text().length());
+            int offset =
+                file.text().isEmpty()
+                    ? 0
+                    : Math.min(lexer._tokenStartCharIndex, file.text().length());
             diagnostics.add(
                 Diagnostic.error(
-                    Codes.BAD_CHARACTER, new SourceSpan(file, offset, offset + 1), "unreadable text"));
+                    Codes.BAD_CHARACTER,
+                    new SourceSpan(file, offset, offset + 1),
+                    "unreadable text"));
           }
         });
     CommonTokenStream tokens = new CommonTokenStream(lexer);
@@ -49,14 +54,13 @@ final class SyntaxParser {
     SyntaxErrorStrategy strategy = new SyntaxErrorStrategy(file, diagnostics::add);
     for (Token t : tokens.getTokens()) {
       if (t.getType() == GradcLexer.BAD_CHAR) {
-        strategy.quietAfter(tokens, t.getTokenIndex());
+        strategy.quietAround(tokens, t.getTokenIndex());
       }
     }
     parser.setErrorHandler(strategy);
     GradcParser.ProgramContext tree = parser.program();
     if (!diagnostics.isEmpty()) {
-      diagnostics.sort(
-          (a, b) -> Integer.compare(a.span().start(), b.span().start()));
+      diagnostics.sort((a, b) -> Integer.compare(a.span().start(), b.span().start()));
       return new Result(null, diagnostics);
     }
     AstBuilder builder = new AstBuilder(file, diagnostics);
@@ -100,8 +104,11 @@ final class SyntaxParser {
         switch (text) {
           case ";" -> "statements need no terminator: remove the ';'";
           case "#" -> "comments start with '//' or are enclosed in '/* */'";
+          case "{", "}" ->
+              "a function's body is one expression: `def f(a) = 2 * a`; split long ones into several defs";
           case "%" -> "there is no remainder operator";
-          case "&&", "||", "&", "|", "!" -> "there are no boolean operators; compare with < <= > >= == !=";
+          case "&&", "||", "&", "|", "!" ->
+              "there are no boolean operators; compare with < <= > >= == !=";
           case "\"", "'" -> "the language has no strings";
           default -> "names use letters, digits and '_'; operators are + - * / @ ^ < <= > >= == !=";
         };
