@@ -20,7 +20,7 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.CheckClassAdapter;
 
 /** Compiles graphs, verifies the classes and compares generated results with the evaluator. */
-final class Harness {
+public final class Harness {
   private Harness() {}
 
   static TrainingGraph training(Graph g, OptimizerKind kind) {
@@ -47,7 +47,7 @@ final class Harness {
   }
 
   /** ASM's verifier over every method; fails with its report. */
-  static void verify(byte[] bytes) {
+  public static void verify(byte[] bytes) {
     StringWriter out = new StringWriter();
     CheckClassAdapter.verify(
         new ClassReader(bytes), Harness.class.getClassLoader(), false, new PrintWriter(out));
