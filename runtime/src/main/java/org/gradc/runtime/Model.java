@@ -344,11 +344,25 @@ public abstract class Model {
   }
 
   /**
-   * Fills every parameter from its initializer with a generator seeded by {@code seed}, and resets
-   * optimizer state and the step count. The same seed gives the same parameters bit for bit.
+   * Fills every parameter from its initializer, and zeroes gradients, optimizer state and the step
+   * count. The same seed gives the same parameters bit for bit on every JVM.
+   *
+   * <p>The k-th parameter in spec order (k = 0, 1, ...) draws from its own stream {@link
+   * SplitMix64#derive(long, long) SplitMix64.derive(seed, k)}, so adding or reshaping one parameter
+   * leaves the others' values unchanged. How each initializer draws is specified in {@link
+   * Initializers}.
    */
   public void initialize(long seed) {
-    throw new UnsupportedOperationException("initializers are not implemented yet");
+    int k = 0;
+    for (int slot = 0; slot < spec.tensors().size(); slot++) {
+      TensorSpec t = spec.tensors().get(slot);
+      switch (t.kind()) {
+        case PARAM -> Initializers.fill(t, buffer(slot), SplitMix64.derive(seed, k++));
+        case STATE, GRADIENT -> Initializers.zero(buffer(slot));
+        default -> {}
+      }
+    }
+    step = 0;
   }
 
   /** An independent instance with the same parameters, optimizer state and hyper-parameters. */

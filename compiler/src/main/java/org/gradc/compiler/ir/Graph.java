@@ -21,8 +21,10 @@ public final class Graph {
   private final Map<String, Node> outputs;
   private final Node loss;
   private final Map<String, Node> gradients;
+  private final DType precision;
 
   private Graph(Builder b) {
+    this.precision = b.precision;
     this.modelName = b.modelName;
     this.nodes = List.copyOf(b.nodes);
     this.inputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.inputs));
@@ -34,6 +36,60 @@ public final class Graph {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder holding this graph's nodes (hash-consing against them) and roles, so more nodes can
+   * be added to it: this is how autodiff extends a forward graph into the joint graph.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.modelName = modelName;
+    b.precision = precision;
+    for (Node n : nodes) {
+      b.nodes.add(n);
+      b.interned.put(new Builder.Key(n.op(), n.inputs()), n);
+    }
+    b.inputs.putAll(inputs);
+    b.params.putAll(params);
+    b.outputs.putAll(outputs);
+    b.gradients.putAll(gradients);
+    b.loss = loss;
+    return b;
+  }
+
+  /** The floating-point type of the graph's values (of literals and of gradients). */
+  public DType precision() {
+    return precision;
+  }
+
+  /**
+   * The stable text form used by {@code gradc graph} and by tests: one node per line in topological
+   * order, then the roles.
+   */
+  public String toText() {
+    StringBuilder s = new StringBuilder("graph ").append(modelName).append('\n');
+    for (Node n : nodes) {
+      s.append("  ").append(n).append('\n');
+    }
+    roles(s, "output", outputs);
+    if (loss != null) {
+      s.append("  loss = %").append(loss.id()).append('\n');
+    }
+    roles(s, "gradient", gradients);
+    return s.toString();
+  }
+
+  private static void roles(StringBuilder s, String role, Map<String, Node> named) {
+    for (Map.Entry<String, Node> e : named.entrySet()) {
+      s.append("  ").append(role).append(' ').append(e.getKey());
+      s.append(" = %").append(e.getValue().id()).append('\n');
+    }
+  }
+
+  @Override
+  public String toString() {
+    return toText();
   }
 
   public String modelName() {
@@ -84,6 +140,7 @@ public final class Graph {
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private final Map<String, Node> gradients = new LinkedHashMap<>();
     private String modelName = "Model";
+    private DType precision = DType.F32;
     private Node loss;
 
     private Builder() {}
@@ -91,6 +148,27 @@ public final class Graph {
     public Builder modelName(String name) {
       this.modelName = name;
       return this;
+    }
+
+    /**
+     * Sets the floating-point type of the graph ({@link DType#F32} unless set): the type given to
+     * literals, one-hot encodings and gradient seeds.
+     */
+    public Builder precision(DType floatType) {
+      if (!floatType.isFloat()) {
+        throw new IllegalArgumentException("precision must be a float type: " + floatType);
+      }
+      this.precision = floatType;
+      return this;
+    }
+
+    public DType precision() {
+      return precision;
+    }
+
+    /** The nodes built so far, in creation (topological) order. */
+    public List<Node> nodes() {
+      return Collections.unmodifiableList(nodes);
     }
 
     /**

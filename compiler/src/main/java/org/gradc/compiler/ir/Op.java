@@ -26,6 +26,9 @@ public interface Op {
    * the cotangent contribution for each input. Returns one entry per input, {@code null} where the
    * input is not differentiable (labels, masks) or receives no gradient. Rules are written with
    * differentiable primitives, so the result can be differentiated again.
+   *
+   * @throws UnsupportedOperationException when the op has no derivative rule (autodiff reports it
+   *     as a compile error naming the op and its source position)
    */
   List<Node> vjp(Node out, Node cotangent, Graph.Builder b) throws ShapeError;
 

@@ -20,7 +20,41 @@ public final class Primitives {
   private Primitives() {}
 
   private static void registerAll() {
-    // One line per primitive, e.g. register(new ops.Exp.Call()); filled in by the ops package.
+    // One line per primitive. Leaves (input, param, fill, constant) are not called by name: the
+    // front end creates them through ops.Emit.
+    register(org.gradc.compiler.ir.ops.Add.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Sub.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Mul.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Div.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Neg.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Pow.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Exp.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Log.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Sqrt.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Tanh.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Sigmoid.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Abs.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Max.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Min.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Compare.LT);
+    register(org.gradc.compiler.ir.ops.Compare.LE);
+    register(org.gradc.compiler.ir.ops.Compare.GT);
+    register(org.gradc.compiler.ir.ops.Compare.GE);
+    register(org.gradc.compiler.ir.ops.Compare.EQ);
+    register(org.gradc.compiler.ir.ops.Compare.NE);
+    register(org.gradc.compiler.ir.ops.Where.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.StopGradient.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.MatMul.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Transpose.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Reshape.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.BroadcastTo.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Sum.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Mean.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.ReduceMax.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.OneHot.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Gather.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Concat.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Slice.PRIMITIVE);
   }
 
   static void register(Primitive p) {

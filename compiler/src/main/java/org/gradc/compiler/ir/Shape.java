@@ -49,6 +49,15 @@ public final class Shape {
     return dims.clone();
   }
 
+  /** The extents for a given run-time batch size: {@link #BATCH} replaced by {@code batch}. */
+  public int[] concrete(int batch) {
+    int[] out = dims.clone();
+    if (isBatched()) {
+      out[0] = batch;
+    }
+    return out;
+  }
+
   public boolean isScalar() {
     return dims.length == 0;
   }

@@ -1,0 +1,311 @@
+package org.gradc.compiler.ir.ops;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.gradc.compiler.diag.SourceSpan;
+import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Op;
+import org.gradc.compiler.ir.Scalar;
+import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.ShapeError;
+import org.gradc.compiler.ir.TensorType;
+
+/**
+ * Builds IR nodes, one method per op, all attributed to one source span. This is the API through
+ * which the front end creates leaves (declarations and literals), VJP rules build the backward
+ * graph, and passes rewrite: it normalizes attributes (negative axes, "all axes") so that equal
+ * computations hash-cons to one node.
+ *
+ * <p>Leaves: {@link #input} and {@link #param} create the node for a declaration and register its
+ * role in the builder; {@link #fill} and {@link #scalar} create literals in the graph's precision
+ * (or an explicit dtype); {@link #constant} holds arbitrary values (constant folding makes these).
+ */
+public final class Emit {
+  private final Graph.Builder b;
+  private final SourceSpan span;
+
+  public Emit(Graph.Builder b, SourceSpan span) {
+    this.b = b;
+    this.span = span;
+  }
+
+  /** An emitter attributing new nodes to {@code n}'s source span (used by VJP rules). */
+  public static Emit at(Graph.Builder b, Node n) {
+    return new Emit(b, n.span());
+  }
+
+  public Graph.Builder builder() {
+    return b;
+  }
+
+  public SourceSpan span() {
+    return span;
+  }
+
+  public Node node(Op op, Node... inputs) throws ShapeError {
+    return b.node(op, List.of(inputs), span);
+  }
+
+  public Node node(Op op, List<Node> inputs) throws ShapeError {
+    return b.node(op, inputs, span);
+  }
+
+  // ---- leaves
+
+  /** Declares input {@code name} (features or labels) and registers it as a graph input. */
+  public Node input(String name, TensorType type) throws ShapeError {
+    Node n = node(new Input(name, type));
+    b.input(name, n);
+    return n;
+  }
+
+  /** Declares trainable parameter {@code name} and registers it as a graph parameter. */
+  public Node param(String name, TensorType type) throws ShapeError {
+    Node n = node(new Param(name, type));
+    b.param(name, n);
+    return n;
+  }
+
+  /** A tensor of {@code shape} (possibly batched) with every element {@code value}. */
+  public Node fill(double value, Shape shape, DType dtype) throws ShapeError {
+    return node(new Fill(value, new TensorType(dtype, shape)));
+  }
+
+  public Node fill(double value, Shape shape) throws ShapeError {
+    return fill(value, shape, b.precision());
+  }
+
+  /** A scalar literal of the given type. */
+  public Node scalar(double value, DType dtype) throws ShapeError {
+    return fill(value, Shape.SCALAR, dtype);
+  }
+
+  /** A scalar literal in the graph's precision. */
+  public Node scalar(double value) throws ShapeError {
+    return fill(value, Shape.SCALAR, b.precision());
+  }
+
+  /** A tensor of given row-major values; a uniform one becomes a {@link Fill}. */
+  public Node constant(double[] values, Shape shape, DType dtype) throws ShapeError {
+    if (shape.isBatched()) {
+      throw new IllegalArgumentException("a constant cannot have the batch extent: " + shape);
+    }
+    if (values.length != shape.size(1)) {
+      throw new IllegalArgumentException(values.length + " values for shape " + shape);
+    }
+    boolean uniform = true;
+    for (double v : values) {
+      uniform &= Double.compare(v, values[0]) == 0;
+    }
+    if (uniform && values.length > 0) {
+      return fill(values[0], shape, dtype);
+    }
+    return node(new Constant(values, new TensorType(dtype, shape)));
+  }
+
+  /** The run-time batch size as a scalar (mean over the batch axis divides by it). */
+  public Node batchSize(DType dtype) throws ShapeError {
+    return node(new BatchSize(dtype));
+  }
+
+  // ---- elementwise
+
+  public Node add(Node a, Node c) throws ShapeError {
+    return node(new Add(), a, c);
+  }
+
+  public Node sub(Node a, Node c) throws ShapeError {
+    return node(new Sub(), a, c);
+  }
+
+  public Node mul(Node a, Node c) throws ShapeError {
+    return node(new Mul(), a, c);
+  }
+
+  public Node div(Node a, Node c) throws ShapeError {
+    return node(new Div(), a, c);
+  }
+
+  public Node max(Node a, Node c) throws ShapeError {
+    return node(new Max(), a, c);
+  }
+
+  public Node min(Node a, Node c) throws ShapeError {
+    return node(new Min(), a, c);
+  }
+
+  public Node neg(Node x) throws ShapeError {
+    return node(new Neg(), x);
+  }
+
+  public Node exp(Node x) throws ShapeError {
+    return node(new Exp(), x);
+  }
+
+  public Node log(Node x) throws ShapeError {
+    return node(new Log(), x);
+  }
+
+  public Node sqrt(Node x) throws ShapeError {
+    return node(new Sqrt(), x);
+  }
+
+  public Node tanh(Node x) throws ShapeError {
+    return node(new Tanh(), x);
+  }
+
+  public Node sigmoid(Node x) throws ShapeError {
+    return node(new Sigmoid(), x);
+  }
+
+  public Node abs(Node x) throws ShapeError {
+    return node(new Abs(), x);
+  }
+
+  /** {@code x ^ exponent} for a constant exponent. */
+  public Node pow(Node x, double exponent) throws ShapeError {
+    return node(new Pow(exponent), x);
+  }
+
+  public Node stopGradient(Node x) throws ShapeError {
+    return node(new StopGradient(), x);
+  }
+
+  /** A comparison ({@code LT LE GT GE EQ NE}) producing a bool mask. */
+  public Node compare(Scalar.BinaryFn fn, Node a, Node c) throws ShapeError {
+    return node(new Compare(fn), a, c);
+  }
+
+  public Node where(Node mask, Node a, Node c) throws ShapeError {
+    return node(new Where(), mask, a, c);
+  }
+
+  // ---- structure
+
+  public Node matmul(Node a, Node c) throws ShapeError {
+    return matmul(a, c, false, false);
+  }
+
+  /** {@code op(a) @ op(c)} where {@code op} transposes when the flag is set. */
+  public Node matmul(Node a, Node c, boolean transposeA, boolean transposeB) throws ShapeError {
+    return node(new MatMul(transposeA, transposeB), a, c);
+  }
+
+  /** Permutes axes; no permutation means reversing them. */
+  public Node transpose(Node x, int... perm) throws ShapeError {
+    int rank = x.shape().rank();
+    if (perm.length == 0) {
+      perm = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        perm[i] = rank - 1 - i;
+      }
+    }
+    List<Integer> p = new ArrayList<>();
+    for (int a : perm) {
+      p.add(a < 0 ? a + rank : a);
+    }
+    return node(new Transpose(p), x);
+  }
+
+  public Node reshape(Node x, Shape shape) throws ShapeError {
+    if (x.shape().equals(shape)) {
+      return x;
+    }
+    return node(new Reshape(shape), x);
+  }
+
+  public Node broadcastTo(Node x, Shape shape) throws ShapeError {
+    if (x.shape().equals(shape)) {
+      return x;
+    }
+    return node(new BroadcastTo(shape), x);
+  }
+
+  /** Sums over {@code axes} (negative ones count from the end; none means all). */
+  public Node sum(Node x, boolean keepdims, int... axes) throws ShapeError {
+    return node(new Sum(axes(x, "sum", axes), keepdims), x);
+  }
+
+  public Node mean(Node x, boolean keepdims, int... axes) throws ShapeError {
+    return node(new Mean(axes(x, "mean", axes), keepdims), x);
+  }
+
+  public Node amax(Node x, boolean keepdims, int... axes) throws ShapeError {
+    return node(new ReduceMax(axes(x, "amax", axes), keepdims), x);
+  }
+
+  /** The float encoding (in {@code dtype}) of int {@code labels} over {@code classes} classes. */
+  public Node oneHot(Node labels, int classes, DType dtype) throws ShapeError {
+    return node(new OneHot(classes, dtype), labels);
+  }
+
+  /** {@code x[..., labels[...]]}: picks one element of x's last axis per label. */
+  public Node gather(Node x, Node labels) throws ShapeError {
+    return node(new Gather(), x, labels);
+  }
+
+  public Node concat(int axis, List<Node> parts) throws ShapeError {
+    if (parts.isEmpty()) {
+      throw new ShapeError("E0310", "concat needs at least one tensor");
+    }
+    int a = Broadcasting.axis("concat", axis, parts.get(0).type());
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    return node(new Concat(a), parts);
+  }
+
+  /** Elements {@code [start, end)} of {@code axis}. */
+  public Node slice(Node x, int axis, int start, int end) throws ShapeError {
+    int a = Broadcasting.axis("slice", axis, x.type());
+    return node(new Slice(a, start, end), x);
+  }
+
+  /**
+   * Sums a cotangent of a broadcast result back to the shape of the operand that was broadcast:
+   * over the leading axes the operand lacks and over the axes where it has extent 1.
+   */
+  public Node unbroadcast(Node g, Shape target) throws ShapeError {
+    Shape s = g.shape();
+    if (s.equals(target)) {
+      return g;
+    }
+    int lead = s.rank() - target.rank();
+    List<Integer> axes = new ArrayList<>();
+    for (int k = 0; k < s.rank(); k++) {
+      if (k < lead || (target.dim(k - lead) == 1 && s.dim(k) != 1)) {
+        axes.add(k);
+      }
+    }
+    Node summed = axes.isEmpty() ? g : node(new Sum(axes, false), g);
+    return reshape(summed, target);
+  }
+
+  private static List<Integer> axes(Node x, String op, int[] axes) throws ShapeError {
+    int rank = x.shape().rank();
+    int[] normal;
+    if (axes.length == 0) {
+      normal = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        normal[i] = i;
+      }
+    } else {
+      normal = new int[axes.length];
+      for (int i = 0; i < axes.length; i++) {
+        normal[i] = Broadcasting.axis(op, axes[i], x.type());
+      }
+    }
+    int[] sorted = Arrays.stream(normal).sorted().distinct().toArray();
+    if (sorted.length != normal.length) {
+      throw new ShapeError("E0305", op + ": an axis is listed twice in " + Arrays.toString(axes));
+    }
+    List<Integer> list = new ArrayList<>();
+    for (int a : sorted) {
+      list.add(a);
+    }
+    return List.copyOf(list);
+  }
+}

@@ -1,0 +1,36 @@
+package org.gradc.compiler.ir.ops;
+
+import java.util.List;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Primitive;
+import org.gradc.compiler.ir.Scalar;
+import org.gradc.compiler.ir.ShapeError;
+
+/** min(a, b). The cotangent goes to the smaller operand (to {@code a} on a tie). */
+public record Min() implements ElementwiseOp {
+  public static final Primitive PRIMITIVE =
+      Def.binary("min", "the elementwise minimum of a and b, broadcasting", Emit::min);
+
+  @Override
+  public String name() {
+    return "min";
+  }
+
+  @Override
+  public Scalar scalar() {
+    return new Scalar.Binary(Scalar.BinaryFn.MIN, new Scalar.Arg(0), new Scalar.Arg(1));
+  }
+
+  @Override
+  public List<Node> vjp(Node out, Node g, Graph.Builder b) throws ShapeError {
+    Emit e = Emit.at(b, out);
+    Node a = out.input(0);
+    Node c = out.input(1);
+    Node takeA = e.compare(Scalar.BinaryFn.LE, a, c);
+    Node zero = e.scalar(0, g.dtype());
+    return List.of(
+        e.unbroadcast(e.where(takeA, g, zero), a.shape()),
+        e.unbroadcast(e.where(takeA, zero, g), c.shape()));
+  }
+}

@@ -1,0 +1,124 @@
+package org.gradc.maven;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.logging.Log;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * What the {@code compile} and {@code testCompile} goals share: every parameter but the two
+ * folders, and the run itself. A goal differs from the other only in its default folders.
+ */
+abstract class AbstractGradcMojo extends AbstractMojo {
+
+  /**
+   * Ant-style patterns of the model files to compile, relative to the source folder. Default:
+   * {@code **}{@code /*.grad}.
+   */
+  @Parameter List<String> includes = new ArrayList<>();
+
+  /** Ant-style patterns of files to leave out, relative to the source folder. */
+  @Parameter List<String> excludes = new ArrayList<>();
+
+  /**
+   * The Java package of every generated class. When not set, each model's package is its folder
+   * under the source folder: {@code src/main/grad/org/example/Xor.grad} becomes {@code
+   * org.example.Xor}.
+   */
+  @Parameter(property = "gradc.packageName")
+  String packageName;
+
+  /** The floating-point type of the generated code: {@code f32} or {@code f64}. */
+  @Parameter(property = "gradc.precision", defaultValue = "f32")
+  String precision;
+
+  /** Skips the goal: no model is compiled and nothing is written. */
+  @Parameter(property = "gradc.skip", defaultValue = "false")
+  boolean skip;
+
+  /** Where the incremental build state is kept. */
+  @Parameter(defaultValue = "${project.build.directory}/gradc", readonly = true, required = true)
+  File stateDirectory;
+
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
+  MojoExecution mojoExecution;
+
+  /** The folder holding the model files. */
+  abstract File sourceDirectory();
+
+  /** The folder the class files are written to. */
+  abstract File outputDirectory();
+
+  @Override
+  public void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip) {
+      getLog().info("gradc: skipped (gradc.skip)");
+      return;
+    }
+    Precision p;
+    SourceScanner scanner;
+    try {
+      p = Precision.parse(precision);
+      scanner = new SourceScanner(includes, excludes, packageName);
+    } catch (IllegalArgumentException e) {
+      throw new MojoExecutionException("gradc: " + e.getMessage(), e);
+    }
+    Path stateFile =
+        stateDirectory
+            .toPath()
+            .resolve(mojoExecution.getGoal() + "-" + mojoExecution.getExecutionId() + ".state");
+    GradcBuild build =
+        new GradcBuild(
+            new GradcModelCompiler(),
+            scanner,
+            sourceDirectory().toPath(),
+            outputDirectory().toPath(),
+            stateFile,
+            p,
+            new MavenBuildLog(getLog()));
+    GradcBuild.Result result;
+    try {
+      result = build.run();
+    } catch (IOException e) {
+      throw new MojoExecutionException("gradc: " + e.getMessage(), e);
+    }
+    if (result.failed()) {
+      throw new MojoFailureException(
+          "gradc: "
+              + GradcBuild.plural(result.errors(), "error")
+              + " in "
+              + GradcBuild.plural(result.failedFiles(), "model file")
+              + " (see above)");
+    }
+  }
+
+  /** Maven's log seen as a {@link BuildLog}. */
+  private record MavenBuildLog(Log log) implements BuildLog {
+    @Override
+    public void info(String line) {
+      log.info(line);
+    }
+
+    @Override
+    public void warn(String line) {
+      log.warn(line);
+    }
+
+    @Override
+    public void error(String line) {
+      log.error(line);
+    }
+
+    @Override
+    public void debug(String line) {
+      log.debug(line);
+    }
+  }
+}
