@@ -365,6 +365,22 @@ public abstract class Model {
     step = 0;
   }
 
+  /**
+   * Saves parameters, optimizer state, step and hyper-parameters to a safetensors file, atomically
+   * (see {@link org.gradc.runtime.io.Checkpoint}).
+   */
+  public final void save(java.nio.file.Path file) {
+    org.gradc.runtime.io.Checkpoint.save(this, file, org.gradc.runtime.io.Provenance.NONE);
+  }
+
+  /**
+   * Loads a checkpoint written by {@link #save}; refuses (leaving this model unchanged) one that
+   * does not match this model's spec (see {@link org.gradc.runtime.io.Checkpoint#load}).
+   */
+  public final void load(java.nio.file.Path file) {
+    org.gradc.runtime.io.Checkpoint.load(this, file);
+  }
+
   /** An independent instance with the same parameters, optimizer state and hyper-parameters. */
   public Model copy() {
     Model m = newInstance();

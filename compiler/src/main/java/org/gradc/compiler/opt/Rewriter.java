@@ -1,0 +1,82 @@
+package org.gradc.compiler.opt;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.ShapeError;
+import org.gradc.compiler.ir.ops.Emit;
+
+/**
+ * Rebuilds a graph node by node, in topological order, into a fresh builder, letting a rule replace
+ * each node given its already-rebuilt inputs. Rebuilding hash-conses again, so nodes that became
+ * equal after a rewrite merge (that is most of CSE). Roles follow their nodes.
+ */
+final class Rewriter {
+  private Rewriter() {}
+
+  /** Decides what an old node becomes in the new graph. */
+  @FunctionalInterface
+  interface Rule {
+    /**
+     * @param inputs the new nodes for {@code n}'s inputs
+     * @return the new node, or {@code null} to drop {@code n} (only for nodes nothing uses)
+     */
+    Node rewrite(Context b, Node n, List<Node> inputs) throws ShapeError;
+  }
+
+  /** The builder being filled, with helpers for rules. */
+  static final class Context {
+    final Graph.Builder builder;
+
+    Context(Graph.Builder builder) {
+      this.builder = builder;
+    }
+
+    /** {@code n}'s op applied to new inputs (the identity rewrite). */
+    Node copy(Node n, List<Node> inputs) throws ShapeError {
+      return builder.node(n.op(), inputs, n.span());
+    }
+
+    /** An emitter attributing nodes to {@code n}'s source. */
+    Emit at(Node n) {
+      return new Emit(builder, n.span());
+    }
+  }
+
+  static Graph rebuild(Graph g, Rule rule) {
+    Graph.Builder b = Graph.builder().modelName(g.modelName()).precision(g.precision());
+    Context ctx = new Context(b);
+    Map<Node, Node> map = new HashMap<>();
+    for (Node n : g.nodes()) {
+      List<Node> inputs = new ArrayList<>(n.inputs().size());
+      for (Node in : n.inputs()) {
+        inputs.add(map.get(in));
+      }
+      Node m;
+      try {
+        m = inputs.contains(null) ? null : rule.rewrite(ctx, n, inputs);
+      } catch (ShapeError e) {
+        throw new IllegalStateException("rewrite of " + n + " broke a shape rule", e);
+      }
+      if (m != null) {
+        if (!m.type().equals(n.type())) {
+          throw new IllegalStateException("rewrite of " + n + " changed its type to " + m.type());
+        }
+        map.put(n, m);
+      }
+    }
+    g.inputs().forEach((name, n) -> b.input(name, map.get(n)));
+    g.params().forEach((name, n) -> b.param(name, map.get(n)));
+    g.outputs().forEach((name, n) -> b.output(name, map.get(n)));
+    g.gradients().forEach((name, n) -> b.gradient(name, map.get(n)));
+    if (g.loss() != null) {
+      b.loss(map.get(g.loss()));
+    }
+    Graph out = b.build();
+    // A rewrite may leave nodes no role needs any more.
+    return out;
+  }
+}
