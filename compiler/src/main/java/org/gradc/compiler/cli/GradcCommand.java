@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Compiles .grad models to JVM bytecode, and trains and inspects them.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, CheckCommand.class})
 public final class GradcCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -26,7 +26,7 @@ public final class GradcCommand implements Runnable {
   /** Builds the command line, with the exit codes above. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new GradcCommand());
-    cl.setExitCodeExceptionMapper(e -> 1);
+    cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? 2 : 1);
     return cl;
   }
 

@@ -57,9 +57,12 @@ public final class Node {
     return span;
   }
 
-  /** {@code %7 = add(%3, %6) : float[batch, 256]}. */
+  /** {@code %7 = add(%3, %6) : float[batch, 256]}; a leaf is {@code %0 = input(x) : float[784]}. */
   @Override
   public String toString() {
+    if (inputs.isEmpty()) {
+      return "%" + id + " = " + op.name() + " : " + type;
+    }
     String args = inputs.stream().map(n -> "%" + n.id).collect(Collectors.joining(", "));
     return "%" + id + " = " + op.name() + "(" + args + ") : " + type;
   }

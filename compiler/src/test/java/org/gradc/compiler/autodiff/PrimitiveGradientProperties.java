@@ -24,6 +24,7 @@ import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Emit;
+import org.gradc.compiler.opt.Pipeline;
 
 /**
  * For every primitive, on random shapes (batched or not) and random values kept away from kinks,
@@ -90,7 +91,23 @@ class PrimitiveGradientProperties {
       values.put("r", r);
       Node weights = e.input("r", out.type());
       b.loss(e.sum(e.mul(out, weights), false));
-      GradientCheck.check(b.build(), values, batch);
+      Graph forward = b.build();
+      GradientCheck.check(forward, values, batch);
+      // The optimizer keeps every gradient, up to rounding.
+      Graph joint = Autodiff.differentiate(forward);
+      Graph optimized = Pipeline.standard().run(joint).graph();
+      Evaluator.Result before = Evaluator.evaluate(joint, values, batch);
+      Evaluator.Result after = Evaluator.evaluate(optimized, values, batch);
+      for (String p : forward.params().keySet()) {
+        double[] x = before.gradient(p);
+        double[] y = after.gradient(p);
+        for (int i = 0; i < x.length; i++) {
+          if (GradientCheck.relativeError(x[i], y[i]) > 1e-12) {
+            throw new AssertionError(
+                "optimizing changed d/d" + p + "[" + i + "]: " + x[i] + " -> " + y[i]);
+          }
+        }
+      }
     }
 
     /** Skips a case where some elements of {@code a − c} come within {@code gap} of 0. */

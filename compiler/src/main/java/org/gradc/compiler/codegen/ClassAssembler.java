@@ -1,0 +1,352 @@
+package org.gradc.compiler.codegen;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Writes one model class from a {@link ClassPlan}: a subclass of {@code org.gradc.runtime.Model}
+ * obeying the contract in its javadoc.
+ *
+ * <pre>
+ * public final class Mlp extends Model {
+ *   private static final ModelSpec SPEC = ModelSpec.parse("model Mlp\n...");
+ *   private final float[] p_W1 = new float[200704];   // non-batched: allocated once
+ *   private float[] i_x;                               // batched: grown by allocate(n)
+ *   public Mlp() { super(SPEC); ...; initialize(0); }
+ *   protected Object buffer(int slot) { switch (slot) { case 0: return i_x; ... } }
+ *   protected void allocate(int n) { i_x = new float[Math.multiplyExact(n, 784)]; ... }
+ *   protected void runForward(int n) { k0(n); k1(n); }
+ *   protected double runGradients(int n) { k0(n); ...; return loss[0]; }
+ *   protected double runTrainStep(int n) { k0(n); ...; return loss[0]; }
+ *   protected Model newInstance() { return new Mlp(); }
+ *   private void k0(int n) { ... }                     // one kernel each
+ * }
+ * </pre>
+ *
+ * <p>{@code newInstance} names the class itself, which also works for a hidden class: its own
+ * constant-pool entry resolves to the hidden class. The output depends only on the plan, so equal
+ * plans give equal bytes.
+ */
+final class ClassAssembler {
+  static final String MODEL = "org/gradc/runtime/Model";
+  static final String SPEC = "org/gradc/runtime/ModelSpec";
+  private static final String SPEC_DESC = "L" + SPEC + ";";
+
+  /** Calls per entry-point method before the sequence is split into helper methods. */
+  static final int CALLS_PER_METHOD = 1000;
+
+  /** ldc strings hold at most 65535 bytes of modified UTF-8; spec text is split below that. */
+  private static final int SPEC_CHUNK = 16000;
+
+  private final ClassPlan plan;
+  private final ClassWriter cw = new NoLoadClassWriter();
+
+  private ClassAssembler(ClassPlan plan) {
+    this.plan = plan;
+  }
+
+  static byte[] assemble(ClassPlan plan) {
+    return new ClassAssembler(plan).write();
+  }
+
+  private byte[] write() {
+    cw.visit(
+        Opcodes.V17,
+        Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER,
+        plan.internalName(),
+        null,
+        MODEL,
+        null);
+    if (plan.sourceFile() != null) {
+      cw.visitSource(plan.sourceFile(), null);
+    }
+    cw.visitField(
+            Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+            "SPEC",
+            SPEC_DESC,
+            null,
+            null)
+        .visitEnd();
+    for (ClassPlan.Field f : plan.fields()) {
+      int access = Opcodes.ACC_PRIVATE | (f.batched() ? 0 : Opcodes.ACC_FINAL);
+      cw.visitField(access, f.name(), f.descriptor(), null, null).visitEnd();
+    }
+    staticInit();
+    constructor();
+    buffer();
+    allocate();
+    entry("runForward", "(I)V", plan.forward(), null);
+    entry("runGradients", "(I)D", plan.gradients(), plan.lossField());
+    entry("runTrainStep", "(I)D", plan.trainStep(), plan.lossField());
+    newInstance();
+    KernelCode.EmitContext context = plan.emitContext();
+    for (ClassPlan.KernelMethod k : plan.kernels()) {
+      MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, k.name(), "(I)V", null, null);
+      mv.visitCode();
+      k.code().emit(mv, context);
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+    cw.visitEnd();
+    byte[] bytes = cw.toByteArray();
+    for (Map.Entry<String, Integer> e : MethodSizes.of(bytes).entrySet()) {
+      if (e.getValue() > MethodSizes.HUGE_METHOD_LIMIT) {
+        throw new IllegalStateException(
+            "generated method "
+                + e.getKey()
+                + " of "
+                + plan.internalName()
+                + " has "
+                + e.getValue()
+                + " bytes of bytecode, over HotSpot's limit of "
+                + MethodSizes.HUGE_METHOD_LIMIT);
+      }
+    }
+    return bytes;
+  }
+
+  private void staticInit() {
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+    mv.visitCode();
+    List<String> chunks = chunks(plan.spec().toText());
+    mv.visitLdcInsn(chunks.get(0));
+    for (int i = 1; i < chunks.size(); i++) {
+      mv.visitLdcInsn(chunks.get(i));
+      mv.visitMethodInsn(
+          Opcodes.INVOKEVIRTUAL,
+          "java/lang/String",
+          "concat",
+          "(Ljava/lang/String;)Ljava/lang/String;",
+          false);
+    }
+    mv.visitMethodInsn(
+        Opcodes.INVOKESTATIC, SPEC, "parse", "(Ljava/lang/String;)" + SPEC_DESC, false);
+    mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), "SPEC", SPEC_DESC);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** Splits text into pieces that each fit an ldc constant (by characters; UTF-8 is at most 3x). */
+  static List<String> chunks(String text) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < text.length(); i += SPEC_CHUNK) {
+      out.add(text.substring(i, Math.min(text.length(), i + SPEC_CHUNK)));
+    }
+    if (out.isEmpty()) {
+      out.add("");
+    }
+    assert out.stream().allMatch(s -> s.getBytes(StandardCharsets.UTF_8).length < 65535);
+    return out;
+  }
+
+  private void constructor() {
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+    mv.visitCode();
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitFieldInsn(Opcodes.GETSTATIC, plan.internalName(), "SPEC", SPEC_DESC);
+    mv.visitMethodInsn(Opcodes.INVOKESPECIAL, MODEL, "<init>", "(" + SPEC_DESC + ")V", false);
+    for (ClassPlan.Field f : plan.fields()) {
+      if (!f.batched()) {
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        pushInt(mv, f.rowSize());
+        newArray(mv, f.descriptor());
+        mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+      }
+    }
+    for (Map.Entry<String, double[]> c : plan.constants().entrySet()) {
+      ClassPlan.Field f = plan.field(c.getKey());
+      double[] values = c.getValue();
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] == 0 && Double.doubleToRawLongBits(values[i]) == 0) {
+          continue;
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f.name(), f.descriptor());
+        pushInt(mv, i);
+        if (f.descriptor().equals("[F")) {
+          mv.visitLdcInsn((float) values[i]);
+          mv.visitInsn(Opcodes.FASTORE);
+        } else {
+          mv.visitLdcInsn(values[i]);
+          mv.visitInsn(Opcodes.DASTORE);
+        }
+      }
+    }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitInsn(Opcodes.LCONST_0);
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, plan.internalName(), "initialize", "(J)V", false);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private static void newArray(MethodVisitor mv, String descriptor) {
+    int code =
+        switch (descriptor) {
+          case "[F" -> Opcodes.T_FLOAT;
+          case "[D" -> Opcodes.T_DOUBLE;
+          case "[I" -> Opcodes.T_INT;
+          default -> throw new IllegalArgumentException(descriptor);
+        };
+    mv.visitIntInsn(Opcodes.NEWARRAY, code);
+  }
+
+  static void pushInt(MethodVisitor mv, int v) {
+    if (v >= -1 && v <= 5) {
+      mv.visitInsn(Opcodes.ICONST_0 + v);
+    } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.BIPUSH, v);
+    } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.SIPUSH, v);
+    } else {
+      mv.visitLdcInsn(v);
+    }
+  }
+
+  private void buffer() {
+    MethodVisitor mv =
+        cw.visitMethod(Opcodes.ACC_PROTECTED, "buffer", "(I)Ljava/lang/Object;", null, null);
+    mv.visitCode();
+    List<ClassPlan.Field> bySlot = new ArrayList<>();
+    int slots = plan.spec().tensors().size();
+    for (int s = 0; s < slots; s++) {
+      bySlot.add(null);
+    }
+    for (ClassPlan.Field f : plan.fields()) {
+      if (f.slot() >= 0) {
+        bySlot.set(f.slot(), f);
+      }
+    }
+    Label fail = new Label();
+    if (slots > 0) {
+      Label[] cases = new Label[slots];
+      for (int s = 0; s < slots; s++) {
+        cases[s] = new Label();
+      }
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+      mv.visitTableSwitchInsn(0, slots - 1, fail, cases);
+      for (int s = 0; s < slots; s++) {
+        mv.visitLabel(cases[s]);
+        ClassPlan.Field f = bySlot.get(s);
+        if (f == null) {
+          throw new IllegalStateException("no buffer for spec slot " + s);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f.name(), f.descriptor());
+        mv.visitInsn(Opcodes.ARETURN);
+      }
+    }
+    mv.visitLabel(fail);
+    mv.visitTypeInsn(Opcodes.NEW, "java/lang/IllegalArgumentException");
+    mv.visitInsn(Opcodes.DUP);
+    mv.visitLdcInsn("no tensor slot in " + plan.spec().modelName());
+    mv.visitMethodInsn(
+        Opcodes.INVOKESPECIAL,
+        "java/lang/IllegalArgumentException",
+        "<init>",
+        "(Ljava/lang/String;)V",
+        false);
+    mv.visitInsn(Opcodes.ATHROW);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private void allocate() {
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "allocate", "(I)V", null, null);
+    mv.visitCode();
+    for (ClassPlan.Field f : plan.fields()) {
+      if (f.batched()) {
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        pushInt(mv, f.rowSize());
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "multiplyExact", "(II)I", false);
+        newArray(mv, f.descriptor());
+        mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+      }
+    }
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /**
+   * An entry point calling {@code kernels} in order, then returning the loss (as a double) when
+   * {@code lossField} is given. Long sequences are split into helper methods so the entry point
+   * itself stays small.
+   */
+  private void entry(String name, String desc, List<String> kernels, String lossField) {
+    List<String> calls = kernels;
+    int part = 0;
+    while (calls.size() > CALLS_PER_METHOD) {
+      List<String> grouped = new ArrayList<>();
+      for (int i = 0; i < calls.size(); i += CALLS_PER_METHOD) {
+        String helper = name + "$" + part++;
+        callSequence(
+            Opcodes.ACC_PRIVATE,
+            helper,
+            calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD)));
+        grouped.add(helper);
+      }
+      calls = grouped;
+    }
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, name, desc, null, null);
+    mv.visitCode();
+    calls(mv, calls);
+    if (desc.endsWith("V")) {
+      mv.visitInsn(Opcodes.RETURN);
+    } else if (lossField == null) {
+      mv.visitLdcInsn(Double.NaN);
+      mv.visitInsn(Opcodes.DRETURN);
+    } else {
+      ClassPlan.Field loss = plan.field(lossField);
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), loss.name(), loss.descriptor());
+      mv.visitInsn(Opcodes.ICONST_0);
+      if (loss.descriptor().equals("[F")) {
+        mv.visitInsn(Opcodes.FALOAD);
+        mv.visitInsn(Opcodes.F2D);
+      } else {
+        mv.visitInsn(Opcodes.DALOAD);
+      }
+      mv.visitInsn(Opcodes.DRETURN);
+    }
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private void callSequence(int access, String name, List<String> kernels) {
+    MethodVisitor mv = cw.visitMethod(access, name, "(I)V", null, null);
+    mv.visitCode();
+    calls(mv, kernels);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private void calls(MethodVisitor mv, List<String> kernels) {
+    for (String k : kernels) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), k, "(I)V", false);
+    }
+  }
+
+  private void newInstance() {
+    MethodVisitor mv =
+        cw.visitMethod(Opcodes.ACC_PROTECTED, "newInstance", "()L" + MODEL + ";", null, null);
+    mv.visitCode();
+    mv.visitTypeInsn(Opcodes.NEW, plan.internalName());
+    mv.visitInsn(Opcodes.DUP);
+    mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), "<init>", "()V", false);
+    mv.visitInsn(Opcodes.ARETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+}

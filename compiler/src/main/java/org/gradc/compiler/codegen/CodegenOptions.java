@@ -1,0 +1,16 @@
+package org.gradc.compiler.codegen;
+
+/**
+ * How to generate a model class.
+ *
+ * @param packageName the class's package ({@code ""} for none)
+ * @param fma whether multiply-adds use {@code Math.fma} (one rounding, and FMA instructions when
+ *     vectorized) or a multiply and an add (bit-compatible with plain Java arithmetic)
+ * @param sourceFile the model file's name, recorded in the class for stack traces; may be null
+ */
+public record CodegenOptions(
+    Precision precision, String packageName, boolean fma, String sourceFile) {
+  public static CodegenOptions defaults() {
+    return new CodegenOptions(Precision.F32, "", true, null);
+  }
+}

@@ -1,0 +1,70 @@
+package org.gradc.compiler.codegen;
+
+import java.util.List;
+import org.gradc.compiler.ir.Scalar;
+
+/**
+ * What the scheduler asks a back end to compute in one kernel method, before any decision about
+ * loops, unrolling or instructions. Element bodies are written over axis variables {@code a0, a1,
+ * …} (one per dimension, row-major) and name buffers by field; a back end places them in loops.
+ */
+sealed interface Kernel {
+
+  /** Where the kernel came from, for dumps: {@code mlp.grad:12 relu(x @ W1 + b1)}. */
+  String note();
+
+  /**
+   * Runs {@code element} once for every index of {@code dims}.
+   *
+   * @param dims extents: constants, or {@code n * c} for a batched leading axis
+   */
+  record Pointwise(List<Ix> dims, List<Stmt> element, String note) implements Kernel {
+    public Pointwise {
+      dims = List.copyOf(dims);
+      element = List.copyOf(element);
+    }
+  }
+
+  /**
+   * {@code out[outIndex] = op over the reduced axes of element}, for every index of the kept axes.
+   * {@code outIndex} uses only the kept axes' variables.
+   *
+   * @param op {@code ADD} or {@code MAX}
+   * @param divisor what the result is divided by (a mean's count), or {@code null}
+   */
+  record Reduction(
+      List<Ix> dims,
+      List<Boolean> reduced,
+      Scalar.BinaryFn op,
+      Fx element,
+      Fx divisor,
+      String out,
+      Ix outIndex,
+      String note)
+      implements Kernel {
+    public Reduction {
+      dims = List.copyOf(dims);
+      reduced = List.copyOf(reduced);
+    }
+  }
+
+  /**
+   * {@code c[i, j] = Σ_k a(i, k) · b[k, j]} over {@code [m, k] × [k, n]}, then {@code epilogue} for
+   * every {@code (i, j)} (axis variables {@code a0 = i}, {@code a1 = j}; the local {@code acc}
+   * holds {@code c[i, j]}). {@code a} is any expression of {@code a0 = i, a1 = k}; {@code b} and
+   * {@code c} are row-major buffers, so the innermost {@code j} loop is contiguous.
+   */
+  record Matmul(Ix m, Ix k, int n, Fx a, String b, String c, List<Stmt> epilogue, String note)
+      implements Kernel {
+    public Matmul {
+      epilogue = List.copyOf(epilogue);
+    }
+  }
+
+  /** Parts run one after the other in the same method. */
+  record Sequence(List<Kernel> parts, String note) implements Kernel {
+    public Sequence {
+      parts = List.copyOf(parts);
+    }
+  }
+}

@@ -1,0 +1,360 @@
+package org.gradc.compiler.codegen;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.gradc.compiler.ir.Scalar;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Turns loop-level code into the body of a kernel method {@code void k(int n)}. Every buffer the
+ * body names is read from its field into a local once, at the top (so C2 sees a loop-invariant
+ * array and can drop range checks); loop bounds that are not constants are computed once before the
+ * loop. Loops take the shape javac gives a counted {@code for}.
+ */
+final class LoopEmitter {
+  private final MethodVisitor mv;
+  private final String owner;
+  private final Precision p;
+  private final boolean fma;
+  private final Function<String, String> arrayDescriptor;
+  private final Map<String, Integer> slots = new LinkedHashMap<>();
+  private int nextSlot = 2; // 0 = this, 1 = n
+  private int temps;
+
+  /**
+   * @param arrayDescriptor the field descriptor ({@code [F}, {@code [D}, {@code [I}) of each buffer
+   *     field the code names
+   */
+  LoopEmitter(
+      MethodVisitor mv,
+      String owner,
+      Precision p,
+      boolean fma,
+      Function<String, String> arrayDescriptor) {
+    this.mv = mv;
+    this.owner = owner;
+    this.p = p;
+    this.fma = fma;
+    this.arrayDescriptor = arrayDescriptor;
+  }
+
+  /** Emits the prologue (hoisted arrays) and {@code body}, then {@code return}. */
+  void emitMethod(List<Stmt> body) {
+    for (String array : Stmts.arrays(body)) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, array, arrayDescriptor.apply(array));
+      mv.visitVarInsn(Opcodes.ASTORE, slot(array, 1));
+    }
+    for (Stmt s : body) {
+      stmt(s);
+    }
+    mv.visitInsn(Opcodes.RETURN);
+  }
+
+  private int slot(String name, int size) {
+    Integer s = slots.get(name);
+    if (s == null) {
+      s = nextSlot;
+      slots.put(name, s);
+      nextSlot += size;
+    }
+    return s;
+  }
+
+  private void stmt(Stmt s) {
+    if (s instanceof Stmt.For f) {
+      loop(f);
+    } else if (s instanceof Stmt.Store st) {
+      mv.visitVarInsn(Opcodes.ALOAD, slot(st.array(), 1));
+      ix(st.index());
+      fx(st.value());
+      mv.visitInsn(p.op(Opcodes.IASTORE));
+    } else if (s instanceof Stmt.Let let) {
+      fx(let.value());
+      mv.visitVarInsn(p.op(Opcodes.ISTORE), slot(let.name(), p.type.getSize()));
+    } else if (s instanceof Stmt.LetInt let) {
+      ix(let.value());
+      mv.visitVarInsn(Opcodes.ISTORE, slot(let.name(), 1));
+    }
+    // comments emit nothing
+  }
+
+  private void loop(Stmt.For f) {
+    Ix hi = f.hi();
+    if (!(hi instanceof Ix.Lit || hi instanceof Ix.Var || hi instanceof Ix.N)) {
+      String bound = "$hi" + temps++;
+      ix(hi);
+      mv.visitVarInsn(Opcodes.ISTORE, slot(bound, 1));
+      hi = Ix.var(bound);
+    }
+    int v = slot(f.var(), 1);
+    ix(f.lo());
+    mv.visitVarInsn(Opcodes.ISTORE, v);
+    Label test = new Label();
+    Label end = new Label();
+    mv.visitLabel(test);
+    mv.visitVarInsn(Opcodes.ILOAD, v);
+    ix(hi);
+    mv.visitJumpInsn(Opcodes.IF_ICMPGE, end);
+    for (Stmt s : f.body()) {
+      stmt(s);
+    }
+    if (f.step() <= Short.MAX_VALUE) {
+      mv.visitIincInsn(v, f.step());
+    } else {
+      mv.visitVarInsn(Opcodes.ILOAD, v);
+      intConst(f.step());
+      mv.visitInsn(Opcodes.IADD);
+      mv.visitVarInsn(Opcodes.ISTORE, v);
+    }
+    mv.visitJumpInsn(Opcodes.GOTO, test);
+    mv.visitLabel(end);
+  }
+
+  private void ix(Ix e) {
+    if (e instanceof Ix.Lit l) {
+      intConst(l.value());
+    } else if (e instanceof Ix.Var v) {
+      mv.visitVarInsn(Opcodes.ILOAD, slot(v.name(), 1));
+    } else if (e instanceof Ix.N) {
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+    } else if (e instanceof Ix.Add a) {
+      ix(a.a());
+      ix(a.b());
+      mv.visitInsn(Opcodes.IADD);
+    } else if (e instanceof Ix.Mul m) {
+      ix(m.a());
+      intConst(m.factor());
+      mv.visitInsn(Opcodes.IMUL);
+    } else if (e instanceof Ix.Floor f) {
+      ix(f.a());
+      intConst(f.multiple());
+      mv.visitInsn(Opcodes.IDIV);
+      intConst(f.multiple());
+      mv.visitInsn(Opcodes.IMUL);
+    } else {
+      Ix.Load l = (Ix.Load) e;
+      mv.visitVarInsn(Opcodes.ALOAD, slot(l.array(), 1));
+      ix(l.index());
+      mv.visitInsn(Opcodes.IALOAD);
+    }
+  }
+
+  private void intConst(int v) {
+    if (v >= -1 && v <= 5) {
+      mv.visitInsn(Opcodes.ICONST_0 + v);
+    } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.BIPUSH, v);
+    } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+      mv.visitIntInsn(Opcodes.SIPUSH, v);
+    } else {
+      mv.visitLdcInsn(v);
+    }
+  }
+
+  private void fconst(double v) {
+    if (p == Precision.F32) {
+      float f = (float) v;
+      if (Float.floatToRawIntBits(f) == 0 || f == 1f || f == 2f) {
+        mv.visitInsn(Opcodes.FCONST_0 + (int) f);
+      } else {
+        mv.visitLdcInsn(f);
+      }
+    } else if (Double.doubleToRawLongBits(v) == 0 || v == 1.0) {
+      mv.visitInsn(Opcodes.DCONST_0 + (int) v);
+    } else {
+      mv.visitLdcInsn(v);
+    }
+  }
+
+  private void fx(Fx e) {
+    if (e instanceof Fx.Load l) {
+      mv.visitVarInsn(Opcodes.ALOAD, slot(l.array(), 1));
+      ix(l.index());
+      mv.visitInsn(p.op(Opcodes.IALOAD));
+    } else if (e instanceof Fx.Const c) {
+      fconst(c.value());
+    } else if (e instanceof Fx.Local l) {
+      mv.visitVarInsn(p.op(Opcodes.ILOAD), slot(l.name(), p.type.getSize()));
+    } else if (e instanceof Fx.Unary u) {
+      unary(u);
+    } else if (e instanceof Fx.Binary b) {
+      binary(b);
+    } else if (e instanceof Fx.Select s) {
+      Label otherwise = new Label();
+      Label end = new Label();
+      jumpIfFalse(s.cond(), otherwise);
+      fx(s.a());
+      mv.visitJumpInsn(Opcodes.GOTO, end);
+      mv.visitLabel(otherwise);
+      fx(s.b());
+      mv.visitLabel(end);
+    } else if (e instanceof Fx.Fma f) {
+      fx(f.a());
+      fx(f.b());
+      if (fma) {
+        fx(f.c());
+        String d = p.type.getDescriptor();
+        mv.visitMethodInsn(
+            Opcodes.INVOKESTATIC, "java/lang/Math", "fma", "(" + d + d + d + ")" + d, false);
+      } else {
+        mv.visitInsn(p.op(Opcodes.IMUL));
+        fx(f.c());
+        mv.visitInsn(p.op(Opcodes.IADD));
+      }
+    } else if (e instanceof Fx.OfInt i) {
+      ix(i.value());
+      mv.visitInsn(p == Precision.F32 ? Opcodes.I2F : Opcodes.I2D);
+    } else if (e instanceof Fx.Hyper h) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "hyper", "[D");
+      intConst(h.index());
+      mv.visitInsn(Opcodes.DALOAD);
+      narrow();
+    } else {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "step", "J");
+      mv.visitInsn(Opcodes.L2D);
+      narrow();
+    }
+  }
+
+  private void widen() {
+    if (p == Precision.F32) {
+      mv.visitInsn(Opcodes.F2D);
+    }
+  }
+
+  private void narrow() {
+    if (p == Precision.F32) {
+      mv.visitInsn(Opcodes.D2F);
+    }
+  }
+
+  private void math(String name, int arity) {
+    mv.visitMethodInsn(
+        Opcodes.INVOKESTATIC, "java/lang/Math", name, "(" + "D".repeat(arity) + ")D", false);
+  }
+
+  private void unary(Fx.Unary u) {
+    switch (u.fn()) {
+      case NEG -> {
+        fx(u.x());
+        mv.visitInsn(p.op(Opcodes.INEG));
+      }
+      case ABS -> {
+        fx(u.x());
+        String d = p.type.getDescriptor();
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "abs", "(" + d + ")" + d, false);
+      }
+      case EXP, LOG, SQRT, TANH -> {
+        fx(u.x());
+        widen();
+        math(u.fn().name().toLowerCase(java.util.Locale.ROOT), 1);
+        narrow();
+      }
+      case SIGMOID -> {
+        // 1 / (1 + exp(-x)), in double
+        mv.visitInsn(Opcodes.DCONST_1);
+        fx(u.x());
+        widen();
+        mv.visitInsn(Opcodes.DNEG);
+        math("exp", 1);
+        mv.visitInsn(Opcodes.DCONST_1);
+        mv.visitInsn(Opcodes.DADD);
+        mv.visitInsn(Opcodes.DDIV);
+        narrow();
+      }
+    }
+  }
+
+  private void binary(Fx.Binary b) {
+    switch (b.fn()) {
+      case ADD, SUB, MUL, DIV -> {
+        fx(b.a());
+        fx(b.b());
+        int op =
+            switch (b.fn()) {
+              case ADD -> Opcodes.IADD;
+              case SUB -> Opcodes.ISUB;
+              case MUL -> Opcodes.IMUL;
+              default -> Opcodes.IDIV;
+            };
+        mv.visitInsn(p.op(op));
+      }
+      case MAX, MIN -> {
+        fx(b.a());
+        fx(b.b());
+        String d = p.type.getDescriptor();
+        String name = b.fn() == Scalar.BinaryFn.MAX ? "max" : "min";
+        mv.visitMethodInsn(
+            Opcodes.INVOKESTATIC, "java/lang/Math", name, "(" + d + d + ")" + d, false);
+      }
+      case POW -> {
+        fx(b.a());
+        widen();
+        fx(b.b());
+        widen();
+        math("pow", 2);
+        narrow();
+      }
+      default -> {
+        // a comparison: 1 or 0
+        Label no = new Label();
+        Label end = new Label();
+        jumpIfFalse(b, no);
+        fconst(1);
+        mv.visitJumpInsn(Opcodes.GOTO, end);
+        mv.visitLabel(no);
+        fconst(0);
+        mv.visitLabel(end);
+      }
+    }
+  }
+
+  /** Evaluates {@code cond} and jumps to {@code target} when it is 0 (false). */
+  private void jumpIfFalse(Fx cond, Label target) {
+    if (cond instanceof Fx.Binary b && comparison(b.fn())) {
+      fx(b.a());
+      fx(b.b());
+      // NaN makes every comparison but != false: pick the cmp variant whose NaN result fails
+      boolean g = b.fn() == Scalar.BinaryFn.LT || b.fn() == Scalar.BinaryFn.LE;
+      mv.visitInsn(
+          p == Precision.F32
+              ? (g ? Opcodes.FCMPG : Opcodes.FCMPL)
+              : (g ? Opcodes.DCMPG : Opcodes.DCMPL));
+      int jumpWhenFalse =
+          switch (b.fn()) {
+            case LT -> Opcodes.IFGE;
+            case LE -> Opcodes.IFGT;
+            case GT -> Opcodes.IFLE;
+            case GE -> Opcodes.IFLT;
+            case EQ -> Opcodes.IFNE;
+            default -> Opcodes.IFEQ; // NE
+          };
+      mv.visitJumpInsn(jumpWhenFalse, target);
+      return;
+    }
+    fx(cond);
+    fconst(0);
+    mv.visitInsn(p == Precision.F32 ? Opcodes.FCMPL : Opcodes.DCMPL);
+    mv.visitJumpInsn(Opcodes.IFEQ, target);
+  }
+
+  static boolean comparison(Scalar.BinaryFn fn) {
+    return switch (fn) {
+      case LT, LE, GT, GE, EQ, NE -> true;
+      default -> false;
+    };
+  }
+
+  /** The JVM type of a local holding an {@code Fx}. */
+  Type floatType() {
+    return p.type;
+  }
+}

@@ -1,0 +1,108 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradc.runtime.ModelSpec;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The code generator's entry point: a {@link TrainingGraph} in, one class file out. Schedules the
+ * graph ({@link Lowering}), lowers every kernel with the back end under the {@link UnrollPolicy},
+ * shrinking the policy for any kernel whose method would exceed {@link #METHOD_BUDGET} bytes, and
+ * assembles the class ({@link ClassAssembler}).
+ */
+public final class ModelCompiler {
+  /** Kernel methods are kept under this many bytes, safely below HotSpot's 8,000. */
+  static final int METHOD_BUDGET = 7600;
+
+  private ModelCompiler() {}
+
+  public static GeneratedClass generate(TrainingGraph tg, CodegenOptions options) {
+    return generate(tg, options, new ScalarBackend());
+  }
+
+  static GeneratedClass generate(TrainingGraph tg, CodegenOptions options, Backend backend) {
+    if (tg.graph().precision() != options.precision().ir()) {
+      throw new IllegalArgumentException(
+          "graph is " + tg.graph().precision() + " but " + options.precision() + " was asked for");
+    }
+    ModelSpec spec = SpecBuilder.build(tg, options.precision());
+    Lowering lowering = Lowering.lower(tg, options.precision(), spec);
+    String name = tg.graph().modelName();
+    String pkg = options.packageName() == null ? "" : options.packageName();
+    String internal = pkg.isEmpty() ? name : pkg.replace('.', '/') + "/" + name;
+    List<ClassPlan.Field> fields = lowering.fields();
+    Map<String, String> descriptors = new LinkedHashMap<>();
+    for (ClassPlan.Field f : fields) {
+      descriptors.put(f.name(), f.descriptor());
+    }
+    KernelCode.EmitContext context =
+        new KernelCode.EmitContext(internal, options.precision(), options.fma(), descriptors);
+    List<ClassPlan.KernelMethod> methods = new ArrayList<>();
+    Map<String, String> rendered = new LinkedHashMap<>();
+    for (Lowering.Method m : lowering.methods) {
+      KernelCode code = fit(m, backend, context);
+      methods.add(new ClassPlan.KernelMethod(m.name(), code));
+      rendered.put(m.name(), code.render(options.precision(), 0));
+    }
+    ClassPlan plan =
+        new ClassPlan(
+            internal,
+            options.sourceFile(),
+            spec,
+            options.precision(),
+            options.fma(),
+            fields,
+            methods,
+            lowering.forward,
+            lowering.gradients,
+            lowering.trainStep,
+            lowering.lossField,
+            lowering.constants());
+    byte[] bytes = ClassAssembler.assemble(plan);
+    return new GeneratedClass(internal.replace('/', '.'), bytes, rendered);
+  }
+
+  /** The kernel lowered under the most generous policy whose method fits the budget. */
+  private static KernelCode fit(
+      Lowering.Method m, Backend backend, KernelCode.EmitContext context) {
+    UnrollPolicy policy = UnrollPolicy.DEFAULT;
+    while (true) {
+      KernelCode code = backend.lower(m.kernel(), policy);
+      int size = size(code, context);
+      if (size <= METHOD_BUDGET) {
+        return code;
+      }
+      policy = policy.smaller();
+      if (policy == null) {
+        throw new IllegalStateException(
+            "kernel "
+                + m.name()
+                + " needs "
+                + size
+                + " bytes of bytecode even without unrolling: "
+                + m.kernel().note());
+      }
+    }
+  }
+
+  /** The bytecode size of a kernel method, measured by writing it alone. */
+  static int size(KernelCode code, KernelCode.EmitContext context) {
+    ClassWriter cw = new NoLoadClassWriter();
+    cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, context.owner(), null, "java/lang/Object", null);
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "k", "(I)V", null, null);
+    mv.visitCode();
+    code.emit(mv, context);
+    Label end = new Label();
+    mv.visitLabel(end);
+    int size = end.getOffset();
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+    return size;
+  }
+}

@@ -1,0 +1,258 @@
+package org.gradc.compiler.opt;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Op;
+import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.ShapeError;
+import org.gradc.compiler.ir.ops.Add;
+import org.gradc.compiler.ir.ops.BroadcastTo;
+import org.gradc.compiler.ir.ops.Div;
+import org.gradc.compiler.ir.ops.Emit;
+import org.gradc.compiler.ir.ops.Exp;
+import org.gradc.compiler.ir.ops.Fill;
+import org.gradc.compiler.ir.ops.Log;
+import org.gradc.compiler.ir.ops.Mul;
+import org.gradc.compiler.ir.ops.Neg;
+import org.gradc.compiler.ir.ops.OneHot;
+import org.gradc.compiler.ir.ops.Pow;
+import org.gradc.compiler.ir.ops.Reshape;
+import org.gradc.compiler.ir.ops.Sub;
+import org.gradc.compiler.ir.ops.Sum;
+import org.gradc.compiler.ir.ops.Transpose;
+import org.gradc.compiler.ir.ops.Where;
+
+/**
+ * Algebraic simplification, one local rule at a time, each exact in real arithmetic and at most a
+ * rounding away in floating point:
+ *
+ * <ul>
+ *   <li>{@code x + 0 → x}, {@code x − 0 → x}, {@code 0 − x → −x}, {@code x + (−y) → x − y}, {@code
+ *       x − (−y) → x + y}
+ *   <li>{@code x · 1 → x}, {@code x · (−1) → −x}, {@code x / 1 → x}, {@code (−x)·(−y) → x·y}
+ *   <li>{@code −(−x) → x}, {@code log(exp x) → x}
+ *   <li>{@code x^1 → x}, {@code x^0 → 1}, {@code x^2 → x·x}
+ *   <li>{@code where(m, x, x) → x}
+ *   <li>{@code transpose(transpose x)} → one transpose, or {@code x}; reshape of a reshape → one
+ *       reshape; broadcast of a broadcast → one broadcast
+ *   <li>{@code sum(broadcast_to(x))} over broadcast axes only → {@code x · count}
+ *   <li>{@code sum(x ⊙ one_hot(y), last axis) → gather(x, y)}
+ * </ul>
+ *
+ * A rule whose result would have another type than the node (a neutral element that broadcast the
+ * other operand) broadcasts the result back. Rules see already-simplified inputs, so one pass
+ * simplifies chains; the pipeline repeats passes to a fixed point.
+ */
+public final class Simplify implements Pass {
+
+  @Override
+  public String name() {
+    return "simplify";
+  }
+
+  @Override
+  public Graph run(Graph g) {
+    return Rewriter.rebuild(
+        g,
+        (b, n, inputs) -> {
+          Node s = simplify(b.at(n), n.op(), inputs, n);
+          return s != null ? fit(b.at(n), s, n) : b.copy(n, inputs);
+        });
+  }
+
+  /** {@code s} with {@code n}'s shape (broadcasting a scalar-neutral rewrite back). */
+  private static Node fit(Emit e, Node s, Node n) throws ShapeError {
+    return s.shape().equals(n.shape()) ? s : e.broadcastTo(s, n.shape());
+  }
+
+  private static boolean isFill(Node n, double v) {
+    return n.op() instanceof Fill f && Double.compare(f.value(), v) == 0;
+  }
+
+  /** The simpler node for {@code op(in)}, or null when no rule applies. */
+  private static Node simplify(Emit e, Op op, List<Node> in, Node n) throws ShapeError {
+    Node a = in.isEmpty() ? null : in.get(0);
+    Node c = in.size() < 2 ? null : in.get(1);
+    if (op instanceof Add) {
+      if (isFill(c, 0) || isFill(c, -0.0)) {
+        return a;
+      }
+      if (isFill(a, 0) || isFill(a, -0.0)) {
+        return c;
+      }
+      if (c.op() instanceof Neg) {
+        return e.sub(a, c.input(0));
+      }
+      if (a.op() instanceof Neg) {
+        return e.sub(c, a.input(0));
+      }
+    } else if (op instanceof Sub) {
+      if (isFill(c, 0)) {
+        return a;
+      }
+      if (isFill(a, 0)) {
+        return e.neg(c);
+      }
+      if (c.op() instanceof Neg) {
+        return e.add(a, c.input(0));
+      }
+    } else if (op instanceof Mul) {
+      if (isFill(c, 1)) {
+        return a;
+      }
+      if (isFill(a, 1)) {
+        return c;
+      }
+      if (isFill(c, -1)) {
+        return e.neg(a);
+      }
+      if (isFill(a, -1)) {
+        return e.neg(c);
+      }
+      if (a.op() instanceof Neg && c.op() instanceof Neg) {
+        return e.mul(a.input(0), c.input(0));
+      }
+    } else if (op instanceof Div) {
+      if (isFill(c, 1)) {
+        return a;
+      }
+    } else if (op instanceof Neg) {
+      if (a.op() instanceof Neg) {
+        return a.input(0);
+      }
+    } else if (op instanceof Log) {
+      if (a.op() instanceof Exp) {
+        return a.input(0);
+      }
+    } else if (op instanceof Pow p) {
+      if (p.exponent() == 1) {
+        return a;
+      }
+      if (p.exponent() == 0) {
+        return e.fill(1, n.shape(), n.dtype());
+      }
+      if (p.exponent() == 2) {
+        return e.mul(a, a);
+      }
+    } else if (op instanceof Where) {
+      if (in.get(1) == in.get(2)) {
+        return in.get(1);
+      }
+    } else if (op instanceof Transpose t) {
+      return transpose(e, t, a);
+    } else if (op instanceof Reshape r) {
+      if (a.op() instanceof Reshape) {
+        return e.reshape(a.input(0), r.shape());
+      }
+    } else if (op instanceof BroadcastTo bt) {
+      if (a.op() instanceof BroadcastTo) {
+        return e.broadcastTo(a.input(0), bt.shape());
+      }
+    } else if (op instanceof Sum s) {
+      if (a.op() instanceof BroadcastTo) {
+        return sumOfBroadcast(e, s, a);
+      }
+      if (a.op() instanceof Mul) {
+        return sumOfOneHotProduct(e, s, a);
+      }
+    }
+    return null;
+  }
+
+  private static Node transpose(Emit e, Transpose t, Node a) throws ShapeError {
+    List<Integer> perm = t.perm();
+    if (a.op() instanceof Transpose inner) {
+      int[] composed = new int[perm.size()];
+      for (int i = 0; i < composed.length; i++) {
+        composed[i] = inner.perm().get(perm.get(i));
+      }
+      return identity(composed) ? a.input(0) : e.transpose(a.input(0), composed);
+    }
+    int[] p = perm.stream().mapToInt(Integer::intValue).toArray();
+    return identity(p) ? a : null;
+  }
+
+  private static boolean identity(int[] perm) {
+    for (int i = 0; i < perm.length; i++) {
+      if (perm[i] != i) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code sum(broadcast_to(x, S), A)} where every axis of A is one x was broadcast along: each
+   * output element adds the same value |A| times.
+   */
+  private static Node sumOfBroadcast(Emit e, Sum s, Node bc) throws ShapeError {
+    Node x = bc.input(0);
+    Shape big = bc.shape();
+    int lead = big.rank() - x.shape().rank();
+    int[] aligned = new int[big.rank()];
+    for (int k = 0; k < big.rank(); k++) {
+      aligned[k] = k < lead ? 1 : x.shape().dim(k - lead);
+    }
+    int[] kept = big.dims();
+    for (int axis : s.axes()) {
+      if (aligned[axis] != 1 && big.dim(axis) != 1) {
+        return null;
+      }
+      kept[axis] = 1;
+    }
+    if (x.shape().isBatched() != (aligned.length > 0 && aligned[0] == Shape.BATCH)) {
+      return null;
+    }
+    Node spread = e.broadcastTo(e.reshape(x, Shape.of(aligned)), Shape.of(kept));
+    Node scaled = e.mul(spread, count(e, big, s.axes(), x));
+    int[] out = new int[s.keepdims() ? kept.length : kept.length - s.axes().size()];
+    int j = 0;
+    for (int k = 0; k < kept.length; k++) {
+      if (s.keepdims() || !s.axes().contains(k)) {
+        out[j++] = kept[k];
+      }
+    }
+    return e.reshape(scaled, Shape.of(out));
+  }
+
+  private static Node count(Emit e, Shape big, List<Integer> axes, Node x) throws ShapeError {
+    double n = 1;
+    boolean overBatch = false;
+    for (int axis : axes) {
+      if (big.dim(axis) == Shape.BATCH) {
+        overBatch = true;
+      } else {
+        n *= big.dim(axis);
+      }
+    }
+    Node c = e.scalar(n, x.dtype());
+    return overBatch ? e.mul(e.batchSize(x.dtype()), c) : c;
+  }
+
+  /** {@code sum(x ⊙ one_hot(y), last axis)} picks one element per row: {@code gather(x, y)}. */
+  private static Node sumOfOneHotProduct(Emit e, Sum s, Node product) throws ShapeError {
+    int last = product.shape().rank() - 1;
+    if (!s.axes().equals(List.of(last))) {
+      return null;
+    }
+    List<Node> factors = new ArrayList<>(product.inputs());
+    for (int i = 0; i < 2; i++) {
+      Node hot = factors.get(i);
+      Node x = factors.get(1 - i);
+      if (hot.op() instanceof OneHot
+          && x.shape().equals(product.shape())
+          && hot.shape().equals(product.shape())) {
+        Node picked = e.gather(x, hot.input(0));
+        if (!s.keepdims()) {
+          return picked;
+        }
+        int[] dims = product.shape().dims();
+        dims[last] = 1;
+        return e.reshape(picked, Shape.of(dims));
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,204 @@
+package org.gradc.compiler.syntax;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.gradc.compiler.diag.Diagnostic;
+
+/**
+ * The checks that need the whole file before anything is lowered: collects the {@code def}s into
+ * the file's {@link Module} and the top-level names into {@link Global}s, reporting duplicates;
+ * resolves every name in every def body (so a def that is never called is still checked); and finds
+ * recursive defs, which could never be inlined.
+ */
+final class Declarations {
+  private final Module module;
+  private final Diagnostics diagnostics;
+  private final Map<String, Global> globals = new LinkedHashMap<>();
+  private final Map<Stmt.Def, Set<Stmt.Def>> calls = new LinkedHashMap<>();
+
+  private Declarations(Module module, Diagnostics diagnostics) {
+    this.module = module;
+    this.diagnostics = diagnostics;
+  }
+
+  /** Collects and checks the declarations of {@code program}; returns its top-level names. */
+  static Map<String, Global> collect(Program program, Module module, Diagnostics diagnostics) {
+    Declarations d = new Declarations(module, diagnostics);
+    d.collectDefs(program);
+    d.collectGlobals(program);
+    for (Stmt.Def def : module.defs().values()) {
+      d.checkBody(def);
+    }
+    d.reportRecursion();
+    return d.globals;
+  }
+
+  private void collectDefs(Program program) {
+    for (Stmt s : program.statements()) {
+      if (s instanceof Stmt.Def def) {
+        Stmt.Def first = module.defs().get(def.name().text());
+        if (first != null) {
+          duplicate(def.name(), first.name(), "a function");
+        } else {
+          module.defs().put(def.name().text(), def);
+        }
+      }
+    }
+  }
+
+  private void collectGlobals(Program program) {
+    for (Stmt s : program.statements()) {
+      Ident name = null;
+      String kind = null;
+      if (s instanceof Stmt.Const c) {
+        name = c.name();
+        kind = "a constant";
+      } else if (s instanceof Stmt.Input i) {
+        name = i.name();
+        kind = "an input";
+      } else if (s instanceof Stmt.Param p) {
+        name = p.name();
+        kind = "a parameter";
+      } else if (s instanceof Stmt.Binding b) {
+        name = b.name();
+        kind = "a binding";
+      } else if (s instanceof Stmt.Output o && o.value() != null) {
+        name = o.name();
+        kind = "an output";
+      }
+      if (name == null) {
+        continue;
+      }
+      Global first = globals.get(name.text());
+      Stmt.Def def = module.defs().get(name.text());
+      if (first != null) {
+        duplicate(name, first.declared, first.kind);
+      } else if (def != null) {
+        duplicate(name, def.name(), "a function");
+      } else {
+        globals.put(name.text(), new Global(name.text(), kind, name));
+      }
+    }
+  }
+
+  private void duplicate(Ident again, Ident first, String firstKind) {
+    diagnostics.add(
+        Diagnostic.error(
+            Codes.DUPLICATE,
+            again.span(),
+            "`" + again.text() + "` is already defined",
+            "it is first defined as "
+                + firstKind
+                + " at line "
+                + first.span().line()
+                + "; choose another name"));
+  }
+
+  /** Resolves every name in a def's defaults and body, in the scope each one sees. */
+  private void checkBody(Stmt.Def def) {
+    Set<Stmt.Def> callees = new LinkedHashSet<>();
+    calls.put(def, callees);
+    TreeSet<String> scope = new TreeSet<>(globals.keySet());
+    Map<String, Ident> own = new LinkedHashMap<>();
+    for (Stmt.DefParam p : def.params()) {
+      if (p.defaultValue() != null) {
+        walk(p.defaultValue(), scope, callees);
+      }
+      declareLocal(p.name(), own, "a parameter", scope);
+    }
+    walk(def.body(), scope, callees);
+  }
+
+  private void declareLocal(Ident name, Map<String, Ident> own, String kind, Set<String> scope) {
+    Ident first = own.putIfAbsent(name.text(), name);
+    if (first != null) {
+      duplicate(name, first, kind);
+    }
+    scope.add(name.text());
+  }
+
+  private void walk(Expr e, TreeSet<String> scope, Set<Stmt.Def> callees) {
+    if (e instanceof Expr.Name n) {
+      if (!scope.contains(n.name())) {
+        diagnostics.add(Lowering.unknownName(n, module, scope));
+      }
+    } else if (e instanceof Expr.Neg n) {
+      walk(n.operand(), scope, callees);
+    } else if (e instanceof Expr.Binary b) {
+      walk(b.left(), scope, callees);
+      walk(b.right(), scope, callees);
+    } else if (e instanceof Expr.ListLit l) {
+      for (Expr x : l.elements()) {
+        walk(x, scope, callees);
+      }
+    } else if (e instanceof Expr.Call c) {
+      for (Arg a : c.args()) {
+        walk(a.value(), scope, callees);
+      }
+      Object f = module.function(c.callee().text());
+      if (f == null) {
+        diagnostics.add(
+            Lowering.unknownFunction(c.callee(), module, scope.contains(c.callee().text())));
+      } else if (f instanceof Module.Callee callee && callee.module() == module) {
+        callees.add(callee.def());
+      }
+    }
+  }
+
+  /** Reports each cycle of defs calling each other once, at its first def. */
+  private void reportRecursion() {
+    Set<Stmt.Def> reported = new HashSet<>();
+    for (Stmt.Def def : calls.keySet()) {
+      if (reported.contains(def)) {
+        continue;
+      }
+      List<Stmt.Def> path = cycleFrom(def, def, new ArrayList<>(), new HashSet<>());
+      if (path == null) {
+        continue;
+      }
+      reported.addAll(path);
+      String message;
+      if (path.size() == 1) {
+        message = "`" + def.name().text() + "` calls itself";
+      } else {
+        StringBuilder chain = new StringBuilder();
+        for (Stmt.Def d : path) {
+          chain.append(d.name().text()).append(" -> ");
+        }
+        chain.append(def.name().text());
+        message = "`" + def.name().text() + "` is recursive: " + chain;
+      }
+      diagnostics.add(
+          Diagnostic.error(
+              Codes.RECURSIVE_DEF,
+              def.name().span(),
+              message,
+              "functions are inlined where they are called, so they cannot be recursive"));
+    }
+  }
+
+  /** A path of calls from {@code at} back to {@code target}, or null. */
+  private List<Stmt.Def> cycleFrom(
+      Stmt.Def target, Stmt.Def at, List<Stmt.Def> path, Set<Stmt.Def> visited) {
+    path.add(at);
+    for (Stmt.Def next : calls.getOrDefault(at, Set.of())) {
+      if (next == target) {
+        return path;
+      }
+      if (visited.add(next)) {
+        List<Stmt.Def> found = cycleFrom(target, next, path, visited);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    path.remove(path.size() - 1);
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+package org.gradc.compiler.syntax;
+
+import org.gradc.compiler.diag.CompileException;
+import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.ir.DType;
+
+/**
+ * The front end's entry point: {@code .grad} text to a checked model whose forward graph has every
+ * shape inferred, or to every error in the file.
+ *
+ * <p>Errors are collected, not thrown one at a time: a {@link CompileException} holds all errors
+ * and warnings of the file, ordered by position, each rendered as {@code file:line:col:
+ * error[CODE]: message} with the source line, a caret range and hints. Syntax errors stop before
+ * the semantic checks (a half-parsed file would only produce follow-on errors).
+ *
+ * <p>Thread-safe: every call works on its own state; the prelude is parsed once and shared.
+ */
+public final class FrontEnd {
+  private FrontEnd() {}
+
+  /**
+   * Checks a model and builds its forward graph.
+   *
+   * @param floatPrecision the type of every float value: {@link DType#F32} or {@link DType#F64}
+   * @return the checked model; its {@link CheckedModel#warnings()} lists the warnings
+   * @throws CompileException with every diagnostic (errors and warnings) when there is an error
+   */
+  public static CheckedModel check(SourceFile file, DType floatPrecision) throws CompileException {
+    if (!floatPrecision.isFloat()) {
+      throw new IllegalArgumentException("precision must be F32 or F64: " + floatPrecision);
+    }
+    Program program = parse(file);
+    return ModelChecker.check(program, Prelude.get(), floatPrecision);
+  }
+
+  /** {@link #check(SourceFile, DType)} in {@link DType#F32}. */
+  public static CheckedModel check(SourceFile file) throws CompileException {
+    return check(file, DType.F32);
+  }
+
+  /**
+   * Parses a model without checking it.
+   *
+   * @throws CompileException with every syntax error
+   */
+  public static Program parse(SourceFile file) throws CompileException {
+    SyntaxParser.Result r = SyntaxParser.parse(file);
+    if (r.program() == null) {
+      throw new CompileException(r.diagnostics());
+    }
+    return r.program();
+  }
+}

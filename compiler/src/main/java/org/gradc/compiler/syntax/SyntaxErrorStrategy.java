@@ -1,0 +1,438 @@
+package org.gradc.compiler.syntax;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.FailedPredicateException;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.misc.IntervalSet;
+import org.gradc.compiler.diag.Diagnostic;
+import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.diag.SourceSpan;
+import org.gradc.grammar.GradcLexer;
+import org.gradc.grammar.GradcParser;
+
+/**
+ * ANTLR's recovery with our own words. Every syntax error becomes one {@link Diagnostic} phrased
+ * for people ("expected an expression after '+', found ')'"), never ANTLR's token-set dump. At most
+ * one syntax error is reported per statement: after an error, everything up to the next token that
+ * can start a statement is assumed to be a consequence of it.
+ */
+final class SyntaxErrorStrategy extends DefaultErrorStrategy {
+  private final SourceFile file;
+  private final Consumer<Diagnostic> sink;
+
+  /** Token ranges [from, to) in which errors are consequences of one already reported. */
+  private final List<int[]> quiet = new ArrayList<>();
+
+  SyntaxErrorStrategy(SourceFile file, Consumer<Diagnostic> sink) {
+    this.file = file;
+    this.sink = sink;
+  }
+
+  /**
+   * Silences syntax errors in the statement holding a token that was already reported (a bad
+   * character, which the parser never sees): they would only be its consequences.
+   */
+  void quietAround(TokenStream tokens, int tokenIndex) {
+    quiet.add(
+        new int[] {
+          statementStartBefore(tokens, tokenIndex), nextStatementStart(tokens, tokenIndex)
+        });
+  }
+
+  private void quietAfter(TokenStream tokens, int tokenIndex) {
+    quiet.add(new int[] {tokenIndex, nextStatementStart(tokens, tokenIndex)});
+  }
+
+  private boolean isQuiet(int tokenIndex) {
+    for (int[] q : quiet) {
+      if (tokenIndex >= q[0] && tokenIndex < q[1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void reportError(Parser recognizer, RecognitionException e) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    IntervalSet expected;
+    if (e instanceof NoViableAltException || e instanceof InputMismatchException) {
+      expected = e.getExpectedTokens();
+    } else if (e instanceof FailedPredicateException) {
+      expected = recognizer.getExpectedTokens();
+    } else {
+      expected = recognizer.getExpectedTokens();
+    }
+    Token found =
+        e.getOffendingToken() != null ? e.getOffendingToken() : recognizer.getCurrentToken();
+    report(recognizer, found, expected == null ? new IntervalSet() : expected);
+  }
+
+  @Override
+  protected void reportUnwantedToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    report(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer));
+  }
+
+  @Override
+  protected void reportMissingToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    report(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer));
+  }
+
+  private void report(Parser parser, Token found, IntervalSet expected) {
+    TokenStream tokens = parser.getInputStream();
+    ParserRuleContext ctx = parser.getContext();
+    ParserRuleContext stmt = enclosingStatement(ctx);
+    int stmtStart =
+        stmt == null || stmt.getStart() == null
+            ? found.getTokenIndex()
+            : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
+    boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
+    quietAfter(tokens, found.getTokenIndex());
+    if (silenced) {
+      return;
+    }
+    Token prev = previousToken(tokens, found.getTokenIndex());
+    String wanted = describe(expected);
+    String after = prev == null ? "" : " after " + show(prev);
+    List<String> hints = new ArrayList<>();
+    String unclosed = unclosedDelimiter(tokens, stmt, found);
+    if (unclosed != null) {
+      hints.add(unclosed);
+    }
+    String form = stmt == null ? null : form(stmt);
+    if (found.getType() == Token.EOF) {
+      SourceSpan at =
+          prev == null ? span(0, 0) : span(prev.getStopIndex() + 1, prev.getStopIndex() + 2);
+      if (stmt instanceof GradcParser.HeaderContext) {
+        hints.add(form);
+      } else if (form != null) {
+        hints.add("the statement on line " + stmt.getStart().getLine() + " is incomplete: " + form);
+      }
+      sink.accept(
+          new Diagnostic(
+              org.gradc.compiler.diag.Severity.ERROR,
+              Codes.UNEXPECTED_EOF,
+              "unexpected end of file: expected " + wanted + after,
+              at,
+              hints));
+      return;
+    }
+    if (form != null
+        && !(ctx instanceof GradcParser.ExprContext)
+        && !(ctx instanceof GradcParser.ArgumentsContext)
+        && !(ctx instanceof GradcParser.ArgumentContext)) {
+      hints.add(form);
+    }
+    if (isKeyword(found.getType()) && expected.contains(GradcLexer.IDENT)) {
+      hints.add("`" + found.getText() + "` is a keyword; choose another name");
+    }
+    if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
+      hints.add("to compare, write '=='; a binding `name = expression` stands alone");
+    }
+    sink.accept(
+        new Diagnostic(
+            org.gradc.compiler.diag.Severity.ERROR,
+            Codes.SYNTAX,
+            "expected " + wanted + after + ", found " + show(found),
+            span(found.getStartIndex(), found.getStopIndex() + 1),
+            hints));
+  }
+
+  private SourceSpan span(int start, int end) {
+    return new SourceSpan(file, start, Math.max(start, end));
+  }
+
+  /** The statement (or header) rule context enclosing {@code ctx}, or null. */
+  private static ParserRuleContext enclosingStatement(ParserRuleContext ctx) {
+    for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+      if (c instanceof GradcParser.StatementContext || c instanceof GradcParser.HeaderContext) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** What a well-formed statement of the kind being parsed looks like. */
+  private static String form(ParserRuleContext stmt) {
+    if (stmt instanceof GradcParser.HeaderContext) {
+      return "a model file starts with `model Name`";
+    }
+    Token first = stmt.getStart();
+    switch (first.getType()) {
+      case GradcLexer.CONST:
+        return "a constant looks like `const N = 256`";
+      case GradcLexer.INPUT:
+        return "an input looks like `input x: float[batch, 784]`";
+      case GradcLexer.PARAM:
+        return "a parameter looks like `param W: float[784, 256] = glorot_uniform`";
+      case GradcLexer.OUTPUT:
+        return "an output looks like `output probs = softmax(logits)` or `output logits`";
+      case GradcLexer.LOSS:
+        return "a loss looks like `loss mean(cross_entropy(logits, y, classes = 10))`";
+      case GradcLexer.OPTIMIZER:
+        return "an optimizer looks like `optimizer adam(lr = 0.001)`";
+      case GradcLexer.DEF:
+        return "a function looks like `def name(a, b) = expression`";
+      case GradcLexer.IDENT:
+        return "a binding looks like `name = expression`";
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * A hint naming the last bracket opened in the current statement and not closed before {@code
+   * found}, when {@code found} is not what would close it.
+   */
+  private static String unclosedDelimiter(TokenStream tokens, ParserRuleContext stmt, Token found) {
+    if (stmt == null || stmt.getStart() == null) {
+      return null;
+    }
+    Deque<Token> open = new ArrayDeque<>();
+    for (int i = stmt.getStart().getTokenIndex(); i < found.getTokenIndex(); i++) {
+      Token t = tokens.get(i);
+      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+        continue;
+      }
+      switch (t.getType()) {
+        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
+        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
+          if (!open.isEmpty()) {
+            open.pop();
+          }
+        }
+        default -> {}
+      }
+    }
+    if (open.isEmpty()) {
+      return null;
+    }
+    Token t = open.peek();
+    int closer = t.getType() == GradcLexer.LPAREN ? GradcLexer.RPAREN : GradcLexer.RBRACK;
+    if (found.getType() == closer) {
+      return null;
+    }
+    return "the '"
+        + t.getText()
+        + "' opened at line "
+        + t.getLine()
+        + ", column "
+        + (t.getCharPositionInLine() + 1)
+        + " is not closed";
+  }
+
+  /** Index of the last token at or before {@code from} that can start a statement (or 0). */
+  private static int statementStartBefore(TokenStream tokens, int from) {
+    for (int i = from; i > 0; i--) {
+      if (startsStatement(tokens, i)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean startsStatement(TokenStream tokens, int i) {
+    Token t = tokens.get(i);
+    if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+      return false;
+    }
+    switch (t.getType()) {
+      case GradcLexer.CONST,
+      GradcLexer.INPUT,
+      GradcLexer.PARAM,
+      GradcLexer.OUTPUT,
+      GradcLexer.LOSS,
+      GradcLexer.OPTIMIZER,
+      GradcLexer.DEF:
+        return true;
+      case GradcLexer.IDENT:
+        Token next = nextOnChannel(tokens, i);
+        Token before = previousToken(tokens, i);
+        return next != null
+            && next.getType() == GradcLexer.ASSIGN
+            && (before == null || !isOpenContext(before));
+      default:
+        return false;
+    }
+  }
+
+  /** Index of the first token after {@code from} that can start a statement (or EOF). */
+  private static int nextStatementStart(TokenStream tokens, int from) {
+    if (tokens.get(from).getType() == Token.EOF) {
+      return from + 1;
+    }
+    for (int i = from + 1; ; i++) {
+      if (tokens.get(i).getType() == Token.EOF || startsStatement(tokens, i)) {
+        return i;
+      }
+    }
+  }
+
+  private static boolean isKeyword(int type) {
+    return type >= GradcLexer.MODEL && type <= GradcLexer.INT_TYPE;
+  }
+
+  /** After these, {@code name =} is a named argument, not a binding. */
+  private static boolean isOpenContext(Token before) {
+    return before.getType() == GradcLexer.LPAREN || before.getType() == GradcLexer.COMMA;
+  }
+
+  private static Token nextOnChannel(TokenStream tokens, int i) {
+    for (int j = i + 1; ; j++) {
+      Token t = tokens.get(j);
+      if (t.getType() == Token.EOF || t.getChannel() == Token.DEFAULT_CHANNEL) {
+        return t;
+      }
+    }
+  }
+
+  private static Token previousToken(TokenStream tokens, int i) {
+    for (int j = i - 1; j >= 0; j--) {
+      Token t = tokens.get(j);
+      if (t.getChannel() == Token.DEFAULT_CHANNEL) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A token as a person names it: {@code 'def'}, {@code ')'}, {@code name 'h'}, {@code number 3}.
+   */
+  static String show(Token t) {
+    return switch (t.getType()) {
+      case Token.EOF -> "end of file";
+      case GradcLexer.IDENT -> "name '" + t.getText() + "'";
+      case GradcLexer.INT, GradcLexer.FLOAT -> "number " + t.getText();
+      default -> "'" + t.getText() + "'";
+    };
+  }
+
+  private static final int[] STATEMENT_STARTS = {
+    GradcLexer.CONST,
+    GradcLexer.INPUT,
+    GradcLexer.PARAM,
+    GradcLexer.OUTPUT,
+    GradcLexer.LOSS,
+    GradcLexer.OPTIMIZER,
+    GradcLexer.DEF
+  };
+
+  private static final int[] EXPRESSION_STARTS = {
+    GradcLexer.INT,
+    GradcLexer.FLOAT,
+    GradcLexer.LPAREN,
+    GradcLexer.LBRACK,
+    GradcLexer.MINUS,
+    GradcLexer.TRUE,
+    GradcLexer.FALSE
+  };
+
+  private static final int[] BINARY_OPERATORS = {
+    GradcLexer.PLUS,
+    GradcLexer.MINUS,
+    GradcLexer.STAR,
+    GradcLexer.SLASH,
+    GradcLexer.AT,
+    GradcLexer.CARET,
+    GradcLexer.LT,
+    GradcLexer.LE,
+    GradcLexer.GT,
+    GradcLexer.GE,
+    GradcLexer.EQ,
+    GradcLexer.NE
+  };
+
+  /** The expected token set in words: "an expression", "',' or ')'", "a statement". */
+  static String describe(IntervalSet expected) {
+    IntervalSet rest = new IntervalSet(expected);
+    List<String> phrases = new ArrayList<>();
+    boolean statement = false;
+    for (int t : STATEMENT_STARTS) {
+      statement |= rest.contains(t);
+    }
+    if (statement) {
+      phrases.add("a statement");
+      for (int t : STATEMENT_STARTS) {
+        rest.remove(t);
+      }
+      rest.remove(GradcLexer.IDENT);
+      rest.remove(Token.EOF);
+    }
+    boolean expression = false;
+    for (int t : EXPRESSION_STARTS) {
+      expression |= rest.contains(t) && t != GradcLexer.LPAREN && t != GradcLexer.MINUS;
+    }
+    if (expression) {
+      phrases.add("an expression");
+      for (int t : EXPRESSION_STARTS) {
+        rest.remove(t);
+      }
+      rest.remove(GradcLexer.IDENT);
+    }
+    if (rest.contains(GradcLexer.IDENT)) {
+      phrases.add("a name");
+      rest.remove(GradcLexer.IDENT);
+    }
+    if (rest.contains(GradcLexer.FLOAT_TYPE) || rest.contains(GradcLexer.INT_TYPE)) {
+      phrases.add("a type such as `float[batch, 784]`");
+      rest.remove(GradcLexer.FLOAT_TYPE);
+      rest.remove(GradcLexer.INT_TYPE);
+    }
+    boolean operators = false;
+    for (int t : BINARY_OPERATORS) {
+      operators |= rest.contains(t);
+    }
+    IntervalSet withoutOperators = new IntervalSet(rest);
+    for (int t : BINARY_OPERATORS) {
+      withoutOperators.remove(t);
+    }
+    if (!withoutOperators.isNil() || !phrases.isEmpty()) {
+      rest = withoutOperators;
+    } else if (operators) {
+      phrases.add("an operator");
+      rest = new IntervalSet();
+    }
+    for (int t : rest.toList()) {
+      if (t == Token.EOF) {
+        phrases.add("end of file");
+      } else {
+        String literal = GradcLexer.VOCABULARY.getLiteralName(t);
+        if (literal != null) {
+          phrases.add(literal);
+        }
+      }
+    }
+    if (phrases.isEmpty()) {
+      return "something else";
+    }
+    if (phrases.size() == 1) {
+      return phrases.get(0);
+    }
+    return String.join(", ", phrases.subList(0, phrases.size() - 1))
+        + " or "
+        + phrases.get(phrases.size() - 1);
+  }
+}

@@ -1,0 +1,203 @@
+package org.gradc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.gradc.compiler.ir.Evaluator;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.runtime.Init;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.OptimizerKind;
+import org.gradc.runtime.TensorKind;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/** Compiles graphs, verifies the classes and compares generated results with the evaluator. */
+final class Harness {
+  private Harness() {}
+
+  static TrainingGraph training(Graph g, OptimizerKind kind) {
+    double[] hyper = new double[kind.hyperParameters().size()];
+    for (int i = 0; i < hyper.length; i++) {
+      hyper[i] = kind.hyperParameters().get(i).defaultValue();
+    }
+    return new TrainingGraph(g, Map.<String, Init>of(), kind, hyper);
+  }
+
+  static GeneratedClass generate(TrainingGraph tg, Precision p) {
+    GeneratedClass c =
+        ModelCompiler.generate(tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"));
+    verify(c.bytes());
+    return c;
+  }
+
+  /** ASM's verifier over every method; fails with its report. */
+  static void verify(byte[] bytes) {
+    StringWriter out = new StringWriter();
+    CheckClassAdapter.verify(
+        new ClassReader(bytes), Harness.class.getClassLoader(), false, new PrintWriter(out));
+    assertTrue(out.toString().isEmpty(), () -> "verifier: " + out);
+    for (Map.Entry<String, Integer> e : MethodSizes.of(bytes).entrySet()) {
+      assertTrue(
+          e.getValue() <= MethodSizes.HUGE_METHOD_LIMIT, e.getKey() + " has " + e.getValue());
+    }
+  }
+
+  static Model load(TrainingGraph tg, Precision p) {
+    return HiddenClasses.instantiate(generate(tg, p));
+  }
+
+  /** Random values for every input of the graph (labels within their class count). */
+  static Map<String, double[]> randomInputs(Model m, Graph g, int batch, Random r) {
+    Map<String, double[]> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : g.inputs().entrySet()) {
+      Node n = e.getValue();
+      double[] v = new double[(int) n.shape().size(batch)];
+      int slot = m.spec().slot(TensorKind.INPUT, e.getKey());
+      int classes = m.spec().tensors().get(slot).classes();
+      for (int i = 0; i < v.length; i++) {
+        v[i] =
+            n.dtype() == org.gradc.compiler.ir.DType.I32
+                ? r.nextInt(Math.max(classes, 1))
+                : r.nextDouble() * 2 - 1;
+      }
+      values.put(e.getKey(), v);
+    }
+    return values;
+  }
+
+  static void feed(Model m, Graph g, Map<String, double[]> inputs) {
+    for (Map.Entry<String, double[]> e : inputs.entrySet()) {
+      Node n = g.inputs().get(e.getKey());
+      double[] v = e.getValue();
+      if (n.dtype() == org.gradc.compiler.ir.DType.I32) {
+        int[] ints = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+          ints[i] = (int) v[i];
+        }
+        m.feed(e.getKey(), ints);
+      } else if (m.spec().precision() == org.gradc.runtime.DType.F64) {
+        m.feed(e.getKey(), v);
+      } else {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+          f[i] = (float) v[i];
+        }
+        m.feed(e.getKey(), f);
+      }
+    }
+  }
+
+  /** The live values of a tensor of the model, as doubles. */
+  static double[] values(Model m, TensorKind kind, String name, int length) {
+    Object a = m.tensor(kind, name);
+    double[] out = new double[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = a instanceof float[] f ? f[i] : ((double[]) a)[i];
+    }
+    return out;
+  }
+
+  /** Inputs plus the model's current parameters: what the evaluator needs. */
+  static Map<String, double[]> withParams(Model m, Graph g, Map<String, double[]> inputs) {
+    Map<String, double[]> all = new LinkedHashMap<>(inputs);
+    for (Map.Entry<String, Node> e : g.params().entrySet()) {
+      all.put(
+          e.getKey(), values(m, TensorKind.PARAM, e.getKey(), (int) e.getValue().shape().size(1)));
+    }
+    return all;
+  }
+
+  static void assertClose(String what, double[] expected, double[] actual, double tol) {
+    assertTrue(expected.length <= actual.length, what + ": length");
+    for (int i = 0; i < expected.length; i++) {
+      double e = expected[i];
+      double a = actual[i];
+      double err = Math.abs(e - a) / Math.max(1.0, Math.abs(e));
+      if (!(err <= tol) && !(Double.isNaN(e) && Double.isNaN(a)) && e != a) {
+        throw new AssertionError(
+            what
+                + "["
+                + i
+                + "]: expected "
+                + e
+                + " but generated code gave "
+                + a
+                + " (tol "
+                + tol
+                + ")");
+      }
+    }
+  }
+
+  static double tolerance(Precision p) {
+    return p == Precision.F32 ? 1e-5 : 1e-12;
+  }
+
+  /**
+   * Runs outputs, loss and gradients through the model and the evaluator on the same random data
+   * and parameters, and compares them.
+   */
+  static void compareWithEvaluator(Model m, Graph g, int batch, long seed, Precision p) {
+    Random r = new Random(seed);
+    Map<String, double[]> inputs = randomInputs(m, g, batch, r);
+    // random parameters, so zero-initialized ones do not hide bugs
+    for (Map.Entry<String, Node> e : g.params().entrySet()) {
+      Object a = m.tensor(TensorKind.PARAM, e.getKey());
+      int len = (int) e.getValue().shape().size(1);
+      for (int i = 0; i < len; i++) {
+        double v = r.nextDouble() * 2 - 1;
+        if (a instanceof float[] f) {
+          f[i] = (float) v;
+        } else {
+          ((double[]) a)[i] = v;
+        }
+      }
+    }
+    feed(m, g, inputs);
+    Map<String, double[]> all = withParams(m, g, inputs);
+    if (p == Precision.F32) {
+      // the evaluator sees exactly the float values the model sees
+      for (double[] v : all.values()) {
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) v[i];
+        }
+      }
+    }
+    Evaluator.Result ref = Evaluator.evaluate(g, all, batch);
+    double tol = tolerance(p);
+    if (!g.outputs().isEmpty()) {
+      m.forward();
+      for (Map.Entry<String, Node> e : g.outputs().entrySet()) {
+        int len = (int) e.getValue().shape().size(batch);
+        assertClose(
+            "output " + e.getKey(),
+            ref.output(e.getKey()),
+            values(m, TensorKind.OUTPUT, e.getKey(), len),
+            tol);
+      }
+    }
+    if (g.loss() != null) {
+      double loss = m.lossAndGradients();
+      assertClose("loss", new double[] {ref.loss()}, new double[] {loss}, tol);
+      for (String param : g.gradients().keySet()) {
+        int len = (int) g.params().get(param).shape().size(1);
+        assertClose(
+            "gradient " + param,
+            ref.gradient(param),
+            values(m, TensorKind.GRADIENT, param, len),
+            tol);
+      }
+    }
+  }
+
+  static List<String> names(Map<String, ?> m) {
+    return List.copyOf(m.keySet());
+  }
+}
