@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gradc.compiler.autodiff.Autodiff;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.CodegenOptions;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
@@ -32,21 +33,16 @@ import org.gradc.runtime.Model;
 public final class Gradc {
   private Gradc() {}
 
-  /** Which code the dense kernels are generated as. */
-  public enum Backend {
-    /** Plain loops of JVM arithmetic, shaped for C2's auto-vectorizer. */
-    SCALAR
-  }
-
   /**
    * How to compile.
    *
    * @param precision {@code F32} (the default) or {@code F64} for every float value
    * @param packageName the package of an ahead-of-time class ({@code ""} for none); in-memory
    *     classes always live in {@link HiddenClasses#PACKAGE}
+   * @param backend which back end writes the kernels ({@link BackendKind#AUTO} by default)
    * @param fma whether multiply-adds use {@code Math.fma} (faster when vectorized; one rounding)
    */
-  public record Options(Precision precision, String packageName, Backend backend, boolean fma) {
+  public record Options(Precision precision, String packageName, BackendKind backend, boolean fma) {
     public Options {
       if (precision == null || packageName == null || backend == null) {
         throw new IllegalArgumentException("options must not be null");
@@ -58,7 +54,7 @@ public final class Gradc {
     }
 
     public static Options defaults() {
-      return new Options(Precision.F32, "", Backend.SCALAR, true);
+      return new Options(Precision.F32, "", BackendKind.AUTO, true);
     }
 
     public Options withPrecision(Precision p) {
@@ -67,6 +63,10 @@ public final class Gradc {
 
     public Options withPackage(String name) {
       return new Options(precision, name, backend, fma);
+    }
+
+    public Options withBackend(BackendKind b) {
+      return new Options(precision, packageName, b, fma);
     }
 
     public Options withFma(boolean on) {
@@ -99,7 +99,11 @@ public final class Gradc {
     return ModelCompiler.generate(
         tg,
         new CodegenOptions(
-            options.precision(), options.packageName(), options.fma(), fileName(file.name())));
+            options.precision(),
+            options.packageName(),
+            options.fma(),
+            fileName(file.name()),
+            options.backend()));
   }
 
   /**

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
@@ -60,6 +61,16 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--no-fma", description = "multiply and add separately instead of Math.fma")
   boolean noFma;
 
+  @Option(
+      names = "--backend",
+      paramLabel = "auto|scalar|vector",
+      defaultValue = "auto",
+      converter = BackendOption.class,
+      description =
+          "the kernel back end (default: ${DEFAULT-VALUE}: vector when the JVM has"
+              + " jdk.incubator.vector)")
+  BackendKind backend;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -71,6 +82,7 @@ final class CompileCommand implements Callable<Integer> {
       options =
           Gradc.Options.defaults()
               .withPrecision(precision)
+              .withBackend(backend)
               .withPackage(packageName)
               .withFma(!noFma);
     } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.MethodSizes;
 import org.gradc.compiler.codegen.Precision;
@@ -60,6 +61,16 @@ final class DumpCommand implements Callable<Integer> {
       description = "show only the kernels, as pseudo-Java, without the bytecode")
   boolean noBytecode;
 
+  @Option(
+      names = "--backend",
+      paramLabel = "auto|scalar|vector",
+      defaultValue = "auto",
+      converter = BackendOption.class,
+      description =
+          "the kernel back end (default: ${DEFAULT-VALUE}: vector when the JVM has"
+              + " jdk.incubator.vector)")
+  BackendKind backend;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -69,7 +80,9 @@ final class DumpCommand implements Callable<Integer> {
     GeneratedClass c;
     try {
       SourceFile source = new SourceFile(file.toString(), CheckCommand.read(file));
-      c = Gradc.generate(source, Gradc.Options.defaults().withPrecision(precision));
+      c =
+          Gradc.generate(
+              source, Gradc.Options.defaults().withPrecision(precision).withBackend(backend));
     } catch (IOException e) {
       err.println("gradc: cannot read " + file + ": " + CheckCommand.reason(e));
       err.flush();

@@ -67,7 +67,7 @@ class CompileAndDumpCommandTest {
 
   @Test
   void dumpShowsKernelsWithSourceLinesAndBytecode() {
-    Run r = run("dump", MLP);
+    Run r = run("dump", MLP, "--backend", "scalar");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("void k0(int n) {"), r.out());
     assertTrue(r.out().contains("fashion_mlp.grad:11"), "loops name their source line");

@@ -39,9 +39,20 @@ public final class Harness {
     return new TrainingGraph(g, inits, kind, hyper);
   }
 
+  /**
+   * The back end the differential tests check: the scalar one unless {@code
+   * -Dgradc.test.backend=vector} (then the Vector API one, sized for this machine).
+   */
+  static Backend backend() {
+    return "vector".equals(System.getProperty("gradc.test.backend"))
+        ? VectorBackend.forThisJvm()
+        : new ScalarBackend();
+  }
+
   static GeneratedClass generate(TrainingGraph tg, Precision p) {
     GeneratedClass c =
-        ModelCompiler.generate(tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"));
+        ModelCompiler.generate(
+            tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"), backend());
     verify(c.bytes());
     return c;
   }
