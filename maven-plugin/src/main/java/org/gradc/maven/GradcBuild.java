@@ -237,6 +237,13 @@ final class GradcBuild {
       log.info("gradc: no models in " + sourceRoot);
     } else if (r.compiled() == 0 && r.failedFiles() == 0) {
       log.info("gradc: " + plural(r.models(), "model") + " up to date");
+    } else if (r.compiled() == 0) {
+      log.info(
+          "gradc: "
+              + plural(r.failedFiles(), "model")
+              + " failed to compile ("
+              + r.upToDate()
+              + " up to date)");
     } else {
       log.info(
           "gradc: compiled "
