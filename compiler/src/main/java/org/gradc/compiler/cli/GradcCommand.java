@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       CheckCommand.class,
+      GraphCommand.class,
       CompileCommand.class,
       DumpCommand.class
     })
