@@ -45,18 +45,26 @@ final class LoopEmitter {
 
   /** Emits the prologue (hoisted arrays) and {@code body}, then {@code return}. */
   void emitMethod(List<Stmt> body) {
-    for (String array : Stmts.arrays(body)) {
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, array, arrayDescriptor.apply(array));
-      mv.visitVarInsn(Opcodes.ASTORE, slot(array, 1));
-    }
+    hoist(Stmts.arrays(body));
     for (Stmt s : body) {
       stmt(s);
     }
     mv.visitInsn(Opcodes.RETURN);
   }
 
-  private int slot(String name, int size) {
+  /**
+   * Reads each buffer field into its local. The members below are package-private for the vector
+   * back end, which writes one method with this emitter and its own vector instructions.
+   */
+  void hoist(Iterable<String> arrays) {
+    for (String array : arrays) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, array, arrayDescriptor.apply(array));
+      mv.visitVarInsn(Opcodes.ASTORE, slot(array, 1));
+    }
+  }
+
+  int slot(String name, int size) {
     Integer s = slots.get(name);
     if (s == null) {
       s = nextSlot;
@@ -66,7 +74,7 @@ final class LoopEmitter {
     return s;
   }
 
-  private void stmt(Stmt s) {
+  void stmt(Stmt s) {
     if (s instanceof Stmt.For f) {
       loop(f);
     } else if (s instanceof Stmt.Store st) {
@@ -116,7 +124,7 @@ final class LoopEmitter {
     mv.visitLabel(end);
   }
 
-  private void ix(Ix e) {
+  void ix(Ix e) {
     if (e instanceof Ix.Lit l) {
       intConst(l.value());
     } else if (e instanceof Ix.Var v) {
@@ -145,7 +153,7 @@ final class LoopEmitter {
     }
   }
 
-  private void intConst(int v) {
+  void intConst(int v) {
     if (v >= -1 && v <= 5) {
       mv.visitInsn(Opcodes.ICONST_0 + v);
     } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
@@ -157,7 +165,7 @@ final class LoopEmitter {
     }
   }
 
-  private void fconst(double v) {
+  void fconst(double v) {
     if (p == Precision.F32) {
       float f = (float) v;
       if (Float.floatToRawIntBits(f) == 0 || f == 1f || f == 2f) {
@@ -172,7 +180,7 @@ final class LoopEmitter {
     }
   }
 
-  private void fx(Fx e) {
+  void fx(Fx e) {
     if (e instanceof Fx.Load l) {
       mv.visitVarInsn(Opcodes.ALOAD, slot(l.array(), 1));
       ix(l.index());

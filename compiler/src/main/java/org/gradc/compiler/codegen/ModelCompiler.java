@@ -22,8 +22,13 @@ public final class ModelCompiler {
 
   private ModelCompiler() {}
 
+  /**
+   * Generates with the Vector API back end when this JVM has {@code jdk.incubator.vector}, else
+   * with the scalar one (saying once on stderr how to enable the vector one); see {@link
+   * VectorBackend#forThisJvm()}.
+   */
   public static GeneratedClass generate(TrainingGraph tg, CodegenOptions options) {
-    return generate(tg, options, new ScalarBackend());
+    return generate(tg, options, VectorBackend.forThisJvm());
   }
 
   static GeneratedClass generate(TrainingGraph tg, CodegenOptions options, Backend backend) {

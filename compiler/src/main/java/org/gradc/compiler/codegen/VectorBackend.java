@@ -1,0 +1,80 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradc.compiler.codegen.vector.VectorModule;
+
+/**
+ * The Vector API back end: matmuls become register-blocked micro-kernels (accumulators held in
+ * vector registers across the whole k loop, block sizes chosen from the static shapes) and wide
+ * pointwise loops become a vector body over the contiguous axis plus a scalar tail. Everything else
+ * (reductions, narrow or irregular loops) is lowered by the {@link ScalarBackend}, into the same
+ * method. The code is written by {@link VectorEmitter}; see {@link VectorCode} for what it looks
+ * like.
+ *
+ * <p>Generated classes then reference {@code jdk.incubator.vector}, so this back end is only chosen
+ * when the JVM compiling (and loading) the model has that module: {@link #forThisJvm()}.
+ */
+final class VectorBackend implements Backend {
+  /** Forces a back end: {@code -Dgradc.backend=scalar} or {@code vector}. */
+  static final String PROPERTY = "gradc.backend";
+
+  private final ScalarBackend scalar = new ScalarBackend();
+  private final int floatLanes;
+  private final int doubleLanes;
+
+  /**
+   * @param floatLanes lanes of a {@code float} vector (16 for 512-bit vectors)
+   * @param doubleLanes lanes of a {@code double} vector
+   */
+  VectorBackend(int floatLanes, int doubleLanes) {
+    this.floatLanes = floatLanes;
+    this.doubleLanes = doubleLanes;
+  }
+
+  /**
+   * The vector back end sized for this machine when the JVM has {@code jdk.incubator.vector}; else
+   * the scalar back end, after printing once how to enable the vector one. {@code
+   * -Dgradc.backend=scalar} forces the scalar one.
+   */
+  static Backend forThisJvm() {
+    if ("scalar".equals(System.getProperty(PROPERTY))) {
+      return new ScalarBackend();
+    }
+    return VectorModule.lanes(false)
+        .<Backend>map(l -> new VectorBackend(l, Math.max(2, l / 2)))
+        .orElseGet(ScalarBackend::new);
+  }
+
+  int lanes(Precision p) {
+    return p == Precision.F32 ? floatLanes : doubleLanes;
+  }
+
+  @Override
+  public KernelCode lower(Kernel kernel, UnrollPolicy policy) {
+    List<VectorCode.Part> parts = new ArrayList<>();
+    collect(kernel, policy, parts);
+    boolean anyVector = false;
+    for (VectorCode.Part p : parts) {
+      anyVector |= !(p instanceof VectorCode.ScalarPart);
+    }
+    if (!anyVector) {
+      return scalar.lower(kernel, policy);
+    }
+    return new VectorCode(parts, this, policy);
+  }
+
+  private void collect(Kernel kernel, UnrollPolicy policy, List<VectorCode.Part> out) {
+    if (kernel instanceof Kernel.Sequence s) {
+      for (Kernel part : s.parts()) {
+        collect(part, policy, out);
+      }
+    } else if (kernel instanceof Kernel.Matmul mm) {
+      out.add(new VectorCode.MatmulPart(mm));
+    } else if (kernel instanceof Kernel.Pointwise p && VectorEmitter.vectorizable(p)) {
+      out.add(new VectorCode.PointwisePart(p));
+    } else {
+      out.add(new VectorCode.ScalarPart(((LoopKernel) scalar.lower(kernel, policy)).body()));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package org.gradc.compiler.codegen;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.gradc.compiler.codegen.vector.VectorCalls;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * A kernel method as the {@link VectorBackend} lowered it: parts run in order, each either vector
+ * code (a matmul micro-kernel, a vectorized pointwise loop) or the scalar back end's loops. One
+ * {@link LoopEmitter} serves the whole method, so buffers are hoisted once and scalar and vector
+ * parts share its locals.
+ */
+final class VectorCode implements KernelCode {
+
+  /** One part of the method. */
+  sealed interface Part {}
+
+  /** Loops from the scalar back end. */
+  record ScalarPart(List<Stmt> body) implements Part {}
+
+  record MatmulPart(Kernel.Matmul kernel) implements Part {}
+
+  record PointwisePart(Kernel.Pointwise kernel) implements Part {}
+
+  private final List<Part> parts;
+  private final VectorBackend backend;
+  private final UnrollPolicy policy;
+
+  VectorCode(List<Part> parts, VectorBackend backend, UnrollPolicy policy) {
+    this.parts = List.copyOf(parts);
+    this.backend = backend;
+    this.policy = policy;
+  }
+
+  List<Part> parts() {
+    return parts;
+  }
+
+  @Override
+  public void emit(MethodVisitor mv, EmitContext c) {
+    Precision p = c.precision();
+    LoopEmitter le = new LoopEmitter(mv, c.owner(), p, c.fma(), c::descriptor);
+    le.hoist(arrays());
+    VectorEmitter ve =
+        new VectorEmitter(
+            mv, le, new VectorCalls(p == Precision.F64, backend.lanes(p)), p, c.fma(), policy);
+    for (Part part : parts) {
+      if (part instanceof ScalarPart s) {
+        for (Stmt st : s.body()) {
+          le.stmt(st);
+        }
+      } else if (part instanceof MatmulPart m) {
+        ve.matmul(m.kernel());
+      } else {
+        ve.pointwise(((PointwisePart) part).kernel());
+      }
+    }
+    mv.visitInsn(Opcodes.RETURN);
+  }
+
+  private Set<String> arrays() {
+    Set<String> out = new LinkedHashSet<>();
+    for (Part part : parts) {
+      if (part instanceof ScalarPart s) {
+        out.addAll(Stmts.arrays(s.body()));
+      } else if (part instanceof MatmulPart m) {
+        Kernel.Matmul k = m.kernel();
+        out.addAll(Stmts.arrays(List.of(new Stmt.Let("a", k.a()))));
+        out.add(k.b());
+        out.add(k.c());
+        out.addAll(Stmts.arrays(k.epilogue()));
+      } else {
+        out.addAll(Stmts.arrays(((PointwisePart) part).kernel().element()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String render(Precision precision, int indent) {
+    int lanes = backend.lanes(precision);
+    String vec = (precision == Precision.F32 ? "FloatVector" : "DoubleVector") + " x" + lanes;
+    StringBuilder out = new StringBuilder();
+    String pad = "  ".repeat(indent);
+    for (Part part : parts) {
+      if (part instanceof ScalarPart s) {
+        out.append(LoopPrinter.render(s.body(), precision, indent));
+      } else if (part instanceof MatmulPart m) {
+        Kernel.Matmul k = m.kernel();
+        VectorEmitter.Blocking b =
+            VectorEmitter.blocking(
+                k.n(), lanes, lanes * (precision == Precision.F64 ? 64 : 32), policy);
+        out.append(pad)
+            .append("// ")
+            .append(k.note() == null ? "" : k.note())
+            .append('\n')
+            .append(pad)
+            .append("// vector matmul (")
+            .append(vec)
+            .append("): ")
+            .append(k.c())
+            .append("[m, ")
+            .append(k.n())
+            .append("] = a(i, k) @ ")
+            .append(k.b())
+            .append("[k, ")
+            .append(k.n())
+            .append("], m = ")
+            .append(LoopPrinter.ix(k.m()))
+            .append(", k = ")
+            .append(LoopPrinter.ix(k.k()))
+            .append(", ")
+            .append(b)
+            .append('\n')
+            .append(LoopPrinter.render(List.of(new Stmt.Let("a_ik", k.a())), precision, indent + 1))
+            .append(pad)
+            .append("//   epilogue per (a0 = i, a1 = j), ")
+            .append(VectorEmitter.vectorizable(k.epilogue()) ? "vectorized" : "scalar")
+            .append(":\n")
+            .append(LoopPrinter.render(k.epilogue(), precision, indent + 1));
+      } else {
+        Kernel.Pointwise k = ((PointwisePart) part).kernel();
+        out.append(pad)
+            .append("// vector loop (")
+            .append(vec)
+            .append(") over the last axis of ")
+            .append(k.dims().stream().map(LoopPrinter::ix).toList())
+            .append(", scalar tail: ")
+            .append(k.note() == null ? "" : k.note())
+            .append('\n')
+            .append(LoopPrinter.render(k.element(), precision, indent + 1));
+      }
+    }
+    return out.toString();
+  }
+}

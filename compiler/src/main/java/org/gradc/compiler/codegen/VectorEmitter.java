@@ -1,0 +1,761 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradc.compiler.codegen.vector.VectorCalls;
+import org.gradc.compiler.ir.Scalar;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Writes the vector parts of a kernel method: matmul micro-kernels and vectorized pointwise loops,
+ * with {@link LoopEmitter} for everything scalar (operand expressions, tails, locals).
+ *
+ * <p>The shapes follow {@code shared/probes/MatmulProbe} and the measured hand kernels in {@code
+ * benchmarks/…/kernels/HandKernels}:
+ *
+ * <ul>
+ *   <li>Matmul {@code c = a(i, k) @ b[k, n]} in saxpy form: for a block of {@code rows} output rows
+ *       and {@code vectors} consecutive vectors of columns, {@code rows × vectors} accumulators
+ *       live in registers across the whole k loop; each step loads {@code vectors} rows of b once
+ *       and broadcasts one a(i, k) per row. Columns past the last full vector (n = 10 with 16
+ *       lanes) form a tail chunk of one partial vector per row, read whole where the read stays
+ *       inside b's logical extent and masked for the last rows of b. Raw sums are stored into c,
+ *       then the epilogue runs vectorized over the block while it is hot in L1.
+ *   <li>JDK 17 does not intrinsify masked stores, so a partial vector is stored whole when that
+ *       stays inside c (its extra lanes land on the next row, which is computed later: tail chunks
+ *       run before the full chunks of a block, and rows go in ascending order), and lane by lane at
+ *       the end of c.
+ *   <li>No vector value ever flows into a control-flow merge other than a loop's own accumulator
+ *       (C2 only eliminates the boxes of those).
+ *   <li>Pointwise loops: the last axis is vectorized (contiguous operands are loaded, operands that
+ *       do not vary along it are broadcast), the other axes are plain loops, and the remainder of
+ *       the last axis runs as scalar code.
+ * </ul>
+ */
+final class VectorEmitter {
+  private final MethodVisitor mv;
+  private final LoopEmitter le;
+  private final VectorCalls v;
+  private final Precision p;
+  private final boolean fma;
+  private final UnrollPolicy policy;
+  private final int lanes;
+
+  /** Element-body locals (Let names) bound to vector locals. */
+  private final Map<String, Integer> vectorLocals = new HashMap<>();
+
+  VectorEmitter(
+      MethodVisitor mv,
+      LoopEmitter le,
+      VectorCalls v,
+      Precision p,
+      boolean fma,
+      UnrollPolicy policy) {
+    this.mv = mv;
+    this.le = le;
+    this.v = v;
+    this.p = p;
+    this.fma = fma;
+    this.policy = policy;
+    this.lanes = v.lanes();
+  }
+
+  // ---------------------------------------------------------------- what can be vectorized
+
+  /** The coefficient of {@code var} in {@code e}, or {@code null} when {@code e} is not affine. */
+  static Integer coefficient(Ix e, String var) {
+    if (e instanceof Ix.Lit || e instanceof Ix.N) {
+      return 0;
+    } else if (e instanceof Ix.Var x) {
+      return x.name().equals(var) ? 1 : 0;
+    } else if (e instanceof Ix.Add a) {
+      Integer x = coefficient(a.a(), var);
+      Integer y = coefficient(a.b(), var);
+      return x == null || y == null ? null : x + y;
+    } else if (e instanceof Ix.Mul m) {
+      Integer x = coefficient(m.a(), var);
+      return x == null ? null : x * m.factor();
+    } else if (e instanceof Ix.Floor f) {
+      Integer x = coefficient(f.a(), var);
+      return x != null && x == 0 ? 0 : null;
+    }
+    Ix.Load l = (Ix.Load) e;
+    Integer x = coefficient(l.index(), var);
+    return x != null && x == 0 ? 0 : null;
+  }
+
+  /** Can {@code e} be computed for {@code lanes} consecutive values of {@code var} at once? */
+  static boolean vectorizable(Fx e, String var) {
+    if (e instanceof Fx.Load l) {
+      Integer c = coefficient(l.index(), var);
+      return c != null && (c == 0 || c == 1);
+    } else if (e instanceof Fx.OfInt i) {
+      return coefficient(i.value(), var) != null;
+    } else if (e instanceof Fx.Unary u) {
+      return vectorizable(u.x(), var);
+    } else if (e instanceof Fx.Binary b) {
+      return vectorizable(b.a(), var) && vectorizable(b.b(), var);
+    } else if (e instanceof Fx.Select s) {
+      return vectorizable(s.cond(), var) && vectorizable(s.a(), var) && vectorizable(s.b(), var);
+    } else if (e instanceof Fx.Fma f) {
+      return vectorizable(f.a(), var) && vectorizable(f.b(), var) && vectorizable(f.c(), var);
+    }
+    return true; // Const, Local, Hyper, Step
+  }
+
+  /**
+   * Can {@code body} run for {@code lanes} consecutive values of {@code var} at once, with the same
+   * result as running it once per value in order? Only lets and stores, every store contiguous in
+   * {@code var}, and no array both stored and read at a different place (which would make the
+   * vector order differ from the scalar one).
+   */
+  static boolean vectorizable(List<Stmt> body, String var) {
+    Map<String, Ix> stored = new HashMap<>();
+    for (Stmt s : body) {
+      if (s instanceof Stmt.Store st) {
+        Integer c = coefficient(st.index(), var);
+        if (c == null || c != 1 || !vectorizable(st.value(), var)) {
+          return false;
+        }
+        Ix before = stored.putIfAbsent(st.array(), st.index());
+        if (before != null && !before.equals(st.index())) {
+          return false;
+        }
+      } else if (s instanceof Stmt.Let l) {
+        if (!vectorizable(l.value(), var)) {
+          return false;
+        }
+      } else if (!(s instanceof Stmt.Comment)) {
+        return false;
+      }
+    }
+    for (Stmt s : body) {
+      List<Fx.Load> loads = new ArrayList<>();
+      if (s instanceof Stmt.Store st) {
+        loads(st.value(), loads);
+      } else if (s instanceof Stmt.Let l) {
+        loads(l.value(), loads);
+      }
+      for (Fx.Load l : loads) {
+        Ix at = stored.get(l.array());
+        if (at != null && !at.equals(l.index())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static void loads(Fx e, List<Fx.Load> out) {
+    if (e instanceof Fx.Load l) {
+      out.add(l);
+    } else if (e instanceof Fx.Unary u) {
+      loads(u.x(), out);
+    } else if (e instanceof Fx.Binary b) {
+      loads(b.a(), out);
+      loads(b.b(), out);
+    } else if (e instanceof Fx.Select s) {
+      loads(s.cond(), out);
+      loads(s.a(), out);
+      loads(s.b(), out);
+    } else if (e instanceof Fx.Fma f) {
+      loads(f.a(), out);
+      loads(f.b(), out);
+      loads(f.c(), out);
+    }
+  }
+
+  /** An epilogue over {@code (a0 = i, a1 = j)}, vectorized along j. */
+  static boolean vectorizable(List<Stmt> epilogue) {
+    return vectorizable(epilogue, "a1");
+  }
+
+  /** A pointwise kernel worth vectorizing: its last axis is at least two vectors' worth. */
+  static boolean vectorizable(Kernel.Pointwise k) {
+    int rank = k.dims().size();
+    if (rank == 0) {
+      return false;
+    }
+    Ix last = k.dims().get(rank - 1);
+    if (last instanceof Ix.Lit l && l.value() < 32) {
+      return false;
+    }
+    return vectorizable(k.element(), "a" + (rank - 1));
+  }
+
+  // ---------------------------------------------------------------- matmul
+
+  /**
+   * How a matmul's columns are blocked: {@code full} vectors per row (in chunks of {@code
+   * vectors}), then {@code tail} columns in one partial vector; {@code rows} output rows per block.
+   */
+  record Blocking(int lanes, int full, int vectors, int tail, int rows) {
+    @Override
+    public String toString() {
+      return "blocks of "
+          + rows
+          + " rows x "
+          + (full == 0 ? "1 partial" : vectors + " of " + full)
+          + " vectors of "
+          + lanes
+          + " lanes"
+          + (tail == 0
+              ? ""
+              : (full == 0 ? " (" : " + a tail of ") + tail + " lanes" + (full == 0 ? ")" : ""));
+    }
+  }
+
+  /**
+   * Block sizes from the static width and the vector registers: 512-bit machines have 32 vector
+   * registers, the rest 16. {@code rows × vectors} accumulators plus {@code vectors} rows of b and
+   * one broadcast must fit. 4 × 4 with 512-bit vectors is the probe's kernel (≈ the FMA peak); a
+   * narrow output (a tail only) takes 8 rows of one accumulator each.
+   */
+  static Blocking blocking(int n, int lanes, int bits, UnrollPolicy policy) {
+    int full = n / lanes;
+    int tail = n % lanes;
+    int registers = bits >= 512 ? 32 : 16;
+    int vectors = registers == 32 ? 4 : 2;
+    int rows = full == 0 ? 8 : 4;
+    if (policy.level() >= 1) {
+      vectors = Math.min(vectors, 2);
+      rows = Math.min(rows, 2);
+    }
+    if (policy.level() >= 2) {
+      vectors = 1;
+      rows = 1;
+    }
+    vectors = Math.max(1, Math.min(vectors, full));
+    return new Blocking(lanes, full, vectors, tail, rows);
+  }
+
+  void matmul(Kernel.Matmul k) {
+    Blocking b = blocking(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    int n = k.n();
+    int iEnd = le.slot("$iEnd", 1);
+    le.ix(k.m());
+    mv.visitVarInsn(Opcodes.ISTORE, iEnd);
+    int cEnd = le.slot("$cEnd", 1);
+    le.ix(Ix.mul(k.m(), n));
+    mv.visitVarInsn(Opcodes.ISTORE, cEnd);
+    int kEnd = le.slot("$kEnd", 1);
+    le.ix(k.k());
+    mv.visitVarInsn(Opcodes.ISTORE, kEnd);
+    if (b.tail() > 0) {
+      // rows of b whose whole-vector read at the tail column stays inside b's k * n elements
+      int kSafe = le.slot("$kSafe", 1);
+      le.ix(Ix.add(Ix.mul(k.k(), n), -(b.full() * lanes + lanes)));
+      le.intConst(n);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "floorDiv", "(II)I", false);
+      le.intConst(1);
+      mv.visitInsn(Opcodes.IADD);
+      mv.visitVarInsn(Opcodes.ILOAD, kEnd);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+      le.intConst(0);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
+      mv.visitVarInsn(Opcodes.ISTORE, kSafe);
+      v.species(mv);
+      le.intConst(0);
+      le.intConst(b.tail());
+      v.indexInRange(mv);
+      mv.visitVarInsn(Opcodes.ASTORE, le.slot("$tailMask", 1));
+    }
+    int i = le.slot("$i", 1);
+    int rows = b.rows();
+    boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
+    if (rows > 1) {
+      int iMain = le.slot("$iMain", 1);
+      le.ix(Ix.floor(k.m(), rows));
+      mv.visitVarInsn(Opcodes.ISTORE, iMain);
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      countedLoop(i, iMain, rows, () -> block(k, b, rows));
+    } else {
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      rest = true;
+    }
+    if (rest) {
+      countedLoop(i, iEnd, 1, () -> block(k, b, 1));
+    }
+  }
+
+  /** Output rows {@code $i .. $i + rows - 1}: tail chunk, full chunks, then the epilogue. */
+  private void block(Kernel.Matmul k, Blocking b, int rows) {
+    if (b.tail() > 0) {
+      tailChunk(k, b, rows);
+    }
+    if (b.full() > 0) {
+      int uniform = b.full() / b.vectors();
+      int jb = le.slot("$jb", 1);
+      if (uniform == 1) {
+        chunk(k, rows, b.vectors(), () -> le.intConst(0));
+      } else {
+        le.intConst(0);
+        mv.visitVarInsn(Opcodes.ISTORE, jb);
+        int jEnd = uniform * b.vectors() * lanes;
+        countedLoopTo(
+            jb, jEnd, b.vectors() * lanes, () -> chunk(k, rows, b.vectors(), () -> load(jb)));
+      }
+      int left = b.full() % b.vectors();
+      if (left > 0) {
+        int at = uniform * b.vectors() * lanes;
+        chunk(k, rows, left, () -> le.intConst(at));
+      }
+    }
+    if (!trivialEpilogue(k)) {
+      epilogue(k, b, rows);
+    }
+  }
+
+  /** The epilogue is just {@code c[i, j] = acc}, which the raw store already did. */
+  private static boolean trivialEpilogue(Kernel.Matmul k) {
+    if (k.epilogue().size() != 1 || !(k.epilogue().get(0) instanceof Stmt.Store st)) {
+      return false;
+    }
+    Ix at = Ix.add(Ix.mul(Ix.var("a0"), k.n()), Ix.var("a1"));
+    return st.array().equals(k.c()) && st.index().equals(at) && st.value().equals(Fx.local("acc"));
+  }
+
+  /**
+   * {@code rows × vectors} accumulators over the whole k loop for columns {@code j0 + q * lanes},
+   * stored raw into c.
+   */
+  private void chunk(Kernel.Matmul k, int rows, int vectors, Runnable j0) {
+    int n = k.n();
+    int[][] acc = new int[rows][vectors];
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < vectors; q++) {
+        acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
+        v.zero(mv);
+        mv.visitVarInsn(Opcodes.ASTORE, acc[r][q]);
+      }
+    }
+    int[] bv = new int[vectors];
+    for (int q = 0; q < vectors; q++) {
+      bv[q] = le.slot("$b" + q, 1);
+    }
+    int kk = le.slot("$k", 1);
+    int bk = le.slot("$bk", 1);
+    int x = le.slot("$x", 1);
+    int bArr = le.slot(k.b(), 1);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, kk);
+    countedLoop(
+        kk,
+        le.slot("$kEnd", 1),
+        1,
+        () -> {
+          mv.visitVarInsn(Opcodes.ILOAD, kk);
+          le.intConst(n);
+          mv.visitInsn(Opcodes.IMUL);
+          j0.run();
+          mv.visitInsn(Opcodes.IADD);
+          mv.visitVarInsn(Opcodes.ISTORE, bk);
+          for (int q = 0; q < vectors; q++) {
+            v.species(mv);
+            mv.visitVarInsn(Opcodes.ALOAD, bArr);
+            mv.visitVarInsn(Opcodes.ILOAD, bk);
+            if (q > 0) {
+              le.intConst(q * lanes);
+              mv.visitInsn(Opcodes.IADD);
+            }
+            v.fromArray(mv);
+            mv.visitVarInsn(Opcodes.ASTORE, bv[q]);
+          }
+          for (int r = 0; r < rows; r++) {
+            broadcastA(k, r);
+            mv.visitVarInsn(Opcodes.ASTORE, x);
+            for (int q = 0; q < vectors; q++) {
+              multiplyAdd(x, bv[q], acc[r][q]);
+            }
+          }
+        });
+    int cArr = le.slot(k.c(), 1);
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < vectors; q++) {
+        mv.visitVarInsn(Opcodes.ALOAD, acc[r][q]);
+        mv.visitVarInsn(Opcodes.ALOAD, cArr);
+        rowOffset(r, n);
+        j0.run();
+        mv.visitInsn(Opcodes.IADD);
+        if (q > 0) {
+          le.intConst(q * lanes);
+          mv.visitInsn(Opcodes.IADD);
+        }
+        v.intoArray(mv);
+      }
+    }
+  }
+
+  /** The columns past the last full vector: one partial vector per row. */
+  private void tailChunk(Kernel.Matmul k, Blocking b, int rows) {
+    int n = k.n();
+    int col = b.full() * lanes;
+    int[] acc = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      acc[r] = le.slot("$acc" + r + "_0", 1);
+      v.zero(mv);
+      mv.visitVarInsn(Opcodes.ASTORE, acc[r]);
+    }
+    int kk = le.slot("$k", 1);
+    int bt = le.slot("$b0", 1);
+    int x = le.slot("$x", 1);
+    int bArr = le.slot(k.b(), 1);
+    int mask = le.slot("$tailMask", 1);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, kk);
+    for (boolean masked : new boolean[] {false, true}) {
+      countedLoop(
+          kk,
+          le.slot(masked ? "$kEnd" : "$kSafe", 1),
+          1,
+          () -> {
+            v.species(mv);
+            mv.visitVarInsn(Opcodes.ALOAD, bArr);
+            mv.visitVarInsn(Opcodes.ILOAD, kk);
+            le.intConst(n);
+            mv.visitInsn(Opcodes.IMUL);
+            if (col > 0) {
+              le.intConst(col);
+              mv.visitInsn(Opcodes.IADD);
+            }
+            if (masked) {
+              mv.visitVarInsn(Opcodes.ALOAD, mask);
+              v.fromArrayMasked(mv);
+            } else {
+              v.fromArray(mv);
+            }
+            mv.visitVarInsn(Opcodes.ASTORE, bt);
+            for (int r = 0; r < rows; r++) {
+              broadcastA(k, r);
+              mv.visitVarInsn(Opcodes.ASTORE, x);
+              multiplyAdd(x, bt, acc[r]);
+            }
+          });
+    }
+    int cArr = le.slot(k.c(), 1);
+    int off = le.slot("$off", 1);
+    for (int r = 0; r < rows; r++) {
+      rowOffset(r, n);
+      if (col > 0) {
+        le.intConst(col);
+        mv.visitInsn(Opcodes.IADD);
+      }
+      mv.visitVarInsn(Opcodes.ISTORE, off);
+      Label byLane = new Label();
+      Label done = new Label();
+      mv.visitVarInsn(Opcodes.ILOAD, off);
+      le.intConst(lanes);
+      mv.visitInsn(Opcodes.IADD);
+      mv.visitVarInsn(Opcodes.ILOAD, le.slot("$cEnd", 1));
+      mv.visitJumpInsn(Opcodes.IF_ICMPGT, byLane);
+      mv.visitVarInsn(Opcodes.ALOAD, acc[r]);
+      mv.visitVarInsn(Opcodes.ALOAD, cArr);
+      mv.visitVarInsn(Opcodes.ILOAD, off);
+      v.intoArray(mv);
+      mv.visitJumpInsn(Opcodes.GOTO, done);
+      mv.visitLabel(byLane);
+      for (int t = 0; t < b.tail(); t++) {
+        mv.visitVarInsn(Opcodes.ALOAD, cArr);
+        mv.visitVarInsn(Opcodes.ILOAD, off);
+        if (t > 0) {
+          le.intConst(t);
+          mv.visitInsn(Opcodes.IADD);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, acc[r]);
+        le.intConst(t);
+        v.lane(mv);
+        mv.visitInsn(p.op(Opcodes.IASTORE));
+      }
+      mv.visitLabel(done);
+    }
+  }
+
+  /** {@code … → … broadcast(a($i + r, $k))}. */
+  private void broadcastA(Kernel.Matmul k, int r) {
+    Map<String, Ix> at = Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"));
+    v.species(mv);
+    le.fx(Subst.ints(at).fx(k.a()));
+    v.broadcast(mv);
+  }
+
+  /** {@code acc = x * b + acc}: one fused multiply-add, or a multiply and an add without fma. */
+  private void multiplyAdd(int x, int b, int acc) {
+    mv.visitVarInsn(Opcodes.ALOAD, x);
+    mv.visitVarInsn(Opcodes.ALOAD, b);
+    if (fma) {
+      mv.visitVarInsn(Opcodes.ALOAD, acc);
+      v.fma(mv);
+    } else {
+      v.binary(mv, "mul");
+      mv.visitVarInsn(Opcodes.ALOAD, acc);
+      v.binary(mv, "add");
+    }
+    mv.visitVarInsn(Opcodes.ASTORE, acc);
+  }
+
+  /** {@code … → … ($i + r) * n}. */
+  private void rowOffset(int r, int n) {
+    le.ix(Ix.mul(Ix.add(Ix.var("$i"), r), n));
+  }
+
+  /** The epilogue over rows {@code $i .. $i + rows - 1}, reading each raw sum back from c. */
+  private void epilogue(Kernel.Matmul k, Blocking b, int rows) {
+    int n = k.n();
+    int row = le.slot("$r", 1);
+    int rowEnd = le.slot("$rEnd", 1);
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    mv.visitVarInsn(Opcodes.ISTORE, row);
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    le.intConst(rows);
+    mv.visitInsn(Opcodes.IADD);
+    mv.visitVarInsn(Opcodes.ISTORE, rowEnd);
+    boolean vector = vectorizable(k.epilogue()) && b.full() > 0;
+    int vectorEnd = vector ? b.full() * lanes : 0;
+    Ix accAt = Ix.add(Ix.mul(Ix.var("$r"), n), Ix.var("$j"));
+    Map<String, Ix> at = Map.of("a0", Ix.var("$r"), "a1", Ix.var("$j"));
+    List<Stmt> body = Subst.ints(at).stmts(k.epilogue());
+    countedLoop(
+        row,
+        rowEnd,
+        1,
+        () -> {
+          if (vector) {
+            int j = le.slot("$j", 1);
+            le.intConst(0);
+            mv.visitVarInsn(Opcodes.ISTORE, j);
+            countedLoopTo(
+                j,
+                vectorEnd,
+                lanes,
+                () -> {
+                  vectorLocals.clear();
+                  v.species(mv);
+                  mv.visitVarInsn(Opcodes.ALOAD, le.slot(k.c(), 1));
+                  le.ix(accAt);
+                  v.fromArray(mv);
+                  mv.visitVarInsn(Opcodes.ASTORE, vectorLocal("acc"));
+                  vectorStmts(body, "$j");
+                });
+          }
+          if (vectorEnd < n) {
+            List<Stmt> scalar = new ArrayList<>();
+            scalar.add(new Stmt.Let("acc", new Fx.Load(k.c(), accAt)));
+            scalar.addAll(body);
+            le.stmt(new Stmt.For("$j", Ix.lit(vectorEnd), Ix.lit(n), 1, scalar, null));
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- pointwise
+
+  void pointwise(Kernel.Pointwise k) {
+    int rank = k.dims().size();
+    Map<String, Ix> at = new HashMap<>();
+    List<Integer> outer = new ArrayList<>();
+    for (int d = 0; d < rank - 1; d++) {
+      if (k.dims().get(d) instanceof Ix.Lit l && l.value() == 1) {
+        at.put("a" + d, Ix.ZERO);
+      } else {
+        at.put("a" + d, Ix.var("$p" + d));
+        outer.add(d);
+      }
+    }
+    at.put("a" + (rank - 1), Ix.var("$j"));
+    List<Stmt> body = Subst.ints(at).stmts(k.element());
+    Ix last = k.dims().get(rank - 1);
+    nest(k, outer, 0, body, last);
+  }
+
+  private void nest(Kernel.Pointwise k, List<Integer> outer, int d, List<Stmt> body, Ix last) {
+    if (d < outer.size()) {
+      int axis = outer.get(d);
+      int var = le.slot("$p" + axis, 1);
+      int end = le.slot("$pEnd" + axis, 1);
+      le.ix(k.dims().get(axis));
+      mv.visitVarInsn(Opcodes.ISTORE, end);
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, var);
+      countedLoop(var, end, 1, () -> nest(k, outer, d + 1, body, last));
+      return;
+    }
+    int j = le.slot("$j", 1);
+    int jMain = le.slot("$jMain", 1);
+    le.ix(Ix.floor(last, lanes));
+    mv.visitVarInsn(Opcodes.ISTORE, jMain);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, j);
+    countedLoop(
+        j,
+        jMain,
+        lanes,
+        () -> {
+          vectorLocals.clear();
+          vectorStmts(body, "$j");
+        });
+    if (!(last instanceof Ix.Lit l && l.value() % lanes == 0)) {
+      le.stmt(new Stmt.For("$j", Ix.var("$jMain"), last, 1, body, null));
+    }
+  }
+
+  // ---------------------------------------------------------------- vector statements
+
+  private int vectorLocal(String name) {
+    return vectorLocals.computeIfAbsent(name, x -> le.slot("$v:" + x, 1));
+  }
+
+  /** {@code body} for lanes {@code var .. var + lanes - 1}. */
+  private void vectorStmts(List<Stmt> body, String var) {
+    for (Stmt s : body) {
+      if (s instanceof Stmt.Let l) {
+        vfx(l.value(), var);
+        mv.visitVarInsn(Opcodes.ASTORE, vectorLocal(l.name()));
+      } else if (s instanceof Stmt.Store st) {
+        vfx(st.value(), var);
+        mv.visitVarInsn(Opcodes.ALOAD, le.slot(st.array(), 1));
+        le.ix(st.index());
+        v.intoArray(mv);
+      }
+    }
+  }
+
+  /** {@code … → … e} as a vector over the lanes of {@code var}. */
+  private void vfx(Fx e, String var) {
+    if (e instanceof Fx.Load l && coefficient(l.index(), var) == 1) {
+      v.species(mv);
+      mv.visitVarInsn(Opcodes.ALOAD, le.slot(l.array(), 1));
+      le.ix(l.index());
+      v.fromArray(mv);
+    } else if (e instanceof Fx.Local l && vectorLocals.containsKey(l.name())) {
+      mv.visitVarInsn(Opcodes.ALOAD, vectorLocals.get(l.name()));
+    } else if (e instanceof Fx.OfInt o) {
+      int c = coefficient(o.value(), var);
+      v.species(mv);
+      le.fx(e);
+      v.broadcast(mv);
+      if (c != 0) {
+        le.intConst(c);
+        v.addIndex(mv);
+      }
+    } else if (e instanceof Fx.Unary u) {
+      unary(u, var);
+    } else if (e instanceof Fx.Binary b) {
+      if (LoopEmitter.comparison(b.fn())) {
+        v.zero(mv);
+        broadcastConst(1);
+        mask(b, var);
+        v.blend(mv);
+      } else if (b.fn() == Scalar.BinaryFn.POW) {
+        vfx(b.a(), var);
+        v.operator(mv, "POW", "Binary");
+        vfx(b.b(), var);
+        v.lanewiseBinary(mv);
+      } else {
+        vfx(b.a(), var);
+        vfx(b.b(), var);
+        v.binary(mv, b.fn().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    } else if (e instanceof Fx.Select s) {
+      vfx(s.b(), var);
+      vfx(s.a(), var);
+      mask(s.cond(), var);
+      v.blend(mv);
+    } else if (e instanceof Fx.Fma f) {
+      vfx(f.a(), var);
+      vfx(f.b(), var);
+      if (fma) {
+        vfx(f.c(), var);
+        v.fma(mv);
+      } else {
+        v.binary(mv, "mul");
+        vfx(f.c(), var);
+        v.binary(mv, "add");
+      }
+    } else {
+      // the same for every lane: a constant, a broadcast load, a scalar local, a hyper-parameter
+      v.species(mv);
+      le.fx(e);
+      v.broadcast(mv);
+    }
+  }
+
+  private void broadcastConst(double c) {
+    v.species(mv);
+    le.fconst(c);
+    v.broadcast(mv);
+  }
+
+  private void unary(Fx.Unary u, String var) {
+    switch (u.fn()) {
+      case NEG, ABS, SQRT -> {
+        vfx(u.x(), var);
+        v.unary(mv, u.fn().name().toLowerCase(java.util.Locale.ROOT));
+      }
+      case EXP, LOG, TANH -> {
+        vfx(u.x(), var);
+        v.operator(mv, u.fn().name(), "Unary");
+        v.lanewiseUnary(mv);
+      }
+      case SIGMOID -> {
+        // 1 / (1 + exp(-x))
+        broadcastConst(1);
+        vfx(u.x(), var);
+        v.unary(mv, "neg");
+        v.operator(mv, "EXP", "Unary");
+        v.lanewiseUnary(mv);
+        broadcastConst(1);
+        v.binary(mv, "add");
+        v.binary(mv, "div");
+      }
+    }
+  }
+
+  /** {@code … → … mask} of the lanes where {@code cond} holds (is non-zero). */
+  private void mask(Fx cond, String var) {
+    if (cond instanceof Fx.Binary b && LoopEmitter.comparison(b.fn())) {
+      vfx(b.a(), var);
+      v.operator(mv, b.fn().name(), "Comparison");
+      vfx(b.b(), var);
+      v.compare(mv);
+    } else {
+      vfx(cond, var);
+      v.operator(mv, "NE", "Comparison");
+      v.zero(mv);
+      v.compare(mv);
+    }
+  }
+
+  // ---------------------------------------------------------------- loops
+
+  /** {@code for (; var < end; var += step) body} with {@code end} in a local; var preset. */
+  private void countedLoop(int var, int endSlot, int step, Runnable body) {
+    loop(var, () -> mv.visitVarInsn(Opcodes.ILOAD, endSlot), step, body);
+  }
+
+  /** The same with a constant bound. */
+  private void countedLoopTo(int var, int end, int step, Runnable body) {
+    loop(var, () -> le.intConst(end), step, body);
+  }
+
+  private void loop(int var, Runnable end, int step, Runnable body) {
+    Label test = new Label();
+    Label exit = new Label();
+    mv.visitLabel(test);
+    mv.visitVarInsn(Opcodes.ILOAD, var);
+    end.run();
+    mv.visitJumpInsn(Opcodes.IF_ICMPGE, exit);
+    body.run();
+    mv.visitIincInsn(var, step);
+    mv.visitJumpInsn(Opcodes.GOTO, test);
+    mv.visitLabel(exit);
+  }
+
+  private void load(int slot) {
+    mv.visitVarInsn(Opcodes.ILOAD, slot);
+  }
+}

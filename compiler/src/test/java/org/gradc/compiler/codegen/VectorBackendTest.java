@@ -1,0 +1,162 @@
+package org.gradc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.gradc.compiler.autodiff.Autodiff;
+import org.gradc.compiler.diag.SourceSpan;
+import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.TensorType;
+import org.gradc.compiler.ir.ops.Emit;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.OptimizerKind;
+import org.gradc.runtime.TensorKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Differential tests of the Vector API back end: the same graphs compiled with it and with the
+ * scalar back end, each checked against the reference evaluator (outputs, loss, every gradient),
+ * and whole Adam training steps of both back ends checked against each other. Widths are chosen to
+ * hit every code path: tails only (n &lt; lanes), full vectors plus a tail, several column chunks,
+ * weight gradients (k = batch) and input gradients (b transposed), batches that leave remainder
+ * rows.
+ */
+class VectorBackendTest {
+  static final VectorBackend F32_16 = new VectorBackend(16, 8);
+  static final VectorBackend NARROW = new VectorBackend(8, 4);
+
+  /** x[batch, in] → relu(x W1 + b1) → tanh(h W2 + b2) → mean squared error against y. */
+  static Graph mlp(DType d, int in, int hidden, int out) throws Exception {
+    Graph.Builder b = Graph.builder().modelName("Mlp").precision(d);
+    Emit e = new Emit(b, SourceSpan.SYNTHETIC);
+    Node x = e.input("x", new TensorType(d, Shape.batched(in)));
+    Node y = e.input("y", new TensorType(d, Shape.batched(out)));
+    Node w1 = e.param("W1", new TensorType(d, Shape.of(in, hidden)));
+    Node b1 = e.param("b1", new TensorType(d, Shape.of(hidden)));
+    Node w2 = e.param("W2", new TensorType(d, Shape.of(hidden, out)));
+    Node b2 = e.param("b2", new TensorType(d, Shape.of(out)));
+    Node h = e.max(e.add(e.matmul(x, w1), b1), e.scalar(0));
+    Node z = e.tanh(e.add(e.matmul(h, w2), b2));
+    b.output("z", z);
+    Node diff = e.sub(z, y);
+    b.loss(e.mean(e.mul(diff, diff), false, 0, 1));
+    return Autodiff.differentiate(b.build());
+  }
+
+  static GeneratedClass generate(Graph g, Precision p, Backend backend, OptimizerKind opt) {
+    GeneratedClass c =
+        ModelCompiler.generate(
+            Harness.training(g, opt),
+            new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"),
+            backend);
+    Harness.verify(c.bytes());
+    return c;
+  }
+
+  static boolean usesVectorApi(GeneratedClass c) {
+    return new String(c.bytes(), StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector/");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "F32, 20, 37, 10", // hidden: 2 vectors + 5 tail; out: tail only
+    "F32, 33, 64, 3", // hidden: 4 vectors, one chunk; out: 3 lanes
+    "F32, 8, 16, 17", // exactly one vector; out: one vector + 1 lane
+    "F32, 40, 160, 48", // 10 vectors: chunks of 4 and a rest chunk of 2
+    "F64, 20, 37, 10",
+    "F64, 9, 24, 8",
+  })
+  void bothBackEndsMatchTheEvaluator(Precision p, int in, int hidden, int out) throws Exception {
+    Graph g = mlp(p.ir(), in, hidden, out);
+    GeneratedClass vector = generate(g, p, F32_16, OptimizerKind.SGD);
+    GeneratedClass scalar = generate(g, p, new ScalarBackend(), OptimizerKind.SGD);
+    assertTrue(usesVectorApi(vector), "the vector back end wrote no Vector API code");
+    assertFalse(usesVectorApi(scalar));
+    for (GeneratedClass c : new GeneratedClass[] {vector, scalar}) {
+      Model m = HiddenClasses.instantiate(c);
+      for (int batch : new int[] {1, 3, 8, 13, 2}) {
+        Harness.compareWithEvaluator(m, g, batch, 31L * batch + in, p);
+      }
+    }
+  }
+
+  @Test
+  void narrowVectorsMatchTheEvaluator() throws Exception {
+    // 8-lane floats: 16 vector registers, 2-vector chunks
+    Graph g = mlp(DType.F32, 12, 50, 10);
+    GeneratedClass c = generate(g, Precision.F32, NARROW, OptimizerKind.SGD);
+    assertTrue(usesVectorApi(c));
+    Model m = HiddenClasses.instantiate(c);
+    for (int batch : new int[] {1, 5, 9}) {
+      Harness.compareWithEvaluator(m, g, batch, batch, Precision.F32);
+    }
+  }
+
+  /**
+   * Adam steps fuse the parameter update into the gradient kernels' epilogues: the vector and the
+   * scalar back end must train to the same parameters.
+   */
+  @ParameterizedTest
+  @CsvSource({"F32, 1e-4", "F64, 1e-10"})
+  void adamStepsAgreeWithTheScalarBackEnd(Precision p, double tol) throws Exception {
+    Graph g = mlp(p.ir(), 30, 40, 10);
+    Model vector = HiddenClasses.instantiate(generate(g, p, F32_16, OptimizerKind.ADAM));
+    Model scalar =
+        HiddenClasses.instantiate(generate(g, p, new ScalarBackend(), OptimizerKind.ADAM));
+    vector.initialize(7);
+    scalar.initialize(7);
+    Random r = new Random(3);
+    for (int step = 0; step < 5; step++) {
+      int batch = 1 + r.nextInt(20);
+      var inputs = Harness.randomInputs(vector, g, batch, r);
+      Harness.feed(vector, g, inputs);
+      Harness.feed(scalar, g, inputs);
+      double lv = vector.trainStep();
+      double ls = scalar.trainStep();
+      Harness.assertClose("loss", new double[] {ls}, new double[] {lv}, tol);
+    }
+    for (String param : g.params().keySet()) {
+      int len = (int) g.params().get(param).shape().size(1);
+      Harness.assertClose(
+          "parameter " + param,
+          Harness.values(scalar, TensorKind.PARAM, param, len),
+          Harness.values(vector, TensorKind.PARAM, param, len),
+          tol);
+    }
+  }
+
+  @Test
+  void chosenWhenTheModuleIsPresentUnlessScalarIsForced() {
+    // surefire runs the tests with --add-modules jdk.incubator.vector
+    assertTrue(VectorBackend.forThisJvm() instanceof VectorBackend);
+    System.setProperty(VectorBackend.PROPERTY, "scalar");
+    try {
+      assertTrue(VectorBackend.forThisJvm() instanceof ScalarBackend);
+    } finally {
+      System.clearProperty(VectorBackend.PROPERTY);
+    }
+  }
+
+  /** Random layer widths and batch sizes, f32. */
+  @Property(tries = 25)
+  void randomWidthsMatchTheEvaluator(
+      @ForAll @IntRange(min = 1, max = 40) int in,
+      @ForAll @IntRange(min = 1, max = 70) int hidden,
+      @ForAll @IntRange(min = 1, max = 35) int out,
+      @ForAll @IntRange(min = 1, max = 19) int batch)
+      throws Exception {
+    Graph g = mlp(DType.F32, in, hidden, out);
+    Model m = HiddenClasses.instantiate(generate(g, Precision.F32, F32_16, OptimizerKind.SGD));
+    Harness.compareWithEvaluator(m, g, batch, in * 1000L + hidden, Precision.F32);
+  }
+}
