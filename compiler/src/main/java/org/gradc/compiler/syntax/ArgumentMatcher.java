@@ -49,6 +49,9 @@ final class ArgumentMatcher {
                     "`"
                         + sig.name()
                         + "` takes "
+                        + (sig.slots().stream().allMatch(Signature.Slot::required)
+                            ? ""
+                            : "at most ")
                         + count(sig.slots().size())
                         + " but "
                         + args.stream().filter(x -> !x.isNamed()).count()

@@ -30,8 +30,7 @@ final class Declarations {
   /** Collects and checks the declarations of {@code program}; returns its top-level names. */
   static Map<String, Global> collect(Program program, Module module, Diagnostics diagnostics) {
     Declarations d = new Declarations(module, diagnostics);
-    d.collectDefs(program);
-    d.collectGlobals(program);
+    d.collect(program);
     for (Stmt.Def def : module.defs().values()) {
       d.checkBody(def);
     }
@@ -39,24 +38,17 @@ final class Declarations {
     return d.globals;
   }
 
-  private void collectDefs(Program program) {
-    for (Stmt s : program.statements()) {
-      if (s instanceof Stmt.Def def) {
-        Stmt.Def first = module.defs().get(def.name().text());
-        if (first != null) {
-          duplicate(def.name(), first.name(), "a function");
-        } else {
-          module.defs().put(def.name().text(), def);
-        }
-      }
-    }
-  }
-
-  private void collectGlobals(Program program) {
+  /**
+   * Collects defs and top-level names in source order; the first of two equal names wins, so a
+   * duplicate is always reported at the later one.
+   */
+  private void collect(Program program) {
     for (Stmt s : program.statements()) {
       Ident name = null;
       String kind = null;
-      if (s instanceof Stmt.Const c) {
+      if (s instanceof Stmt.Def def) {
+        name = def.name();
+      } else if (s instanceof Stmt.Const c) {
         name = c.name();
         kind = "a constant";
       } else if (s instanceof Stmt.Input i) {
@@ -81,6 +73,8 @@ final class Declarations {
         duplicate(name, first.declared, first.kind);
       } else if (def != null) {
         duplicate(name, def.name(), "a function");
+      } else if (s instanceof Stmt.Def d) {
+        module.defs().put(name.text(), d);
       } else {
         globals.put(name.text(), new Global(name.text(), kind, name));
       }

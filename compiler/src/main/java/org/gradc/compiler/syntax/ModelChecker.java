@@ -73,6 +73,10 @@ final class ModelChecker {
               "model `" + program.modelName().text() + "` has no loss",
               "add a statement such as `loss mean(cross_entropy(logits, y, classes = 10))`"));
     }
+    if (diagnostics.hasErrors()) {
+      // Unused-warnings would mostly repeat the errors: a use inside a failed expression is lost.
+      throw new CompileException(diagnostics.sorted());
+    }
     warnUnused();
     if (diagnostics.hasErrors()) {
       throw new CompileException(diagnostics.sorted());

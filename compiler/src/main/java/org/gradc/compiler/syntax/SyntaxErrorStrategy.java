@@ -50,8 +50,16 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         });
   }
 
-  private void quietAfter(TokenStream tokens, int tokenIndex) {
-    quiet.add(new int[] {tokenIndex, nextStatementStart(tokens, tokenIndex)});
+  /**
+   * Silences the rest of the statement after an error at {@code tokenIndex}. An error found at the
+   * start of the next statement says nothing about that statement, unless the token is a keyword
+   * misused as a name: then the statement it seems to start is not real.
+   */
+  private void quietAfter(TokenStream tokens, int tokenIndex, boolean keywordAsName) {
+    Token t = tokens.get(tokenIndex);
+    if (t.getType() != Token.EOF && (keywordAsName || !startsStatement(tokens, tokenIndex))) {
+      quiet.add(new int[] {tokenIndex, nextStatementStart(tokens, tokenIndex)});
+    }
   }
 
   private boolean isQuiet(int tokenIndex) {
@@ -109,7 +117,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             ? found.getTokenIndex()
             : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
     boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
-    quietAfter(tokens, found.getTokenIndex());
+    boolean keywordAsName = isKeyword(found.getType()) && expected.contains(GradcLexer.IDENT);
+    quietAfter(tokens, found.getTokenIndex(), keywordAsName);
     if (silenced) {
       return;
     }
@@ -145,7 +154,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         && !(ctx instanceof GradcParser.ArgumentContext)) {
       hints.add(form);
     }
-    if (isKeyword(found.getType()) && expected.contains(GradcLexer.IDENT)) {
+    if (keywordAsName) {
       hints.add("`" + found.getText() + "` is a keyword; choose another name");
     }
     if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
@@ -228,6 +237,20 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
     if (open.isEmpty()) {
       return null;
+    }
+    // Closed later in the statement: the error is something else.
+    int depth = open.size();
+    int end = nextStatementStart(tokens, found.getTokenIndex());
+    for (int i = found.getTokenIndex(); i < end && tokens.get(i).getType() != Token.EOF; i++) {
+      int type = tokens.get(i).getType();
+      if (tokens.get(i).getChannel() != Token.DEFAULT_CHANNEL) {
+        continue;
+      }
+      if (type == GradcLexer.LPAREN || type == GradcLexer.LBRACK) {
+        depth++;
+      } else if ((type == GradcLexer.RPAREN || type == GradcLexer.RBRACK) && --depth == 0) {
+        return null;
+      }
     }
     Token t = open.peek();
     int closer = t.getType() == GradcLexer.LPAREN ? GradcLexer.RPAREN : GradcLexer.RBRACK;
