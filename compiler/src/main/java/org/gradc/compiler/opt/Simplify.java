@@ -2,11 +2,13 @@ package org.gradc.compiler.opt;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.gradc.compiler.ir.Elementwise;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Op;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
+import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Add;
 import org.gradc.compiler.ir.ops.BroadcastTo;
 import org.gradc.compiler.ir.ops.Div;
@@ -39,6 +41,10 @@ import org.gradc.compiler.ir.ops.Where;
  *       reshape; broadcast of a broadcast → one broadcast
  *   <li>{@code sum(broadcast_to(x))} over broadcast axes only → {@code x · count}
  *   <li>{@code sum(x ⊙ one_hot(y), last axis) → gather(x, y)}
+ *   <li>an elementwise op reading {@code broadcast_to(x)} reads {@code x} instead when its own
+ *       broadcasting gives the same result type (the code generator then never materializes the
+ *       broadcast)
+ *   <li>{@code −(c / x) → (−c) / x} and {@code −(c · x) → (−c) · x} for a constant fill {@code c}
  * </ul>
  *
  * A rule whose result would have another type than the node (a neutral element that broadcast the
@@ -58,6 +64,9 @@ public final class Simplify implements Pass {
         g,
         (b, n, inputs) -> {
           Node s = simplify(b.at(n), n.op(), inputs, n);
+          if (s == null) {
+            s = unbroadcastOperands(b.at(n), n, inputs);
+          }
           return s != null ? fit(b.at(n), s, n) : b.copy(n, inputs);
         });
   }
@@ -122,6 +131,10 @@ public final class Simplify implements Pass {
       if (a.op() instanceof Neg) {
         return a.input(0);
       }
+      if ((a.op() instanceof Div || a.op() instanceof Mul) && a.input(0).op() instanceof Fill f) {
+        Node negated = e.fill(-f.value(), a.input(0).shape(), a.input(0).dtype());
+        return e.node(a.op(), negated, a.input(1));
+      }
     } else if (op instanceof Log) {
       if (a.op() instanceof Exp) {
         return a.input(0);
@@ -159,6 +172,38 @@ public final class Simplify implements Pass {
       }
     }
     return null;
+  }
+
+  /** Drops explicit broadcasts feeding an elementwise op that broadcasts by itself anyway. */
+  private static Node unbroadcastOperands(Emit e, Node n, List<Node> inputs) throws ShapeError {
+    if (!(n.op() instanceof Elementwise) || n.op() instanceof BroadcastTo) {
+      return null;
+    }
+    List<Node> direct = new ArrayList<>(inputs);
+    boolean changed = false;
+    for (int i = 0; i < direct.size(); i++) {
+      Node in = direct.get(i);
+      if (!(in.op() instanceof BroadcastTo)) {
+        continue;
+      }
+      direct.set(i, in.input(0));
+      List<TensorType> types = new ArrayList<>();
+      for (Node d : direct) {
+        types.add(d.type());
+      }
+      TensorType t;
+      try {
+        t = n.op().infer(types);
+      } catch (ShapeError err) {
+        t = null;
+      }
+      if (n.type().equals(t)) {
+        changed = true;
+      } else {
+        direct.set(i, in);
+      }
+    }
+    return changed ? e.node(n.op(), direct) : null;
   }
 
   private static Node transpose(Emit e, Transpose t, Node a) throws ShapeError {
