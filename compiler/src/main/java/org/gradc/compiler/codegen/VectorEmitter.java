@@ -23,8 +23,10 @@ import org.objectweb.asm.Opcodes;
  *       live in registers across the whole k loop; each step loads {@code vectors} rows of b once
  *       and broadcasts one a(i, k) per row. Columns past the last full vector (n = 10 with 16
  *       lanes) form a tail chunk of one partial vector per row, read whole where the read stays
- *       inside b's logical extent and masked for the last rows of b. Raw sums are stored into c,
- *       then the epilogue runs vectorized over the block while it is hot in L1.
+ *       inside b's logical extent; the last rows of b, where it would not, are added by scalar code
+ *       (no masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw
+ *       sums are stored into c, then the epilogue runs vectorized over the block while it is hot in
+ *       L1.
  *   <li>JDK 17 does not intrinsify masked stores, so a partial vector is stored whole when that
  *       stays inside c (its extra lanes land on the next row, which is computed later: tail chunks
  *       run before the full chunks of a block, and rows go in ascending order), and lane by lane at
@@ -247,6 +249,7 @@ final class VectorEmitter {
     mv.visitVarInsn(Opcodes.ISTORE, kEnd);
     if (b.tail() > 0) {
       // rows of b whose whole-vector read at the tail column stays inside b's k * n elements
+      // (an Ix of n times a constant may be negative: clamp to [0, k])
       int kSafe = le.slot("$kSafe", 1);
       le.ix(Ix.add(Ix.mul(k.k(), n), -(b.full() * lanes + lanes)));
       le.intConst(n);
@@ -258,11 +261,6 @@ final class VectorEmitter {
       le.intConst(0);
       mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
       mv.visitVarInsn(Opcodes.ISTORE, kSafe);
-      v.species(mv);
-      le.intConst(0);
-      le.intConst(b.tail());
-      v.indexInRange(mv);
-      mv.visitVarInsn(Opcodes.ASTORE, le.slot("$tailMask", 1));
     }
     int i = le.slot("$i", 1);
     int rows = b.rows();
@@ -392,7 +390,12 @@ final class VectorEmitter {
     }
   }
 
-  /** The columns past the last full vector: one partial vector per row. */
+  /**
+   * The columns past the last full vector: one partial vector per row, over the rows of b whose
+   * whole-vector read stays inside b; the last few rows of b (where it would not) are added by
+   * scalar code after the store. (JDK 17's masked load leaves the intrinsic, and allocates, when
+   * the unmasked extent crosses the array's end.)
+   */
   private void tailChunk(Kernel.Matmul k, Blocking b, int rows) {
     int n = k.n();
     int col = b.full() * lanes;
@@ -406,38 +409,30 @@ final class VectorEmitter {
     int bt = le.slot("$b0", 1);
     int x = le.slot("$x", 1);
     int bArr = le.slot(k.b(), 1);
-    int mask = le.slot("$tailMask", 1);
     le.intConst(0);
     mv.visitVarInsn(Opcodes.ISTORE, kk);
-    for (boolean masked : new boolean[] {false, true}) {
-      countedLoop(
-          kk,
-          le.slot(masked ? "$kEnd" : "$kSafe", 1),
-          1,
-          () -> {
-            v.species(mv);
-            mv.visitVarInsn(Opcodes.ALOAD, bArr);
-            mv.visitVarInsn(Opcodes.ILOAD, kk);
-            le.intConst(n);
-            mv.visitInsn(Opcodes.IMUL);
-            if (col > 0) {
-              le.intConst(col);
-              mv.visitInsn(Opcodes.IADD);
-            }
-            if (masked) {
-              mv.visitVarInsn(Opcodes.ALOAD, mask);
-              v.fromArrayMasked(mv);
-            } else {
-              v.fromArray(mv);
-            }
-            mv.visitVarInsn(Opcodes.ASTORE, bt);
-            for (int r = 0; r < rows; r++) {
-              broadcastA(k, r);
-              mv.visitVarInsn(Opcodes.ASTORE, x);
-              multiplyAdd(x, bt, acc[r]);
-            }
-          });
-    }
+    countedLoop(
+        kk,
+        le.slot("$kSafe", 1),
+        1,
+        () -> {
+          v.species(mv);
+          mv.visitVarInsn(Opcodes.ALOAD, bArr);
+          mv.visitVarInsn(Opcodes.ILOAD, kk);
+          le.intConst(n);
+          mv.visitInsn(Opcodes.IMUL);
+          if (col > 0) {
+            le.intConst(col);
+            mv.visitInsn(Opcodes.IADD);
+          }
+          v.fromArray(mv);
+          mv.visitVarInsn(Opcodes.ASTORE, bt);
+          for (int r = 0; r < rows; r++) {
+            broadcastA(k, r);
+            mv.visitVarInsn(Opcodes.ASTORE, x);
+            multiplyAdd(x, bt, acc[r]);
+          }
+        });
     int cArr = le.slot(k.c(), 1);
     int off = le.slot("$off", 1);
     for (int r = 0; r < rows; r++) {
@@ -474,6 +469,22 @@ final class VectorEmitter {
       }
       mv.visitLabel(done);
     }
+    // c[i + r, col + t] += a(i + r, k) * b[k, col + t] for the rows of b left out above
+    List<Stmt> fix = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), col), Ix.var("$t"));
+      Fx a = Subst.ints(Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"))).fx(k.a());
+      Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), col), Ix.var("$t")));
+      fix.add(new Stmt.Store(k.c(), at, new Fx.Fma(a, bv, new Fx.Load(k.c(), at))));
+    }
+    le.stmt(
+        new Stmt.For(
+            "$k",
+            Ix.var("$kSafe"),
+            Ix.var("$kEnd"),
+            1,
+            List.of(new Stmt.For("$t", Ix.ZERO, Ix.lit(b.tail()), 1, fix, null)),
+            null));
   }
 
   /** {@code … → … broadcast(a($i + r, $k))}. */

@@ -46,10 +46,10 @@ final class Codes {
   static final String ARG_KIND = "E0505";
   static final String POSITIONAL_AFTER_NAMED = "E0506";
 
-  // Types.
-  static final String LOSS_NOT_SCALAR = "E0401";
-  static final String INT_WHERE_FLOAT = "E0402";
-  static final String STATIC_WHERE_TENSOR = "E0403";
+  // Types (E04xx are autodiff's errors).
+  static final String LOSS_NOT_SCALAR = "E0601";
+  static final String INT_WHERE_FLOAT = "E0602";
+  static final String STATIC_WHERE_TENSOR = "E0603";
 
   // Warnings.
   static final String UNUSED_PARAM = "W0001";

@@ -178,6 +178,20 @@ class FrontEndTest {
   }
 
   @Test
+  void precedenceOfOperators() throws Exception {
+    CheckedModel m =
+        Corpus.check(
+            HEAD
+                + "const H = 2 ^ -1\noutput a = -x ^ 2\noutput b = x + x * x\noutput c = x * H\n"
+                + "loss mean(x)\n");
+    Node a = m.graph().outputs().get("a");
+    assertEquals("neg", a.op().name());
+    assertEquals("pow(2)", a.input(0).op().name());
+    assertEquals("add", m.graph().outputs().get("b").op().name());
+    assertEquals("fill(0.5)", m.graph().outputs().get("c").input(1).op().name());
+  }
+
+  @Test
   void scientificLiterals() throws Exception {
     CheckedModel m = Corpus.check(HEAD + "loss mean(x) * 1e-3 + 2.5E+2 * .5\n");
     assertTrue(m.graph().loss().shape().isScalar());
@@ -276,10 +290,10 @@ class FrontEndTest {
   void lossRules() {
     assertEquals(List.of("E0201"), codes(HEAD + "output y = x\n"));
     assertEquals(List.of("E0202"), codes(HEAD + "loss mean(x)\nloss sum(x)\n"));
-    assertEquals(List.of("E0401"), codes(HEAD + "loss sum(x, axes = 1)\n"));
+    assertEquals(List.of("E0601"), codes(HEAD + "loss sum(x, axes = 1)\n"));
     assertEquals(
-        List.of("E0402"), codes(HEAD + "input y: int[batch]\nloss sum(one_hot(y, 3)) > 1\n"));
-    assertEquals(List.of("E0403"), codes(HEAD + "loss [1, 2]\n"));
+        List.of("E0602"), codes(HEAD + "input y: int[batch]\nloss sum(one_hot(y, 3)) > 1\n"));
+    assertEquals(List.of("E0603"), codes(HEAD + "loss [1, 2]\n"));
   }
 
   @Test
@@ -307,7 +321,7 @@ class FrontEndTest {
 
   @Test
   void intWhereFloatIsNeeded() {
-    assertEquals(List.of("E0402"), codes(HEAD + "param W: int[4] = zeros\nloss mean(x)\n"));
+    assertEquals(List.of("E0602"), codes(HEAD + "param W: int[4] = zeros\nloss mean(x)\n"));
   }
 
   @Test
