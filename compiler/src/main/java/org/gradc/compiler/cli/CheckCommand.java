@@ -88,7 +88,7 @@ final class CheckCommand implements Callable<Integer> {
     return f64 ? DType.F64 : DType.F32;
   }
 
-  private static String read(Path path) throws IOException {
+  static String read(Path path) throws IOException {
     if (Files.isDirectory(path)) {
       throw new IOException("is a directory");
     }
@@ -100,7 +100,7 @@ final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private static String reason(IOException e) {
+  static String reason(IOException e) {
     if (e instanceof NoSuchFileException) {
       return "no such file";
     }

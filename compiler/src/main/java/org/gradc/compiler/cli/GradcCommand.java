@@ -13,7 +13,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Compiles .grad models to JVM bytecode, and trains and inspects them.",
-    subcommands = {CommandLine.HelpCommand.class, CheckCommand.class, GraphCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      CheckCommand.class,
+      GraphCommand.class,
+      CompileCommand.class,
+      DumpCommand.class
+    })
 public final class GradcCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

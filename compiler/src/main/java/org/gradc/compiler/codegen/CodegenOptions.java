@@ -7,10 +7,17 @@ package org.gradc.compiler.codegen;
  * @param fma whether multiply-adds use {@code Math.fma} (one rounding, and FMA instructions when
  *     vectorized) or a multiply and an add (bit-compatible with plain Java arithmetic)
  * @param sourceFile the model file's name, recorded in the class for stack traces; may be null
+ * @param backend which back end writes the kernels
  */
 public record CodegenOptions(
-    Precision precision, String packageName, boolean fma, String sourceFile) {
+    Precision precision, String packageName, boolean fma, String sourceFile, BackendKind backend) {
+
+  /** Options with the {@link BackendKind#AUTO automatic} back end. */
+  public CodegenOptions(Precision precision, String packageName, boolean fma, String sourceFile) {
+    this(precision, packageName, fma, sourceFile, BackendKind.AUTO);
+  }
+
   public static CodegenOptions defaults() {
-    return new CodegenOptions(Precision.F32, "", true, null);
+    return new CodegenOptions(Precision.F32, "", true, null, BackendKind.AUTO);
   }
 }

@@ -23,12 +23,12 @@ public final class ModelCompiler {
   private ModelCompiler() {}
 
   /**
-   * Generates with the Vector API back end when this JVM has {@code jdk.incubator.vector}, else
-   * with the scalar one (saying once on stderr how to enable the vector one); see {@link
-   * VectorBackend#forThisJvm()}.
+   * Generates with the back end the options name; {@link BackendKind#AUTO} takes the Vector API one
+   * when this JVM has {@code jdk.incubator.vector}, else the scalar one (saying once on stderr how
+   * to enable the vector one); see {@link VectorBackend#forThisJvm()}.
    */
   public static GeneratedClass generate(TrainingGraph tg, CodegenOptions options) {
-    return generate(tg, options, VectorBackend.forThisJvm());
+    return generate(tg, options, options.backend().create());
   }
 
   static GeneratedClass generate(TrainingGraph tg, CodegenOptions options, Backend backend) {

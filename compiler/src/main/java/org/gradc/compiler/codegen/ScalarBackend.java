@@ -31,12 +31,21 @@ final class ScalarBackend implements Backend {
       out.add(new Stmt.Comment(kernel.note()));
     }
     if (kernel instanceof Kernel.Pointwise p) {
-      out.addAll(nest(axes(p.dims(), null, true), p.element(), policy, p.note()));
+      out.addAll(nest(axes(p.dims(), null, true), p.element(), policy, where(p.note())));
     } else if (kernel instanceof Kernel.Reduction r) {
       reduction(r, policy, out);
     } else {
       matmul((Kernel.Matmul) kernel, policy, out);
     }
+  }
+
+  /** The source position a note starts with ({@code file:line}), for loop comments. */
+  private static String where(String note) {
+    if (note == null) {
+      return null;
+    }
+    int space = note.indexOf(' ');
+    return space < 0 ? note : note.substring(0, space);
   }
 
   /** One axis of an iteration space: its variable in element bodies, and its extent. */
@@ -135,7 +144,7 @@ final class ScalarBackend implements Backend {
       body.add(
           new Stmt.Store(
               r.out(), r.outIndex(), r.divisor() == null ? acc : Fx.div(acc, r.divisor())));
-      out.addAll(nest(kept, body, policy, r.note()));
+      out.addAll(nest(kept, body, policy, where(r.note())));
     } else {
       // accumulate in memory with the kept (contiguous) axis innermost: vectorizes
       out.addAll(
@@ -147,7 +156,7 @@ final class ScalarBackend implements Backend {
       Fx current = new Fx.Load(r.out(), r.outIndex());
       List<Stmt> body =
           List.of(new Stmt.Store(r.out(), r.outIndex(), Fx.bin(r.op(), current, r.element())));
-      out.addAll(nest(axes(r.dims(), null, true), body, policy, r.note()));
+      out.addAll(nest(axes(r.dims(), null, true), body, policy, where(r.note())));
       if (r.divisor() != null) {
         Fx scaled = Fx.div(new Fx.Load(r.out(), r.outIndex()), r.divisor());
         out.addAll(
@@ -169,7 +178,9 @@ final class ScalarBackend implements Backend {
         out.add(new Stmt.For("i", full, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), "rest rows"));
       }
     } else {
-      out.add(new Stmt.For("i", Ix.ZERO, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), mm.note()));
+      out.add(
+          new Stmt.For(
+              "i", Ix.ZERO, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), where(mm.note())));
     }
   }
 

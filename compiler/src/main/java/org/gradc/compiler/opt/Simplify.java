@@ -40,7 +40,8 @@ import org.gradc.compiler.ir.ops.Where;
  *   <li>{@code transpose(transpose x)} → one transpose, or {@code x}; reshape of a reshape → one
  *       reshape; broadcast of a broadcast → one broadcast
  *   <li>{@code sum(broadcast_to(x))} over broadcast axes only → {@code x · count}
- *   <li>{@code sum(x ⊙ one_hot(y), last axis) → gather(x, y)}
+ *   <li>{@code sum(x ⊙ one_hot(y), last axis) → gather(x, y)}, and {@code x} itself when it is
+ *       constant along that axis (a one-hot row sums to 1); {@code sum(−x) → −sum(x)}
  *   <li>an elementwise op reading {@code broadcast_to(x)} reads {@code x} instead when its own
  *       broadcasting gives the same result type (the code generator then never materializes the
  *       broadcast)
@@ -71,9 +72,20 @@ public final class Simplify implements Pass {
         });
   }
 
-  /** {@code s} with {@code n}'s shape (broadcasting a scalar-neutral rewrite back). */
+  /**
+   * {@code s} with {@code n}'s shape: broadcast back (a neutral element that had broadcast the
+   * other operand), or reshaped when only extent-1 axes differ (a kept reduced axis).
+   */
   private static Node fit(Emit e, Node s, Node n) throws ShapeError {
-    return s.shape().equals(n.shape()) ? s : e.broadcastTo(s, n.shape());
+    if (s.shape().equals(n.shape())) {
+      return s;
+    }
+    Shape a = s.shape();
+    Shape b = n.shape();
+    if (a.isBatched() == b.isBatched() && a.rowSize() == b.rowSize() && a.rank() != b.rank()) {
+      return e.reshape(s, b);
+    }
+    return e.broadcastTo(s, b);
   }
 
   private static boolean isFill(Node n, double v) {
@@ -166,6 +178,9 @@ public final class Simplify implements Pass {
     } else if (op instanceof Sum s) {
       if (a.op() instanceof BroadcastTo) {
         return sumOfBroadcast(e, s, a);
+      }
+      if (a.op() instanceof Neg) {
+        return e.neg(e.node(s, a.input(0)));
       }
       if (a.op() instanceof Mul) {
         return sumOfOneHotProduct(e, s, a);
@@ -262,6 +277,23 @@ public final class Simplify implements Pass {
     return e.reshape(scaled, Shape.of(out));
   }
 
+  /**
+   * {@code x} without its last axis, when {@code x} broadcast to {@code big} is constant along that
+   * axis (its last extent is 1, or it is missing); else null. With keepdims the caller's {@link
+   * #fit} gives back the extent-1 axis.
+   */
+  private static Node alongLast(Emit e, Node x, Shape big) throws ShapeError {
+    Shape xs = x.shape();
+    if (xs.isScalar()) {
+      return x;
+    }
+    if (xs.dim(xs.rank() - 1) != 1) {
+      return null;
+    }
+    int[] dims = java.util.Arrays.copyOf(xs.dims(), xs.rank() - 1);
+    return e.reshape(x, Shape.of(dims));
+  }
+
   private static Node count(Emit e, Shape big, List<Integer> axes, Node x) throws ShapeError {
     double n = 1;
     boolean overBatch = false;
@@ -286,6 +318,12 @@ public final class Simplify implements Pass {
     for (int i = 0; i < 2; i++) {
       Node hot = factors.get(i);
       Node x = factors.get(1 - i);
+      if (hot.op() instanceof OneHot && hot.shape().equals(product.shape())) {
+        Node column = alongLast(e, x, product.shape());
+        if (column != null) {
+          return column;
+        }
+      }
       if (hot.op() instanceof OneHot
           && x.shape().equals(product.shape())
           && hot.shape().equals(product.shape())) {

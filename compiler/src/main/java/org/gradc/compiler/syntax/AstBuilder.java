@@ -109,7 +109,16 @@ final class AstBuilder {
       return new Expr.IntLit(at, value, tooLarge);
     }
     if (ctx instanceof GradcParser.FloatExprContext c) {
-      return new Expr.FloatLit(at, Double.parseDouble(c.FLOAT().getText()));
+      double value = Double.parseDouble(c.FLOAT().getText());
+      if (Double.isInfinite(value)) {
+        diagnostics.add(
+            Diagnostic.error(
+                Codes.FLOAT_OUT_OF_RANGE,
+                at,
+                "the number " + abbreviate(c.FLOAT().getText()) + " is too large for a float",
+                "floats are at most about 1.8e308"));
+      }
+      return new Expr.FloatLit(at, value);
     }
     if (ctx instanceof GradcParser.BoolExprContext c) {
       return new Expr.BoolLit(at, c.TRUE() != null);

@@ -14,6 +14,7 @@ final class Codes {
   static final String SYNTAX = "E0003";
   static final String UNTERMINATED_COMMENT = "E0004";
   static final String INT_TOO_LARGE = "E0005";
+  static final String FLOAT_OUT_OF_RANGE = "E0006";
 
   // Names.
   static final String UNKNOWN_NAME = "E0101";
@@ -37,6 +38,7 @@ final class Codes {
   static final String BAD_DIMENSION = "E0209";
   static final String BATCHED_PARAM = "E0210";
   static final String BAD_CONST = "E0211";
+  static final String BAD_MODEL_NAME = "E0212";
 
   // Calls (E03xx are the ops' shape and type errors, see ir.ops).
   static final String TOO_MANY_ARGS = "E0501";

@@ -12,6 +12,7 @@ import org.gradc.compiler.ir.Evaluator;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.runtime.Init;
+import org.gradc.runtime.Initializer;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.OptimizerKind;
 import org.gradc.runtime.TensorKind;
@@ -19,7 +20,7 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.CheckClassAdapter;
 
 /** Compiles graphs, verifies the classes and compares generated results with the evaluator. */
-final class Harness {
+public final class Harness {
   private Harness() {}
 
   static TrainingGraph training(Graph g, OptimizerKind kind) {
@@ -27,18 +28,37 @@ final class Harness {
     for (int i = 0; i < hyper.length; i++) {
       hyper[i] = kind.hyperParameters().get(i).defaultValue();
     }
-    return new TrainingGraph(g, Map.<String, Init>of(), kind, hyper);
+    Map<String, Init> inits = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : g.params().entrySet()) {
+      inits.put(
+          e.getKey(),
+          e.getValue().shape().rank() >= 2
+              ? new Init(Initializer.HE_UNIFORM, List.of())
+              : new Init(Initializer.ZEROS, List.of()));
+    }
+    return new TrainingGraph(g, inits, kind, hyper);
+  }
+
+  /**
+   * The back end the differential tests check: the scalar one unless {@code
+   * -Dgradc.test.backend=vector} (then the Vector API one, sized for this machine).
+   */
+  static Backend backend() {
+    return "vector".equals(System.getProperty("gradc.test.backend"))
+        ? VectorBackend.forThisJvm()
+        : new ScalarBackend();
   }
 
   static GeneratedClass generate(TrainingGraph tg, Precision p) {
     GeneratedClass c =
-        ModelCompiler.generate(tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"));
+        ModelCompiler.generate(
+            tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"), backend());
     verify(c.bytes());
     return c;
   }
 
   /** ASM's verifier over every method; fails with its report. */
-  static void verify(byte[] bytes) {
+  public static void verify(byte[] bytes) {
     StringWriter out = new StringWriter();
     CheckClassAdapter.verify(
         new ClassReader(bytes), Harness.class.getClassLoader(), false, new PrintWriter(out));

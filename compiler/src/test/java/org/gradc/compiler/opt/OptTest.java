@@ -122,6 +122,11 @@ class OptTest {
         "sumbc",
         e.sum(e.broadcastTo(e.param("v", f64(Shape.of(3))), Shape.batched(2, 3)), true, 0, 1));
     b.output("onehot", e.sum(e.mul(e.oneHot(y, 3, DType.F64), x), false, -1));
+    Node col = e.param("col", f64(Shape.batched(1)));
+    b.output("hotcol", e.sum(e.mul(e.oneHot(y, 3, DType.F64), col), false, 1));
+    b.output("hotcolkeep", e.sum(e.mul(col, e.oneHot(y, 3, DType.F64)), true, 1));
+    b.output("hotscalar", e.sum(e.mul(e.oneHot(y, 3, DType.F64), e.scalar(2.5)), false, 1));
+    b.output("sumneg", e.sum(e.neg(x), false, 1));
     b.output("reshape", e.reshape(e.reshape(w, Shape.of(9)), Shape.of(1, 9)));
     Graph g = b.build();
     Graph s = Pipeline.standard().run(g).graph();
@@ -133,11 +138,15 @@ class OptTest {
     assertSame(sg.params().get("w"), sg.outputs().get("tt"));
     assertEquals("add", sg.outputs().get("subneg").op().name());
     assertTrue(sg.outputs().get("onehot").op() instanceof Gather, sg.toText());
+    assertEquals("reshape([batch])", sg.outputs().get("hotcol").op().name(), sg.toText());
+    assertSame(sg.params().get("col"), sg.outputs().get("hotcolkeep"), sg.toText());
+    assertEquals("fill(2.5)", sg.outputs().get("hotscalar").op().name(), sg.toText());
+    assertEquals("neg", sg.outputs().get("sumneg").op().name(), sg.toText());
     assertEquals(0, count(sg, OneHot.class));
     assertFalse(sg.toText().contains("= pow("), sg.toText());
-    assertFalse(sg.toText().contains("= sum("), sg.toText());
-    // reshape(reshape(w)) is one reshape; the other one aligns v for the sum of its broadcast.
-    assertEquals(2, count(sg, org.gradc.compiler.ir.ops.Reshape.class), sg.toText());
+    assertEquals(1, count(sg, org.gradc.compiler.ir.ops.Sum.class), sg.toText()); // sumneg's
+    // reshape(reshape(w)) is one reshape; one aligns v for the sum of its broadcast, one is hotcol.
+    assertEquals(3, count(sg, org.gradc.compiler.ir.ops.Reshape.class), sg.toText());
   }
 
   @Test

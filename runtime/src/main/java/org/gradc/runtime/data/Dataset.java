@@ -252,6 +252,42 @@ public final class Dataset {
   }
 
   /**
+   * This dataset with its columns named after the model's inputs: unchanged when every input
+   * already has a column of its name; otherwise, when the dataset has the loaders' standard columns
+   * {@code x} (features) and {@code y} (labels or targets) and the model has exactly one input of
+   * each kind, they are renamed to the model's names (the usual case of a model that calls its
+   * inputs {@code image} and {@code label}). Mismatches are left for {@link #requireInputs} to
+   * report.
+   */
+  public Dataset forModel(ModelSpec spec) {
+    List<TensorSpec> inputs = spec.ofKind(TensorKind.INPUT);
+    if (inputs.stream().allMatch(in -> columns.containsKey(in.name()))
+        || inputs.size() > 2
+        || !columns.containsKey("x")) {
+      return this;
+    }
+    TensorSpec features = null;
+    TensorSpec labels = null;
+    for (TensorSpec in : inputs) {
+      if (in.dtype() == DType.I32 && labels == null) {
+        labels = in;
+      } else if (features == null) {
+        features = in;
+      } else if (labels == null) {
+        labels = in; // a second float input: a regression target
+      }
+    }
+    Dataset d = this;
+    if (features != null && !features.name().equals("x") && !has(features.name())) {
+      d = d.rename("x", features.name());
+    }
+    if (labels != null && d.has("y") && !labels.name().equals("y") && !d.has(labels.name())) {
+      d = d.rename("y", labels.name());
+    }
+    return d;
+  }
+
+  /**
    * Checks that this dataset can feed every input of {@code spec}: a column of the same name, of
    * the right kind (floats or int labels), with the input's row size (a row of shape [28, 28] feeds
    * an input [batch, 784]: rows are flattened row-major), and labels within the input's classes.

@@ -120,17 +120,28 @@ final class IdxReader {
       } else {
         values = grow(values, done + n, count);
       }
-      ByteBuffer b = ByteBuffer.wrap(chunk, 0, n * width);
-      for (int i = 0; i < n; i++) {
-        double v = value(b, type);
-        if (asInts) {
-          ints[(int) done + i] = (int) v;
-        } else {
-          if (!Double.isFinite(v)) {
-            throw new DataException(
-                file + ": value " + (done + i) + " is " + v + "; expected a finite number");
+      if (type == 0x08) {
+        // the common case (pixels and labels): no per-element dispatch
+        for (int i = 0; i < n; i++) {
+          if (asInts) {
+            ints[(int) done + i] = chunk[i] & 0xff;
+          } else {
+            values[(int) done + i] = chunk[i] & 0xff;
           }
-          values[(int) done + i] = (float) v;
+        }
+      } else {
+        ByteBuffer b = ByteBuffer.wrap(chunk, 0, n * width);
+        for (int i = 0; i < n; i++) {
+          double v = value(b, type);
+          if (asInts) {
+            ints[(int) done + i] = (int) v;
+          } else {
+            if (!Double.isFinite(v)) {
+              throw new DataException(
+                  file + ": value " + (done + i) + " is " + v + "; expected a finite number");
+            }
+            values[(int) done + i] = (float) v;
+          }
         }
       }
       done += n;

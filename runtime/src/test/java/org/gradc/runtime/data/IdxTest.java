@@ -114,4 +114,26 @@ class IdxTest {
     byte[] gz = gzip(good);
     assertEquals("img: truncated gzip stream", error(Arrays.copyOf(gz, gz.length - 12), idx(3)));
   }
+
+  static byte[] floats(float... v) {
+    ByteBuffer b = ByteBuffer.allocate(12 + 4 * v.length);
+    b.put((byte) 0).put((byte) 0).put((byte) 0x0D).put((byte) 2).putInt(v.length / 2).putInt(2);
+    for (float f : v) {
+      b.putFloat(f);
+    }
+    return b.array();
+  }
+
+  @Test
+  void otherElementTypes() throws IOException {
+    Path images = file("f32", floats(1.5f, -2f, 3f, 4f));
+    Dataset d = Datasets.idx(images, file("labels", idx(2)));
+    assertArrayEquals(new float[] {1.5f, -2f, 3f, 4f}, ((FloatColumn) d.column("x")).data());
+    assertEquals(
+        "img: value 1 is NaN; expected a finite number",
+        error(floats(1f, Float.NaN, 0f, 0f), idx(2)));
+    assertEquals(
+        "lab: expected integer labels, found IDX type 0d (floats)",
+        error(idx(2, 3, 3), floats(1f, 2f)));
+  }
 }

@@ -8,8 +8,8 @@ import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.ShapeError;
 
 /**
- * max(a, b). The cotangent goes to the larger operand (to {@code a} on a tie, so relu′(0) = 0 only
- * when {@code b} is the 0).
+ * max(a, b). The cotangent goes to the larger operand, and to {@code b} on a tie, so that {@code
+ * relu(x) = max(x, 0)} has derivative 0 at 0, as in PyTorch.
  */
 public record Max() implements ElementwiseOp {
   public static final Primitive PRIMITIVE =
@@ -33,7 +33,7 @@ public record Max() implements ElementwiseOp {
     Emit e = Emit.at(b, out);
     Node a = out.input(0);
     Node c = out.input(1);
-    Node takeA = e.compare(Scalar.BinaryFn.GE, a, c);
+    Node takeA = e.compare(Scalar.BinaryFn.GT, a, c);
     Node zero = e.scalar(0, g.dtype());
     return List.of(
         e.unbroadcast(e.where(takeA, g, zero), a.shape()),

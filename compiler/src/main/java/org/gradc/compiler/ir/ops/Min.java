@@ -7,7 +7,10 @@ import org.gradc.compiler.ir.Primitive;
 import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.ShapeError;
 
-/** min(a, b). The cotangent goes to the smaller operand (to {@code a} on a tie). */
+/**
+ * min(a, b). The cotangent goes to the smaller operand, and to {@code b} on a tie (as for {@link
+ * Max}).
+ */
 public record Min() implements ElementwiseOp {
   public static final Primitive PRIMITIVE =
       Def.binary("min", "the elementwise minimum of a and b, broadcasting", Emit::min);
@@ -27,7 +30,7 @@ public record Min() implements ElementwiseOp {
     Emit e = Emit.at(b, out);
     Node a = out.input(0);
     Node c = out.input(1);
-    Node takeA = e.compare(Scalar.BinaryFn.LE, a, c);
+    Node takeA = e.compare(Scalar.BinaryFn.LT, a, c);
     Node zero = e.scalar(0, g.dtype());
     return List.of(
         e.unbroadcast(e.where(takeA, g, zero), a.shape()),

@@ -1,0 +1,137 @@
+package org.gradc.compiler.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
+import org.gradc.compiler.codegen.GeneratedClass;
+import org.gradc.compiler.codegen.Precision;
+import org.gradc.compiler.diag.CompileException;
+import org.gradc.compiler.diag.SourceFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code gradc compile FILE... -d DIR}: compiles each model to a class file under {@code DIR} (in
+ * the folder of its package), as the Maven plugin does. Exit status 0 when every model compiles, 1
+ * when any has an error or cannot be read or written, 2 on bad usage.
+ */
+@Command(
+    name = "compile",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compiles .grad models to .class files (one class per model, extending"
+          + " org.gradc.runtime.Model).",
+      "Exit status: 0 all compiled, 1 a model has errors or a file cannot be read or written,"
+          + " 2 bad usage."
+    })
+final class CompileCommand implements Callable<Integer> {
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "the .grad files to compile")
+  List<Path> files;
+
+  @Option(
+      names = "-d",
+      paramLabel = "DIR",
+      required = true,
+      description = "where to write the class files")
+  Path dir;
+
+  @Option(
+      names = "--package",
+      paramLabel = "P",
+      defaultValue = "",
+      description = "the package of the generated classes (default: none)")
+  String packageName;
+
+  @Option(
+      names = "--precision",
+      paramLabel = "f32|f64",
+      defaultValue = "f32",
+      converter = PrecisionOption.class,
+      description = "float precision of the generated code (default: ${DEFAULT-VALUE})")
+  Precision precision;
+
+  @Option(names = "--no-fma", description = "multiply and add separately instead of Math.fma")
+  boolean noFma;
+
+  @Option(
+      names = "--backend",
+      paramLabel = "auto|scalar|vector",
+      defaultValue = "auto",
+      converter = BackendOption.class,
+      description =
+          "the kernel back end (default: ${DEFAULT-VALUE}: vector when the JVM has"
+              + " jdk.incubator.vector)")
+  BackendKind backend;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Gradc.Options options;
+    try {
+      options =
+          Gradc.Options.defaults()
+              .withPrecision(precision)
+              .withBackend(backend)
+              .withPackage(packageName)
+              .withFma(!noFma);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    int status = 0;
+    for (Path path : files) {
+      SourceFile source;
+      try {
+        source = new SourceFile(path.toString(), CheckCommand.read(path));
+      } catch (IOException e) {
+        err.println("gradc: cannot read " + path + ": " + CheckCommand.reason(e));
+        status = 1;
+        continue;
+      }
+      GeneratedClass c;
+      try {
+        c = Gradc.generate(source, options);
+      } catch (CompileException e) {
+        err.print(e.render());
+        long n = e.errorCount();
+        err.println(path + ": " + n + (n == 1 ? " error" : " errors"));
+        status = 1;
+        continue;
+      }
+      Path target = dir.resolve(c.classFilePath());
+      try {
+        Files.createDirectories(target.getParent());
+        Files.write(target, c.bytes());
+      } catch (IOException e) {
+        err.println("gradc: cannot write " + target + ": " + CheckCommand.reason(e));
+        status = 1;
+        continue;
+      }
+      out.println(
+          "compiled "
+              + path
+              + " -> "
+              + target
+              + " ("
+              + c.binaryName()
+              + ", "
+              + c.bytes().length
+              + " bytes, "
+              + c.kernels().size()
+              + " kernels)");
+    }
+    out.flush();
+    err.flush();
+    return status;
+  }
+}

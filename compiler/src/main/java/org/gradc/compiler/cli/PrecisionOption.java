@@ -1,0 +1,18 @@
+package org.gradc.compiler.cli;
+
+import org.gradc.compiler.codegen.Precision;
+import picocli.CommandLine;
+
+/** {@code --precision f32|f64}, shared by the commands that generate code. */
+final class PrecisionOption implements CommandLine.ITypeConverter<Precision> {
+  @Override
+  public Precision convert(String value) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "f32", "float" -> Precision.F32;
+      case "f64", "double", "float64" -> Precision.F64;
+      default ->
+          throw new CommandLine.TypeConversionException(
+              "'" + value + "' is not a precision; use f32 or f64");
+    };
+  }
+}

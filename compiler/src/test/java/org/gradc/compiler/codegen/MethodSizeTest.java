@@ -1,0 +1,55 @@
+package org.gradc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.OptimizerKind;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No generated method exceeds HotSpot's 8,000-byte limit, however wide or deep the model: kernels
+ * are one method each and the unroll policy shrinks until each fits.
+ */
+class MethodSizeTest {
+
+  private static Map<String, Integer> sizes(Graph g, Precision p) {
+    GeneratedClass c = Harness.generate(Harness.training(g, OptimizerKind.ADAM), p);
+    Map<String, Integer> sizes = MethodSizes.of(c.bytes());
+    for (Map.Entry<String, Integer> e : sizes.entrySet()) {
+      assertTrue(e.getValue() <= MethodSizes.HUGE_METHOD_LIMIT, e.getKey() + ": " + e.getValue());
+    }
+    return sizes;
+  }
+
+  @Test
+  void wideLayer() throws Exception {
+    for (Precision p : Precision.values()) {
+      sizes(Models.mlp("Wide", p.ir(), 784, 4096, 10), p);
+    }
+  }
+
+  @Test
+  void fiftyLayers() throws Exception {
+    int[] widths = new int[51];
+    java.util.Arrays.fill(widths, 12);
+    widths[50] = 3;
+    Graph g = Models.mlp("Deep", DType.F64, widths);
+    Map<String, Integer> sizes = sizes(g, Precision.F64);
+    assertTrue(sizes.size() > 150, "one method per kernel: " + sizes.size());
+    Model m =
+        HiddenClasses.instantiate(
+            ModelCompiler.generate(
+                Harness.training(g, OptimizerKind.SGD),
+                new CodegenOptions(Precision.F64, HiddenClasses.PACKAGE, true, null)));
+    Harness.compareWithEvaluator(m, g, 3, 1, Precision.F64);
+  }
+
+  /** Tiny tensors are unrolled; the policy is what keeps even those methods small. */
+  @Test
+  void fullyUnrolledKernelsStaySmall() throws Exception {
+    sizes(Models.mlp("Tiny", DType.F32, 2, 16, 16, 2), Precision.F32);
+  }
+}
