@@ -16,6 +16,9 @@ public final class HandModel extends Model {
   private final boolean classify;
   private final Object[] buffers;
 
+  /** Multiplies the bias gradient, to test that gradient checks catch wrong gradients. */
+  public float gradientBug = 1f;
+
   private HandModel(ModelSpec spec, int d, int c, boolean classify) {
     super(spec);
     this.d = d;
@@ -144,7 +147,7 @@ public final class HandModel extends Model {
         dz[0] = 2 * diff / n;
       }
       for (int j = 0; j < c; j++) {
-        gb[j] += (float) dz[j];
+        gb[j] += (float) dz[j] * gradientBug;
         for (int k = 0; k < d; k++) {
           gw[k * c + j] += (float) (x[r * d + k] * dz[j]);
         }

@@ -90,6 +90,21 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     report(recognizer, found, expected == null ? new IntervalSet() : expected);
   }
 
+  /**
+   * Never recovers by deleting a keyword that starts a statement: after {@code g = x @} at the end
+   * of a line, the {@code def} on the next line begins a statement and is not a stray token.
+   */
+  @Override
+  protected Token singleTokenDeletion(Parser recognizer) {
+    int type = recognizer.getCurrentToken().getType();
+    for (int t : STATEMENT_STARTS) {
+      if (t == type) {
+        return null;
+      }
+    }
+    return super.singleTokenDeletion(recognizer);
+  }
+
   @Override
   protected void reportUnwantedToken(Parser recognizer) {
     if (inErrorRecoveryMode(recognizer)) {
@@ -112,17 +127,22 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     TokenStream tokens = parser.getInputStream();
     ParserRuleContext ctx = parser.getContext();
     ParserRuleContext stmt = enclosingStatement(ctx);
+    Token prev = previousToken(tokens, found.getTokenIndex());
     int stmtStart =
         stmt == null || stmt.getStart() == null
             ? found.getTokenIndex()
             : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
     boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
-    boolean keywordAsName = isKeyword(found.getType()) && expected.contains(GradcLexer.IDENT);
+    // A keyword first on its line most likely starts the next statement; elsewhere, where a name
+    // could stand, it is a keyword misused as a name.
+    boolean keywordAsName =
+        isKeyword(found.getType())
+            && expected.contains(GradcLexer.IDENT)
+            && (prev == null || prev.getLine() == found.getLine());
     quietAfter(tokens, found.getTokenIndex(), keywordAsName);
     if (silenced) {
       return;
     }
-    Token prev = previousToken(tokens, found.getTokenIndex());
     String wanted = describe(expected);
     String after = prev == null ? "" : " after " + show(prev);
     List<String> hints = new ArrayList<>();
@@ -157,15 +177,50 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (keywordAsName) {
       hints.add("`" + found.getText() + "` is a keyword; choose another name");
     }
+    if ((expected.contains(GradcLexer.RPAREN) || expected.contains(GradcLexer.RBRACK))
+        && startsExpression(found.getType())) {
+      hints.add(
+          prev != null && prev.getType() == GradcLexer.IDENT && inArguments(ctx)
+              ? "is a ',' missing, or an '=' after the name of a named argument?"
+              : "a ',' is missing between the two");
+    }
+    if (prev != null
+        && (prev.getType() == GradcLexer.FLOAT_TYPE || prev.getType() == GradcLexer.INT_TYPE)
+        && found.getType() == GradcLexer.LPAREN) {
+      hints.add("extents are written in brackets: `float[batch, 784]`");
+    }
+    if ((found.getType() == GradcLexer.RPAREN || found.getType() == GradcLexer.RBRACK)
+        && !expected.contains(found.getType())) {
+      hints.add("this '" + found.getText() + "' closes nothing: remove it");
+    }
+    if (stmt instanceof GradcParser.BindingContext && stmt.getStart() != null) {
+      Token before = previousToken(tokens, stmt.getStart().getTokenIndex());
+      if (before != null && before.getLine() == stmt.getStart().getLine()) {
+        hints.add(
+            "`"
+                + stmt.getStart().getText()
+                + "` seems to start a new statement in the middle of a line: is an operator"
+                + " missing before it, as in `"
+                + before.getText()
+                + " * "
+                + stmt.getStart().getText()
+                + "`?");
+      }
+    }
     if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
       hints.add("to compare, write '=='; a binding `name = expression` stands alone");
     }
+    // Something missing at the end of a line is shown there, not at the next line's first token.
+    SourceSpan at =
+        prev != null && prev.getLine() < found.getLine()
+            ? span(prev.getStopIndex() + 1, prev.getStopIndex() + 2)
+            : span(found.getStartIndex(), found.getStopIndex() + 1);
     sink.accept(
         new Diagnostic(
             org.gradc.compiler.diag.Severity.ERROR,
             Codes.SYNTAX,
             "expected " + wanted + after + ", found " + show(found),
-            span(found.getStartIndex(), found.getStopIndex() + 1),
+            at,
             hints));
   }
 
@@ -313,6 +368,24 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
   }
 
+  private static boolean inArguments(ParserRuleContext ctx) {
+    for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+      if (c instanceof GradcParser.ArgumentsContext) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsExpression(int type) {
+    for (int t : EXPRESSION_STARTS) {
+      if (t == type) {
+        return true;
+      }
+    }
+    return type == GradcLexer.IDENT;
+  }
+
   private static boolean isKeyword(int type) {
     return type >= GradcLexer.MODEL && type <= GradcLexer.INT_TYPE;
   }
@@ -404,10 +477,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       rest.remove(GradcLexer.IDENT);
       rest.remove(Token.EOF);
     }
-    boolean expression = false;
-    for (int t : EXPRESSION_STARTS) {
-      expression |= rest.contains(t) && t != GradcLexer.LPAREN && t != GradcLexer.MINUS;
-    }
+    // Every place an expression may start admits a number; '(' '[' '-' alone mean other things.
+    boolean expression = rest.contains(GradcLexer.INT);
     if (expression) {
       phrases.add("an expression");
       for (int t : EXPRESSION_STARTS) {
