@@ -36,7 +36,7 @@ import org.gradc.compiler.ir.ops.Where;
  *   <li>{@code x · 1 → x}, {@code x · (−1) → −x}, {@code x / 1 → x}, {@code (−x)·(−y) → x·y}
  *   <li>{@code −(−x) → x}, {@code log(exp x) → x}
  *   <li>{@code x^1 → x}, {@code x^0 → 1}, {@code x^2 → x·x}
- *   <li>{@code where(m, x, x) → x}
+ *   <li>{@code where(m, x, x) → x}; {@code where} with a constant mask picks its branch
  *   <li>{@code transpose(transpose x)} → one transpose, or {@code x}; reshape of a reshape → one
  *       reshape; broadcast of a broadcast → one broadcast
  *   <li>{@code sum(broadcast_to(x))} over broadcast axes only → {@code x · count}
@@ -164,6 +164,9 @@ public final class Simplify implements Pass {
     } else if (op instanceof Where) {
       if (in.get(1) == in.get(2)) {
         return in.get(1);
+      }
+      if (a.op() instanceof Fill mask) {
+        return mask.value() != 0 ? in.get(1) : in.get(2);
       }
     } else if (op instanceof Transpose t) {
       return transpose(e, t, a);

@@ -126,13 +126,16 @@ class OptTest {
     b.output("hotcol", e.sum(e.mul(e.oneHot(y, 3, DType.F64), col), false, 1));
     b.output("hotcolkeep", e.sum(e.mul(col, e.oneHot(y, 3, DType.F64)), true, 1));
     b.output("hotscalar", e.sum(e.mul(e.oneHot(y, 3, DType.F64), e.scalar(2.5)), false, 1));
+    Node always = e.compare(org.gradc.compiler.ir.Scalar.BinaryFn.LT, e.scalar(1), e.scalar(2));
+    b.output("constmask", e.where(always, x, e.scalar(7)));
     b.output("sumneg", e.sum(e.neg(x), false, 1));
     b.output("reshape", e.reshape(e.reshape(w, Shape.of(9)), Shape.of(1, 9)));
     Graph g = b.build();
     Graph s = Pipeline.standard().run(g).graph();
     assertSameResults(g, s);
     Graph sg = s;
-    for (String name : new String[] {"add0", "mul1", "negneg", "logexp", "div1", "where"}) {
+    for (String name :
+        new String[] {"add0", "mul1", "negneg", "logexp", "div1", "where", "constmask"}) {
       assertSame(sg.params().get("x"), sg.outputs().get(name), name + "\n" + sg.toText());
     }
     assertSame(sg.params().get("w"), sg.outputs().get("tt"));
