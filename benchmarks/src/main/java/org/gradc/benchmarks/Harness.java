@@ -1,0 +1,240 @@
+package org.gradc.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The end-to-end comparison, in one invocation: the Fashion-MNIST MLP for an epoch and the XOR net
+ * for a fixed number of steps, trained by gradc's generated classes, by hand-written Java loops and
+ * (where {@code python3} has {@code torch}) by PyTorch with 1 and with 2 threads. Each run is a
+ * process of its own, so peak memory is per run. Prints the times and the ratios.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
+ *     org.gradc.benchmarks.Harness [--xor-steps N] [--no-torch] [--images F --labels F]
+ * </pre>
+ */
+public final class Harness {
+  private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+)");
+
+  private Harness() {}
+
+  public static void main(String[] args) throws Exception {
+    int xorSteps = 200_000;
+    boolean torch = true;
+    String dir = "/usr/share/datasets/fashion-mnist";
+    Path images = Path.of(dir, "train-images-idx3-ubyte.gz");
+    Path labels = Path.of(dir, "train-labels-idx1-ubyte.gz");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--xor-steps" -> xorSteps = Integer.parseInt(args[++i]);
+        case "--no-torch" -> torch = false;
+        case "--images" -> images = Path.of(args[++i]);
+        case "--labels" -> labels = Path.of(args[++i]);
+        case "--help", "-h" -> {
+          System.out.println(
+              "usage: Harness [--xor-steps N] [--no-torch] [--images IDX --labels IDX]");
+          return;
+        }
+        default -> {
+          System.err.println("unknown option " + args[i] + "; try --help");
+          System.exit(2);
+        }
+      }
+    }
+    boolean mlp = Files.isReadable(images) && Files.isReadable(labels);
+    if (!mlp) {
+      System.err.println(
+          "Fashion-MNIST not found at "
+              + images
+              + "; skipping the MLP"
+              + " (install it with: apt-get install dataset-fashion-mnist)");
+    }
+    Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+    if (mlp) {
+      for (String w : List.of("gradc-mlp", "java-mlp")) {
+        results.put(w, java(w, images.toString(), labels.toString()));
+      }
+    }
+    for (String w : List.of("gradc-xor", "java-xor")) {
+      results.put(w, java(w, Integer.toString(xorSteps)));
+    }
+    if (torch) {
+      Path script = Files.createTempFile("torch_bench", ".py");
+      try (InputStream in = Harness.class.getResourceAsStream("torch_bench.py")) {
+        Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+      }
+      for (int threads : new int[] {1, 2}) {
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), "--threads"));
+        cmd.add(Integer.toString(threads));
+        cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
+        cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
+        if (!mlp) {
+          cmd.add("--skip-mlp");
+        }
+        Map<String, Double> r = run("torch, " + threads + " thread(s)", cmd);
+        if (r == null) {
+          System.err.println("PyTorch not available (python3 with torch); skipping it");
+          break;
+        }
+        results.put("torch-" + threads, r);
+      }
+      Files.deleteIfExists(script);
+    }
+    System.out.println();
+    System.out.print(table(results, mlp));
+  }
+
+  private static Map<String, Double> java(String workload, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx2g"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    cmd.add(Workload.class.getName());
+    cmd.add(workload);
+    cmd.addAll(List.of(args));
+    Map<String, Double> r = run(workload, cmd);
+    if (r == null) {
+      throw new IllegalStateException(workload + " failed; see its output above");
+    }
+    return r;
+  }
+
+  /** Runs one process, echoing its stderr; returns the numbers of its last stdout line. */
+  private static Map<String, Double> run(String label, List<String> cmd)
+      throws IOException, InterruptedException {
+    System.err.println("running " + label + " ...");
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0 || out.isEmpty()) {
+      return null;
+    }
+    String last = out.substring(out.lastIndexOf('\n') + 1);
+    Map<String, Double> values = new LinkedHashMap<>();
+    Matcher m = NUMBER.matcher(last);
+    while (m.find()) {
+      values.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    System.err.println("  " + last);
+    return values;
+  }
+
+  static String table(Map<String, Map<String, Double>> r, boolean mlp) {
+    StringBuilder s = new StringBuilder();
+    Map<String, Double> t1 = r.get("torch-1");
+    Map<String, Double> t2 = r.get("torch-2");
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-28s %12s %12s %12s %12s%n",
+            "workload",
+            "gradc",
+            "java",
+            "torch 1t",
+            "torch 2t"));
+    if (mlp) {
+      row(s, "MLP epoch, warm (s)", r, "gradc-mlp", "java-mlp", "epoch_s", "mlp_epoch_s");
+      row(
+          s,
+          "MLP first epoch (s)",
+          r,
+          "gradc-mlp",
+          "java-mlp",
+          "first_epoch_s",
+          "mlp_first_epoch_s");
+      row(s, "MLP peak RSS (MB)", r, "gradc-mlp", "java-mlp", "peak_rss_mb", "peak_rss_mb");
+    }
+    Map<String, Double> gx = r.get("gradc-xor");
+    Map<String, Double> jx = r.get("java-xor");
+    double gradcXor = gx.get("steps") / gx.get("seconds");
+    double javaXor = jx.get("steps") / jx.get("seconds");
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-28s %12.0f %12.0f %12s %12s%n",
+            "XOR steps/s",
+            gradcXor,
+            javaXor,
+            t1 == null
+                ? "-"
+                : String.format(Locale.ROOT, "%.0f", t1.get("xor_steps") / t1.get("xor_s")),
+            t2 == null
+                ? "-"
+                : String.format(Locale.ROOT, "%.0f", t2.get("xor_steps") / t2.get("xor_s"))));
+    s.append(System.lineSeparator())
+        .append("ratios (targets from issue 7 in brackets)")
+        .append(System.lineSeparator());
+    if (mlp) {
+      double g = r.get("gradc-mlp").get("epoch_s");
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  MLP epoch gradc / hand-written Java   %6.3f%n",
+              g / r.get("java-mlp").get("epoch_s")));
+      if (t1 != null) {
+        double best =
+            Math.min(t1.get("mlp_epoch_s"), t2 == null ? Double.MAX_VALUE : t2.get("mlp_epoch_s"));
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  MLP epoch gradc / PyTorch best        %6.3f   [<= 0.5 on one thread]%n",
+                g / best));
+        double rss = r.get("gradc-mlp").get("peak_rss_mb");
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  MLP peak RSS gradc / PyTorch          %6.3f   [<= 1.0]%n",
+                rss / t1.get("peak_rss_mb")));
+      }
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "  XOR steps/s gradc / hand-written Java %6.2f   [>= 1.0]%n",
+            gradcXor / javaXor));
+    if (t1 != null) {
+      double best =
+          Math.max(
+              t1.get("xor_steps") / t1.get("xor_s"),
+              t2 == null ? 0 : t2.get("xor_steps") / t2.get("xor_s"));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  XOR steps/s gradc / PyTorch best      %6.1f   [>= 100]%n",
+              gradcXor / best));
+    }
+    return s.toString();
+  }
+
+  private static void row(
+      StringBuilder s,
+      String name,
+      Map<String, Map<String, Double>> r,
+      String gradc,
+      String java,
+      String key,
+      String torchKey) {
+    Map<String, Double> t1 = r.get("torch-1");
+    Map<String, Double> t2 = r.get("torch-2");
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-28s %12.3f %12.3f %12s %12s%n",
+            name,
+            r.get(gradc).get(key),
+            r.get(java).get(key),
+            t1 == null ? "-" : String.format(Locale.ROOT, "%.3f", t1.get(torchKey)),
+            t2 == null ? "-" : String.format(Locale.ROOT, "%.3f", t2.get(torchKey))));
+  }
+}

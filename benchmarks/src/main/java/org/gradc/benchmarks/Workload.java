@@ -1,0 +1,148 @@
+package org.gradc.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.diag.SourceFile;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.data.Dataset;
+import org.gradc.runtime.data.Datasets;
+import org.gradc.runtime.data.FloatColumn;
+import org.gradc.runtime.data.IntColumn;
+
+/**
+ * One benchmark workload, run in a JVM of its own by {@link Harness} so that its peak memory is its
+ * own. Prints one line of JSON: times, final loss and peak RSS.
+ *
+ * <p>{@code Workload gradc-mlp|java-mlp IMAGES LABELS} trains two epochs of the Fashion-MNIST MLP
+ * (batch 64, the order of each epoch a seeded permutation) and reports the first (cold) and second
+ * (warm) epoch apart. {@code Workload gradc-xor|java-xor STEPS} times STEPS training steps of the
+ * XOR net after a warm-up of the same length.
+ */
+public final class Workload {
+  static final int BATCH = 64;
+
+  private Workload() {}
+
+  public static void main(String[] args) throws Exception {
+    String which = args[0];
+    String json =
+        switch (which) {
+          case "gradc-mlp", "java-mlp" ->
+              mlp(which.startsWith("gradc"), Path.of(args[1]), Path.of(args[2]));
+          case "gradc-xor", "java-xor" -> xor(which.startsWith("gradc"), Integer.parseInt(args[1]));
+          default -> throw new IllegalArgumentException("unknown workload " + which);
+        };
+    System.out.println(json);
+  }
+
+  /** A model file shipped with the benchmarks, compiled in memory. */
+  static Model compileResource(String name) throws Exception {
+    try (InputStream in = Workload.class.getResourceAsStream(name)) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return Gradc.compile(new SourceFile(name, text), Gradc.Options.defaults());
+    }
+  }
+
+  /** A training step over one batch: gradc's generated model or the hand-written one. */
+  interface Stepper {
+    double step(float[] x, int[] y, int n);
+  }
+
+  private static String mlp(boolean gradc, Path images, Path labels) throws Exception {
+    long compileStart = System.nanoTime();
+    Stepper stepper;
+    if (gradc) {
+      Model m = compileResource("fashion_mlp.grad");
+      m.initialize(0);
+      stepper =
+          (x, y, n) -> {
+            m.feed("x", x);
+            m.feed("y", y);
+            return m.trainStep();
+          };
+    } else {
+      HandWrittenMlp h = new HandWrittenMlp(BATCH, 0);
+      stepper = (x, y, n) -> h.trainStep(x, y, n, 1e-3f);
+    }
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    Dataset data = Datasets.idx(images, labels).normalize(255f);
+    FloatColumn xs = (FloatColumn) data.column("x");
+    IntColumn ys = (IntColumn) data.column("y");
+    int rows = data.size();
+    float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
+    int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
+    double[] epochSeconds = new double[2];
+    double loss = 0;
+    for (int epoch = 0; epoch < 2; epoch++) {
+      int[] order = data.order(7, epoch);
+      long start = System.nanoTime();
+      for (int from = 0; from < rows; from += BATCH) {
+        int n = Math.min(BATCH, rows - from);
+        int b = n == BATCH ? 0 : 1;
+        xs.gather(order, from, from + n, xBuf[b]);
+        for (int i = 0; i < n; i++) {
+          yBuf[b][i] = ys.data()[order[from + i]];
+        }
+        loss = stepper.step(xBuf[b], yBuf[b], n);
+      }
+      epochSeconds[epoch] = (System.nanoTime() - start) / 1e9;
+    }
+    return String.format(
+        Locale.ROOT,
+        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        compileSeconds,
+        epochSeconds[0],
+        epochSeconds[1],
+        loss,
+        peakRssMb());
+  }
+
+  private static String xor(boolean gradc, int steps) throws Exception {
+    Stepper stepper;
+    if (gradc) {
+      Model m = compileResource("xor.grad");
+      m.initialize(0);
+      m.feed("x", HandWrittenXor.X);
+      m.feed("y", HandWrittenXor.Y);
+      stepper = (x, y, n) -> m.trainStep();
+    } else {
+      HandWrittenXor h = new HandWrittenXor(0);
+      stepper = (x, y, n) -> h.trainStep(0.1f);
+    }
+    double loss = 0;
+    for (int i = 0; i < steps; i++) {
+      loss = stepper.step(null, null, 4);
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < steps; i++) {
+      loss = stepper.step(null, null, 4);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return String.format(
+        Locale.ROOT,
+        "{\"steps\": %d, \"seconds\": %.5f, \"loss\": %.6g, \"peak_rss_mb\": %.1f}",
+        steps,
+        seconds,
+        loss,
+        peakRssMb());
+  }
+
+  /** VmHWM from /proc/self/status: the peak resident set of this process. */
+  static double peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+}
