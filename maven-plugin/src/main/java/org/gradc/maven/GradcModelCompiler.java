@@ -9,7 +9,9 @@ import org.gradc.compiler.Gradc;
 import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.diag.CompileException;
+import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.grammar.GradcParser;
 
 /**
@@ -56,8 +58,11 @@ final class GradcModelCompiler implements ModelCompiler {
                     : org.gradc.compiler.codegen.Precision.F32)
             .withPackage(source.packageName())
             .withBackend(backend);
+    // Gradc.generate does not return the front end's warnings; checking first costs one more
+    // parse of a small file and lets the build show them.
+    List<Diagnostic> warnings = FrontEnd.check(file, options.precision().ir()).warnings();
     GeneratedClass generated = Gradc.generate(file, options);
-    return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), List.of());
+    return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), warnings);
   }
 
   /**

@@ -2,6 +2,7 @@ package org.gradc.maven;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +51,16 @@ class GradcModelCompilerTest {
     assertNotEquals(
         Hashes.of(bytes),
         Hashes.of(compiler.compile(src, Precision.F64).classes().get("org.acme.Line")));
+  }
+
+  @Test
+  void warningsComeBackWithTheClass() throws Exception {
+    ModelSource src = write(LINE.replace("pred = ", "param  unused: float[3] = zeros\npred = "));
+    ModelCompiler.Compiled c = new GradcModelCompiler("scalar").compile(src, Precision.F32);
+    assertEquals(1, c.classes().size());
+    assertEquals(1, c.warnings().size());
+    assertEquals("W0001", c.warnings().get(0).code());
+    assertFalse(c.warnings().get(0).isError());
   }
 
   @Test
