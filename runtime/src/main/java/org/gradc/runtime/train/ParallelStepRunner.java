@@ -79,7 +79,8 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private static List<Object> live(Model m, TensorKind kind) {
     List<Object> out = new ArrayList<>();
     for (TensorSpec t : m.spec().ofKind(kind)) {
-      out.add(m.tensor(kind, t.name()));
+      // gradients are looked up by the parameter they belong to
+      out.add(m.tensor(kind, kind == TensorKind.GRADIENT ? t.of() : t.name()));
     }
     return out;
   }
