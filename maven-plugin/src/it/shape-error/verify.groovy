@@ -24,4 +24,5 @@ reported([
 ].collect { it.toString() })
 assert log.any { it.contains('gradc: 2 errors in 2 model files (see above)') }
 assert log.contains('[INFO] BUILD FAILURE')
+assert new File(basedir, 'target/classes/org/acme/Good.class').isFile()
 true

@@ -39,6 +39,14 @@ abstract class AbstractGradcMojo extends AbstractMojo {
   @Parameter(property = "gradc.precision", defaultValue = "f32")
   String precision;
 
+  /**
+   * Which code the kernels are generated as: {@code scalar} (plain loops that C2 vectorizes; the
+   * classes run on any JVM 17+) or {@code vector} (Vector API kernels sized for the build machine;
+   * Maven and the application must both run with {@code --add-modules jdk.incubator.vector}).
+   */
+  @Parameter(property = "gradc.backend", defaultValue = "scalar")
+  String backend;
+
   /** Skips the goal: no model is compiled and nothing is written. */
   @Parameter(property = "gradc.skip", defaultValue = "false")
   boolean skip;
@@ -64,9 +72,11 @@ abstract class AbstractGradcMojo extends AbstractMojo {
     }
     Precision p;
     SourceScanner scanner;
+    GradcModelCompiler compiler;
     try {
       p = Precision.parse(precision);
       scanner = new SourceScanner(includes, excludes, packageName);
+      compiler = new GradcModelCompiler(backend);
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException("gradc: " + e.getMessage(), e);
     }
@@ -76,7 +86,7 @@ abstract class AbstractGradcMojo extends AbstractMojo {
             .resolve(mojoExecution.getGoal() + "-" + mojoExecution.getExecutionId() + ".state");
     GradcBuild build =
         new GradcBuild(
-            new GradcModelCompiler(),
+            compiler,
             scanner,
             sourceDirectory().toPath(),
             outputDirectory().toPath(),

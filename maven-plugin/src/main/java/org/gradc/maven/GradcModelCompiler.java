@@ -3,44 +3,76 @@ package org.gradc.maven;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
+import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.diag.SourceSpan;
-import org.gradc.compiler.ir.DType;
-import org.gradc.compiler.syntax.CheckedModel;
 import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.grammar.GradcParser;
 
 /**
- * The plugin's bridge to the compiler. A model's file is named by its absolute path in messages, as
- * {@code javac} names Java files, so that IDE consoles link to it.
- *
- * <p>INTERIM: the front end checks each model (every syntax and shape error is real), but the code
- * generator's public API ({@code org.gradc.compiler.Gradc}) is not in this build yet, so a valid
- * model is reported as one error saying so instead of being compiled.
+ * The plugin's bridge to the compiler: {@link Gradc#generate} with the model's package, the build's
+ * precision and back end. A model's file is named by its absolute path in messages, as {@code
+ * javac} names Java files, so that terminals and IDE consoles link to it.
  */
 final class GradcModelCompiler implements ModelCompiler {
+  private final BackendKind backend;
+
+  /**
+   * @param backend {@code scalar} or {@code vector}, in any case
+   * @throws IllegalArgumentException naming the value and the accepted ones, or saying how to
+   *     enable the vector back end when this JVM lacks {@code jdk.incubator.vector}
+   */
+  GradcModelCompiler(String backend) {
+    String b = backend == null ? "" : backend.trim().toLowerCase(Locale.ROOT);
+    this.backend =
+        switch (b) {
+          case "scalar" -> BackendKind.SCALAR;
+          case "vector" -> BackendKind.VECTOR;
+          default ->
+              throw new IllegalArgumentException(
+                  "backend must be scalar or vector, but is '" + backend + "'");
+        };
+    if (this.backend == BackendKind.VECTOR
+        && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      throw new IllegalArgumentException(
+          "backend vector needs the jdk.incubator.vector module in the JVM that runs Maven:"
+              + " set MAVEN_OPTS=\"--add-modules jdk.incubator.vector\"");
+    }
+  }
 
   @Override
   public Compiled compile(ModelSource source, Precision precision)
       throws CompileException, IOException {
     SourceFile file =
         new SourceFile(source.file().toAbsolutePath().toString(), Files.readString(source.file()));
-    CheckedModel model = FrontEnd.check(file, precision == Precision.F64 ? DType.F64 : DType.F32);
-    throw new CompileException(
-        List.of(
-            Diagnostic.error(
-                "E0000",
-                new SourceSpan(file, 0, 0),
-                "model "
-                    + model.name()
-                    + " is valid, but this build of gradc-maven-plugin has no code generator"
-                    + " yet")));
+    Gradc.Options options =
+        Gradc.Options.defaults()
+            .withPrecision(
+                precision == Precision.F64
+                    ? org.gradc.compiler.codegen.Precision.F64
+                    : org.gradc.compiler.codegen.Precision.F32)
+            .withPackage(source.packageName())
+            .withBackend(backend);
+    // Gradc.generate does not return the front end's warnings; checking first costs one more
+    // parse of a small file and lets the build show them.
+    List<Diagnostic> warnings = FrontEnd.check(file, options.precision().ir()).warnings();
+    GeneratedClass generated = Gradc.generate(file, options);
+    return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), warnings);
   }
 
+  /**
+   * The compiler jar and the grammar jar, and the back end: a change to any of them recompiles
+   * every model.
+   */
   @Override
   public String fingerprint() {
-    return CompilerFingerprint.of(List.of(FrontEnd.class, GradcParser.class));
+    return CompilerFingerprint.of(List.of(Gradc.class, GradcParser.class))
+        + "-"
+        + backend.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -46,6 +46,7 @@ class GradcBuildTest {
       String text = Files.readString(source.file());
       SourceFile file = new SourceFile(source.file().toString(), text);
       List<Diagnostic> errors = new ArrayList<>();
+      List<Diagnostic> warnings = new ArrayList<>();
       List<Path> deps = new ArrayList<>();
       int offset = 0;
       for (String line : text.split("\n", -1)) {
@@ -53,6 +54,9 @@ class GradcBuildTest {
           errors.add(
               Diagnostic.error(
                   "E0001", new SourceSpan(file, offset, offset + 3), "bad line", "remove it"));
+        } else if (line.equals("warn")) {
+          warnings.add(
+              Diagnostic.warning("W0001", new SourceSpan(file, offset, offset + 4), "a warning"));
         } else if (line.startsWith("uses ")) {
           deps.add(Path.of(line.substring(5)));
         }
@@ -64,7 +68,7 @@ class GradcBuildTest {
       String name = text.lines().findFirst().orElseThrow().substring("model ".length()).trim();
       String binary = source.packageName().isEmpty() ? name : source.packageName() + "." + name;
       byte[] bytes = (precision.label() + ":" + text).getBytes(StandardCharsets.UTF_8);
-      return new Compiled(Map.of(binary, bytes), deps, List.of());
+      return new Compiled(Map.of(binary, bytes), deps, warnings);
     }
 
     @Override
@@ -76,6 +80,7 @@ class GradcBuildTest {
   static final class RecordingLog implements BuildLog {
     final List<String> errors = new ArrayList<>();
     final List<String> infos = new ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
 
     @Override
     public void info(String line) {
@@ -83,7 +88,9 @@ class GradcBuildTest {
     }
 
     @Override
-    public void warn(String line) {}
+    public void warn(String line) {
+      warnings.add(line);
+    }
 
     @Override
     public void error(String line) {
@@ -256,6 +263,16 @@ class GradcBuildTest {
     // The good model is not compiled again; the broken ones are, until fixed.
     build();
     assertEquals(List.of("A.grad", "C.grad"), compiler.compiled);
+  }
+
+  @Test
+  void warningsAreLoggedAsWarningsAndDoNotFailTheBuild() throws IOException {
+    write("A.grad", "model A\nwarn\n");
+    GradcBuild.Result r = build();
+    assertFalse(r.failed());
+    assertEquals(1, r.compiled());
+    assertEquals(src.resolve("A.grad") + ":2:1: warning[W0001]: a warning", log.warnings.get(0));
+    assertEquals("2 | warn", log.warnings.get(2));
   }
 
   @Test

@@ -160,12 +160,59 @@ final class ClassAssembler {
         mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
       }
     }
+    for (String helper : constantInitializers()) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), helper, "()V", false);
+    }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitInsn(Opcodes.LCONST_0);
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, plan.internalName(), "initialize", "(J)V", false);
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** Stores per constant-filling method: about 12 bytes each keeps them well under the limit. */
+  static final int STORES_PER_METHOD = 500;
+
+  /** Constants larger than this in total are refused (each value is a constant-pool entry). */
+  static final int MAX_CONSTANT_VALUES = 20_000;
+
+  /**
+   * Writes private methods that fill the constant buffers (the non-zero values, element by element,
+   * {@link #STORES_PER_METHOD} per method) and returns their names.
+   */
+  private List<String> constantInitializers() {
+    List<String> names = new ArrayList<>();
+    int total = 0;
+    for (double[] v : plan.constants().values()) {
+      total += v.length;
+    }
+    if (total > MAX_CONSTANT_VALUES) {
+      throw new IllegalArgumentException(
+          "the model's constants hold "
+              + total
+              + " values; generated classes embed at most "
+              + MAX_CONSTANT_VALUES);
+    }
+    MethodVisitor mv = null;
+    int stores = 0;
     for (Map.Entry<String, double[]> c : plan.constants().entrySet()) {
       ClassPlan.Field f = plan.field(c.getKey());
       double[] values = c.getValue();
       for (int i = 0; i < values.length; i++) {
-        if (values[i] == 0 && Double.doubleToRawLongBits(values[i]) == 0) {
+        if (Double.doubleToRawLongBits(values[i]) == 0) {
           continue;
+        }
+        if (mv == null || stores == STORES_PER_METHOD) {
+          if (mv != null) {
+            endVoid(mv);
+          }
+          String name = "constants$" + names.size();
+          names.add(name);
+          mv = cw.visitMethod(Opcodes.ACC_PRIVATE, name, "()V", null, null);
+          mv.visitCode();
+          stores = 0;
         }
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f.name(), f.descriptor());
@@ -177,11 +224,16 @@ final class ClassAssembler {
           mv.visitLdcInsn(values[i]);
           mv.visitInsn(Opcodes.DASTORE);
         }
+        stores++;
       }
     }
-    mv.visitVarInsn(Opcodes.ALOAD, 0);
-    mv.visitInsn(Opcodes.LCONST_0);
-    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, plan.internalName(), "initialize", "(J)V", false);
+    if (mv != null) {
+      endVoid(mv);
+    }
+    return names;
+  }
+
+  private static void endVoid(MethodVisitor mv) {
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();

@@ -102,17 +102,22 @@ final class ArgumentMatcher {
     }
     for (Signature.Slot s : sig.slots()) {
       if (s.required() && !bound.containsKey(s.name())) {
+        String message = "missing argument `" + s.name() + "` in this call of `" + sig.name() + "`";
+        String reduction = REDUCTIONS.get(sig.name());
         sink.accept(
-            Diagnostic.error(
-                Codes.MISSING_ARG,
-                callSpan,
-                "missing argument `" + s.name() + "` in this call of `" + sig.name() + "`",
-                hint));
+            reduction != null && args.size() == 1
+                ? Diagnostic.error(Codes.MISSING_ARG, callSpan, message, hint, reduction)
+                : Diagnostic.error(Codes.MISSING_ARG, callSpan, message, hint));
         return null;
       }
     }
     return bound;
   }
+
+  /** Elementwise functions people call with one argument when they mean a reduction. */
+  private static final java.util.Map<String, String> REDUCTIONS =
+      java.util.Map.of(
+          "max", "`max(a, b)` is elementwise; the maximum over axes is `amax(x, axes = ...)`");
 
   private static String count(int n) {
     return n == 1 ? "1 argument" : n + " arguments";

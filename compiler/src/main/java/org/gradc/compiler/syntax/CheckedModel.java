@@ -1,5 +1,7 @@
 package org.gradc.compiler.syntax;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gradc.compiler.diag.Diagnostic;
@@ -26,7 +28,7 @@ public record CheckedModel(
     List<Diagnostic> warnings) {
 
   public CheckedModel {
-    inits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inits));
+    inits = Collections.unmodifiableMap(new LinkedHashMap<>(inits));
     warnings = List.copyOf(warnings);
   }
 
@@ -39,7 +41,7 @@ public record CheckedModel(
    */
   public record Optimizer(OptimizerKind kind, Map<String, Double> written) {
     public Optimizer {
-      written = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(written));
+      written = Collections.unmodifiableMap(new LinkedHashMap<>(written));
     }
 
     /** Every hyper-parameter's value, in {@link OptimizerKind#hyperParameters()} order. */

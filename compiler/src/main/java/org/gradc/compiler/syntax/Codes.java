@@ -15,6 +15,7 @@ final class Codes {
   static final String UNTERMINATED_COMMENT = "E0004";
   static final String INT_TOO_LARGE = "E0005";
   static final String FLOAT_OUT_OF_RANGE = "E0006";
+  static final String TOO_DEEP = "E0007";
 
   // Names.
   static final String UNKNOWN_NAME = "E0101";

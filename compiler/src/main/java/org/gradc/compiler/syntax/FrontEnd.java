@@ -1,7 +1,10 @@
 package org.gradc.compiler.syntax;
 
+import java.util.List;
 import org.gradc.compiler.diag.CompileException;
+import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 
 /**
@@ -29,8 +32,28 @@ public final class FrontEnd {
     if (!floatPrecision.isFloat()) {
       throw new IllegalArgumentException("precision must be F32 or F64: " + floatPrecision);
     }
-    Program program = parse(file);
-    return ModelChecker.check(program, Prelude.get(), floatPrecision);
+    Prelude prelude = Prelude.get();
+    try {
+      Program program = parse(file);
+      return ModelChecker.check(program, prelude, floatPrecision);
+    } catch (StackOverflowError e) {
+      throw tooDeep(file);
+    }
+  }
+
+  /**
+   * Parsing and lowering recurse over the nesting of expressions; a machine-written model nested
+   * thousands deep ends here rather than in a stack trace.
+   */
+  private static CompileException tooDeep(SourceFile file) {
+    return new CompileException(
+        List.of(
+            Diagnostic.error(
+                Codes.TOO_DEEP,
+                new SourceSpan(file, 0, Math.min(1, file.text().length())),
+                "this model is nested too deeply to compile",
+                "split deeply nested expressions into several bindings or defs",
+                "or give the JVM a larger stack, e.g. GRADC_JAVA_OPTS=-Xss64m")));
   }
 
   /** {@link #check(SourceFile, DType)} in {@link DType#F32}. */
@@ -44,7 +67,12 @@ public final class FrontEnd {
    * @throws CompileException with every syntax error
    */
   public static Program parse(SourceFile file) throws CompileException {
-    SyntaxParser.Result r = SyntaxParser.parse(file);
+    SyntaxParser.Result r;
+    try {
+      r = SyntaxParser.parse(file);
+    } catch (StackOverflowError e) {
+      throw tooDeep(file);
+    }
     if (r.program() == null) {
       throw new CompileException(r.diagnostics());
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.gradc.compiler.diag.Diagnostic;
+import org.gradc.compiler.diag.Severity;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
@@ -308,10 +309,7 @@ final class Lowering {
     try {
       return new Value.Tensor(p.apply(graph, converted, site));
     } catch (ShapeError e) {
-      report(
-          new Diagnostic(
-              org.gradc.compiler.diag.Severity.ERROR, e.code(), e.getMessage(), at, e.hints()),
-          env);
+      report(new Diagnostic(Severity.ERROR, e.code(), e.getMessage(), at, e.hints()), env);
       return Value.Invalid.INSTANCE;
     }
   }

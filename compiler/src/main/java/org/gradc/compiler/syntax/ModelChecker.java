@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
+import org.gradc.compiler.diag.Severity;
+import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
@@ -305,7 +307,7 @@ final class ModelChecker {
       hints.add("the initializers are " + String.join(", ", names));
       diagnostics.add(
           new Diagnostic(
-              org.gradc.compiler.diag.Severity.ERROR,
+              Severity.ERROR,
               Codes.UNKNOWN_INITIALIZER,
               "unknown initializer `" + p.init().text() + "`",
               p.init().span(),
@@ -385,7 +387,7 @@ final class ModelChecker {
   }
 
   /** The value as a node: a static number becomes a constant; a list or bool is an error. */
-  private Node tensor(Value v, org.gradc.compiler.diag.SourceSpan at, String what) {
+  private Node tensor(Value v, SourceSpan at, String what) {
     if (v instanceof Value.Tensor t) {
       return t.node();
     }
@@ -472,7 +474,7 @@ final class ModelChecker {
       hints.add("the optimizers are " + String.join(", ", names));
       diagnostics.add(
           new Diagnostic(
-              org.gradc.compiler.diag.Severity.ERROR,
+              Severity.ERROR,
               Codes.UNKNOWN_OPTIMIZER,
               "unknown optimizer `" + o.name().text() + "`",
               o.name().span(),

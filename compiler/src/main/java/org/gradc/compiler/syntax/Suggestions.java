@@ -8,9 +8,14 @@ final class Suggestions {
 
   /**
    * The candidate nearest to {@code name}, or null when none is within a third of the name's length
-   * (at least one edit). Ties go to the first candidate.
+   * (at least one edit). Ties go to the first candidate. A candidate made of the initials of a
+   * multi-word name ({@code lr} for {@code learning_rate}) wins outright.
    */
   static String nearest(String name, Collection<String> candidates) {
+    String byInitials = initials(name);
+    if (byInitials.length() > 1 && candidates.contains(byInitials)) {
+      return byInitials; // learning_rate -> lr
+    }
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     int limit = Math.max(1, name.length() / 3);
@@ -22,6 +27,17 @@ final class Suggestions {
       }
     }
     return best;
+  }
+
+  /** The first letter of each {@code _}-separated word: {@code weight_decay} gives {@code wd}. */
+  private static String initials(String name) {
+    StringBuilder s = new StringBuilder();
+    for (String word : name.split("_")) {
+      if (!word.isEmpty()) {
+        s.append(word.charAt(0));
+      }
+    }
+    return s.toString();
   }
 
   /** Levenshtein distance: insertions, deletions and substitutions each cost one. */

@@ -16,6 +16,7 @@ import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.misc.IntervalSet;
 import org.gradc.compiler.diag.Diagnostic;
+import org.gradc.compiler.diag.Severity;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.grammar.GradcLexer;
@@ -161,7 +162,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       }
       sink.accept(
           new Diagnostic(
-              org.gradc.compiler.diag.Severity.ERROR,
+              Severity.ERROR,
               Codes.UNEXPECTED_EOF,
               "unexpected end of file: expected " + wanted + after,
               at,
@@ -217,7 +218,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             : span(found.getStartIndex(), found.getStopIndex() + 1);
     sink.accept(
         new Diagnostic(
-            org.gradc.compiler.diag.Severity.ERROR,
+            Severity.ERROR,
             Codes.SYNTAX,
             "expected " + wanted + after + ", found " + show(found),
             at,

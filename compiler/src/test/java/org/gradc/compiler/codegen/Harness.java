@@ -134,12 +134,23 @@ public final class Harness {
     return all;
   }
 
+  /**
+   * Norm-wise relative error, as BLAS tests measure it: every element within {@code tol} times the
+   * tensor's largest magnitude (at least 1). Element-wise relative error would demand more than a
+   * float can give where a long sum cancels to a small value.
+   */
   static void assertClose(String what, double[] expected, double[] actual, double tol) {
     assertTrue(expected.length <= actual.length, what + ": length");
+    double scale = 1;
+    for (double e : expected) {
+      if (Double.isFinite(e)) {
+        scale = Math.max(scale, Math.abs(e));
+      }
+    }
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];
       double a = actual[i];
-      double err = Math.abs(e - a) / Math.max(1.0, Math.abs(e));
+      double err = Math.abs(e - a) / scale;
       if (!(err <= tol) && !(Double.isNaN(e) && Double.isNaN(a)) && e != a) {
         throw new AssertionError(
             what
@@ -149,7 +160,11 @@ public final class Harness {
                 + e
                 + " but generated code gave "
                 + a
-                + " (tol "
+                + " (error "
+                + err
+                + " relative to "
+                + scale
+                + ", tolerance "
                 + tol
                 + ")");
       }

@@ -123,4 +123,26 @@ class ModelCompilerTest {
         m.spec().tensors().toString());
     assertEquals(Map.of(), Map.of());
   }
+
+  /** Constants (made by constant folding) are embedded, in helper methods when large. */
+  @ParameterizedTest
+  @EnumSource(Precision.class)
+  void largeConstantsAreEmbedded(Precision p) throws Exception {
+    Graph.Builder b = Graph.builder().modelName("Consts").precision(p.ir());
+    Emit e = new Emit(b, SourceSpan.SYNTHETIC);
+    double[] values = new double[1500];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 7 == 0 ? 0 : Math.sin(i);
+    }
+    Node x = e.input("x", new TensorType(p.ir(), Shape.batched(1500)));
+    Node w = e.param("w", new TensorType(p.ir(), Shape.of(1500)));
+    Node c = e.constant(values, Shape.of(1500), p.ir());
+    Node out = e.mul(e.mul(x, c), w);
+    b.output("out", out);
+    b.loss(e.sum(out, false));
+    Graph g = org.gradc.compiler.autodiff.Autodiff.differentiate(b.build());
+    GeneratedClass gen = Harness.generate(Harness.training(g, OptimizerKind.SGD), p);
+    assertTrue(MethodSizes.of(gen.bytes()).containsKey("constants$2()V"));
+    Harness.compareWithEvaluator(HiddenClasses.instantiate(gen), g, 3, 9, p);
+  }
 }

@@ -1,14 +1,18 @@
 package org.gradc.compiler.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
+import java.util.regex.Pattern;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.gradc.compiler.autodiff.Autodiff;
+import org.gradc.compiler.codegen.vector.VectorModule;
 import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
@@ -145,6 +149,27 @@ class VectorBackendTest {
     } finally {
       System.clearProperty(VectorBackend.PROPERTY);
     }
+  }
+
+  /**
+   * Without {@code jdk.incubator.vector} (a JVM started without {@code --add-modules}) models are
+   * generated with the scalar back end, work, and the hint is printed once.
+   */
+  @Test
+  void withoutTheModuleTheScalarBackEndIsUsedAndTheHintPrintedOnce() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ScalarFallbackMain.class.getName())
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), err);
+    assertEquals("vector=false finite=true\nvector=false finite=true\n", out.replace("\r", ""));
+    assertEquals(1, err.split(Pattern.quote(VectorModule.HINT), -1).length - 1, err);
   }
 
   /** Random layer widths and batch sizes, f32. */

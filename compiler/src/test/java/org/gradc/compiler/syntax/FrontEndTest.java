@@ -380,6 +380,15 @@ class FrontEndTest {
   }
 
   @Test
+  void absurdNestingIsAnErrorNotACrash() throws Exception {
+    String deep = "(".repeat(200_000) + "x" + ")".repeat(200_000);
+    assertEquals(List.of("E0007"), codes(HEAD + "loss mean(" + deep + ")\n"));
+    // Moderate nesting is fine.
+    String fine = "(".repeat(200) + "x" + ")".repeat(200);
+    Corpus.check(HEAD + "loss mean(" + fine + ")\n");
+  }
+
+  @Test
   void parseOnlyEntryPoint() throws Exception {
     Program p = FrontEnd.parse(Corpus.source(HEAD + "def f(a, b = 2) = a * b\nloss mean(f(x))\n"));
     assertEquals("M", p.modelName().text());

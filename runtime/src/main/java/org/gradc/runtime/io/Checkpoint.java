@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -246,8 +247,7 @@ public final class Checkpoint {
    */
   public static Info load(Model model, Path file) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      SafeTensorsHeader h = SafeTensorsHeader.read(ch, file);
-      return load(model, file, ch, h);
+      return load(model, file, ch);
     } catch (NoSuchFileException e) {
       throw new CheckpointException(file + ": no such file");
     } catch (IOException e) {
@@ -286,8 +286,9 @@ public final class Checkpoint {
     throw SafeTensorsHeader.fail(file, "gradc.step is \"" + s + "\", not a step count");
   }
 
-  private static Info load(Model model, Path file, FileChannel ch, SafeTensorsHeader h)
-      throws IOException {
+  /** Loads from an open channel; {@code file} only names it in messages. */
+  static Info load(Model model, Path file, SeekableByteChannel ch) throws IOException {
+    SafeTensorsHeader h = SafeTensorsHeader.read(ch, file);
     ModelSpec spec = model.spec();
     Map<String, String> meta = h.metadata;
     boolean ours = meta.containsKey(P + "spec_fingerprint");
@@ -456,7 +457,8 @@ public final class Checkpoint {
   }
 
   private static Object readTensor(
-      FileChannel ch, Path file, long position, TensorSpec t, CRC32 crc) throws IOException {
+      SeekableByteChannel ch, Path file, long position, TensorSpec t, CRC32 crc)
+      throws IOException {
     int n = t.rowSize();
     int w = width(t.dtype());
     Object out =

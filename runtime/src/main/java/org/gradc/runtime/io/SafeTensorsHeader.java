@@ -3,7 +3,7 @@ package org.gradc.runtime.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +71,7 @@ final class SafeTensorsHeader {
     }
   }
 
-  static SafeTensorsHeader read(FileChannel ch, Path file) throws IOException {
+  static SafeTensorsHeader read(SeekableByteChannel ch, Path file) throws IOException {
     long size = ch.size();
     if (size < 8) {
       throw fail(
@@ -244,13 +244,13 @@ final class SafeTensorsHeader {
     return out;
   }
 
-  static void readFully(FileChannel ch, ByteBuffer b, long position, Path file) throws IOException {
+  static void readFully(SeekableByteChannel ch, ByteBuffer b, long position, Path file)
+      throws IOException {
+    ch.position(position);
     while (b.hasRemaining()) {
-      int got = ch.read(b, position);
-      if (got < 0) {
+      if (ch.read(b) < 0) {
         throw fail(file, "file ended early (it changed while being read?)");
       }
-      position += got;
     }
   }
 

@@ -141,6 +141,56 @@ class OpsTest {
   }
 
   @Test
+  void structuralErrorsHaveTheirCodesAndNameTheShapes() throws ShapeError {
+    Node x = e.input("x", batched(3));
+    Node m = e.param("m", f64(2, 3));
+    Node v = e.param("v", f64(3));
+    Node y = e.input("y", new TensorType(DType.I32, Shape.batched()));
+    ShapeError concat =
+        assertThrows(ShapeError.class, () -> e.concat(1, List.of(m, e.param("k", f64(3, 3)))));
+    assertEquals("E0310", concat.code());
+    assertEquals(
+        "concat: cannot join float64[2, 3] with float64[3, 3] along axis 1", concat.getMessage());
+    assertEquals("E0310", assertThrows(ShapeError.class, () -> e.concat(0, List.of(x, x))).code());
+    ShapeError bt = assertThrows(ShapeError.class, () -> e.broadcastTo(m, Shape.of(4, 3)));
+    assertEquals("E0313", bt.code());
+    assertEquals("cannot broadcast float64[2, 3] to [4, 3]", bt.getMessage());
+    assertEquals("E0312", assertThrows(ShapeError.class, () -> e.transpose(m, 0, 0)).code());
+    assertEquals("E0314", assertThrows(ShapeError.class, () -> e.oneHot(y, 0, DType.F64)).code());
+    ShapeError gather = assertThrows(ShapeError.class, () -> e.gather(m, y));
+    assertEquals("E0315", gather.code());
+    assertEquals("gather: labels int[batch] do not fit float64[2, 3]", gather.getMessage());
+    ShapeError rank = assertThrows(ShapeError.class, () -> e.matmul(v, m));
+    assertEquals("E0304", rank.code());
+    assertEquals("@ multiplies 2-D tensors, got float64[3] @ float64[2, 3]", rank.getMessage());
+    assertEquals(
+        "E0306",
+        assertThrows(
+                ShapeError.class,
+                () ->
+                    Primitives.lookup("reshape")
+                        .apply(b, Map.of("x", m, "shape", new int[] {3, -1}), SourceSpan.SYNTHETIC))
+            .code());
+    assertEquals("E0305", assertThrows(ShapeError.class, () -> e.sum(m, false, 1, -1)).code());
+  }
+
+  @Test
+  void evaluatorNamesMissingOrMisSizedValues() throws ShapeError {
+    e.input("x", batched(3));
+    Graph g = b.build();
+    assertEquals(
+        "no value for input x: float64[batch, 3]",
+        assertThrows(IllegalArgumentException.class, () -> Evaluator.evaluate(g, Map.of(), 2))
+            .getMessage());
+    assertEquals(
+        "input x: float64[batch, 3] with batch 2 needs 6 values, got 5",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Evaluator.evaluate(g, Map.of("x", new double[5]), 2))
+            .getMessage());
+  }
+
+  @Test
   void evaluatesWithBatch() throws ShapeError {
     Node x = e.input("x", batched(3));
     Node y = e.input("y", new TensorType(DType.I32, Shape.batched()));

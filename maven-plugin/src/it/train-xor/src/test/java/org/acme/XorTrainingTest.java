@@ -1,0 +1,16 @@
+package org.acme;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.gradc.runtime.Model;
+import org.junit.jupiter.api.Test;
+
+class XorTrainingTest {
+  @Test
+  void generatedClassIsAModelAndLearnsXor() {
+    assertTrue(Model.class.isAssignableFrom(Xor.class));
+    double[] loss = XorTraining.train(500);
+    System.out.println("xor loss " + loss[0] + " -> " + loss[1]);
+    assertTrue(loss[1] < 0.05 && loss[1] < loss[0] / 4, "loss " + loss[0] + " -> " + loss[1]);
+  }
+}

@@ -1,0 +1,85 @@
+package org.gradc.maven;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.gradc.compiler.diag.CompileException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bridge against the real compiler. */
+class GradcModelCompilerTest {
+  @TempDir Path dir;
+
+  static final String LINE =
+      """
+      model Line
+      input  x: float[batch, 1]
+      input  y: float[batch, 1]
+      param  w: float[1, 1] = zeros
+      param  b: float[1]    = zeros
+      pred = x @ w + b
+      output pred
+      loss   mse(pred, y)
+      optimizer sgd(lr = 0.1)
+      """;
+
+  private ModelSource write(String text) throws IOException {
+    Path f = dir.resolve("org/acme/Line.grad");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, text);
+    return new ModelSource(f, "org/acme/Line.grad", "org.acme");
+  }
+
+  @Test
+  void compilesIntoThePackageReproducibly() throws Exception {
+    ModelSource src = write(LINE);
+    GradcModelCompiler compiler = new GradcModelCompiler("scalar");
+    ModelCompiler.Compiled a = compiler.compile(src, Precision.F32);
+    ModelCompiler.Compiled b = compiler.compile(src, Precision.F32);
+    assertEquals(java.util.Set.of("org.acme.Line"), a.classes().keySet());
+    byte[] bytes = a.classes().get("org.acme.Line");
+    assertEquals(0xCAFEBABE, java.nio.ByteBuffer.wrap(bytes).getInt());
+    assertArrayEquals(bytes, b.classes().get("org.acme.Line"));
+    assertNotEquals(
+        Hashes.of(bytes),
+        Hashes.of(compiler.compile(src, Precision.F64).classes().get("org.acme.Line")));
+  }
+
+  @Test
+  void warningsComeBackWithTheClass() throws Exception {
+    ModelSource src = write(LINE.replace("pred = ", "param  unused: float[3] = zeros\npred = "));
+    ModelCompiler.Compiled c = new GradcModelCompiler("scalar").compile(src, Precision.F32);
+    assertEquals(1, c.classes().size());
+    assertEquals(1, c.warnings().size());
+    assertEquals("W0001", c.warnings().get(0).code());
+    assertFalse(c.warnings().get(0).isError());
+  }
+
+  @Test
+  void errorsNameTheFileByItsAbsolutePath() throws Exception {
+    ModelSource src = write(LINE.replace("= zeros\npred", "= zeros;\npred"));
+    CompileException e =
+        assertThrows(
+            CompileException.class,
+            () -> new GradcModelCompiler("scalar").compile(src, Precision.F32));
+    assertTrue(
+        e.diagnostics().get(0).headline().startsWith(src.file().toAbsolutePath() + ":"),
+        e.diagnostics().get(0).headline());
+  }
+
+  @Test
+  void backendIsCheckedAndPartOfTheFingerprint() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new GradcModelCompiler("gpu"));
+    assertEquals("backend must be scalar or vector, but is 'gpu'", e.getMessage());
+    assertTrue(new GradcModelCompiler("Scalar").fingerprint().endsWith("-scalar"));
+  }
+}
