@@ -18,7 +18,11 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       GraphCommand.class,
       CompileCommand.class,
-      DumpCommand.class
+      DumpCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      GradcheckCommand.class
     })
 public final class GradcCommand implements Runnable {
 

@@ -108,6 +108,24 @@ class CheckCommandTest {
   }
 
   @Test
+  void printsTheCorpusMessagesForEveryMalformedModel() throws Exception {
+    Path dir = Path.of(CheckCommandTest.class.getResource("/malformed").toURI());
+    try (var files = Files.list(dir)) {
+      for (Path f :
+          (Iterable<Path>) files.filter(p -> p.toString().endsWith(".grad")).sorted()::iterator) {
+        String expected =
+            Files.readString(
+                    f.resolveSibling(f.getFileName().toString().replace(".grad", ".expected")))
+                .replace("malformed/" + f.getFileName(), f.toString());
+        Run r = run("check", f.toString());
+        assertTrue(r.err().startsWith(expected), f + ":\n" + r.err());
+        boolean onlyWarnings = !expected.contains(": error[");
+        assertEquals(onlyWarnings ? 0 : 1, r.status(), f.toString());
+      }
+    }
+  }
+
+  @Test
   void badUsageExitsTwo() {
     assertEquals(2, run("check").status());
     assertEquals(2, run("check", "--no-such-option", "x.grad").status());

@@ -50,9 +50,13 @@ public final class Harness {
   }
 
   static GeneratedClass generate(TrainingGraph tg, Precision p) {
+    return generate(tg, p, backend());
+  }
+
+  static GeneratedClass generate(TrainingGraph tg, Precision p, Backend backend) {
     GeneratedClass c =
         ModelCompiler.generate(
-            tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"), backend());
+            tg, new CodegenOptions(p, HiddenClasses.PACKAGE, true, "test.grad"), backend);
     verify(c.bytes());
     return c;
   }

@@ -145,4 +145,30 @@ class ModelCompilerTest {
     assertTrue(MethodSizes.of(gen.bytes()).containsKey("constants$2()V"));
     Harness.compareWithEvaluator(HiddenClasses.instantiate(gen), g, 3, 9, p);
   }
+
+  /** An ahead-of-time class is an ordinary class: a class loader defines it by name. */
+  @Test
+  void aheadOfTimeClassLoadsByName() throws Exception {
+    Graph g = dense(DType.F64);
+    GeneratedClass c =
+        ModelCompiler.generate(
+            Harness.training(g, OptimizerKind.SGD),
+            new CodegenOptions(Precision.F64, "org.example.models", true, "dense.grad"));
+    ClassLoader loader =
+        new ClassLoader(getClass().getClassLoader()) {
+          @Override
+          protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (!name.equals(c.binaryName())) {
+              throw new ClassNotFoundException(name);
+            }
+            byte[] b = c.bytes();
+            return defineClass(name, b, 0, b.length);
+          }
+        };
+    Class<?> cls = loader.loadClass("org.example.models.Dense");
+    Model m = (Model) cls.getConstructor().newInstance();
+    assertTrue(!cls.isHidden());
+    Harness.compareWithEvaluator(m, g, 4, 2, Precision.F64);
+    assertEquals(cls, m.copy().getClass());
+  }
 }

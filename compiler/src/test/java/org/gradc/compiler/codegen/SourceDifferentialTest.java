@@ -35,9 +35,22 @@ class SourceDifferentialTest {
     check(Gradc.read(file), p);
   }
 
+  /** The example models through the vector back end too (when this JVM has the module). */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void exampleModelWithVectorBackEnd(Path file, Precision p) throws Exception {
+    Backend vector = VectorBackend.forThisJvm();
+    org.junit.jupiter.api.Assumptions.assumeTrue(vector instanceof VectorBackend);
+    check(Gradc.read(file), p, vector);
+  }
+
   static void check(SourceFile source, Precision p) throws Exception {
+    check(source, p, Harness.backend());
+  }
+
+  static void check(SourceFile source, Precision p, Backend backend) throws Exception {
     TrainingGraph tg = Gradc.trainingGraph(source, p);
-    Model m = HiddenClasses.instantiate(Harness.generate(tg, p));
+    Model m = HiddenClasses.instantiate(Harness.generate(tg, p, backend));
     for (int batch : new int[] {1, 6, 3}) {
       Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 31L, p);
     }

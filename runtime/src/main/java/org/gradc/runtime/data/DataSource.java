@@ -13,8 +13,8 @@ import org.gradc.runtime.SplitMix64;
  *
  * <ul>
  *   <li>{@code synthetic:xor}, {@code synthetic:spirals}, {@code synthetic:linear}, with optional
- *       {@code ?n=1000&noise=0.1&seed=0&features=4}: generated training data, and test data of n/4
- *       rows from an independent seed.
+ *       {@code ?n=1000&noise=0.1&seed=0&features=4&classes=2} ({@code classes} for spirals):
+ *       generated training data, and test data of n/4 rows from an independent seed.
  *   <li>{@code csv:FILE?label=COL} (or {@code target=COL} for regression; {@code features=a,b,c};
  *       {@code delimiter=;}): training data only.
  *   <li>{@code idx:IMAGES,LABELS} (optional {@code ?scale=255} divides the pixels): training data
@@ -98,7 +98,10 @@ public record DataSource(String description, Dataset train, Dataset test) {
     int q = rest.indexOf('?');
     String name = q < 0 ? rest : rest.substring(0, q);
     Map<String, String> o =
-        query(spec, q < 0 ? "" : rest.substring(q + 1), List.of("n", "noise", "seed", "features"));
+        query(
+            spec,
+            q < 0 ? "" : rest.substring(q + 1),
+            List.of("n", "noise", "seed", "features", "classes"));
     long seed = (long) number(spec, o, "seed", 0);
     long testSeed = SplitMix64.mix(seed + 1);
     switch (name) {
@@ -112,10 +115,14 @@ public record DataSource(String description, Dataset train, Dataset test) {
         {
           int n = count(spec, o, "n", 2000);
           double noise = number(spec, o, "noise", 0.05);
+          int classes = count(spec, o, "classes", 2);
+          if (classes < 2) {
+            throw new DataException("data source '" + spec + "': spirals need classes >= 2");
+          }
           return new DataSource(
-              "two spirals, " + n + " points, noise " + noise,
-              Datasets.spirals(n, noise, seed),
-              Datasets.spirals(test(n), noise, testSeed));
+              classes + " spirals, " + n + " points, noise " + noise,
+              Datasets.spirals(n, classes, noise, seed),
+              Datasets.spirals(test(n), classes, noise, testSeed));
         }
       case "linear":
         {

@@ -260,6 +260,23 @@ public final class Dataset {
    * report.
    */
   public Dataset forModel(ModelSpec spec) {
+    Dataset d = renamedFor(spec);
+    // 0/1 labels for a model that takes them as floats ([batch, 1], e.g. a sigmoid classifier)
+    for (TensorSpec in : spec.ofKind(TensorKind.INPUT)) {
+      if (in.dtype() != DType.I32
+          && in.rowSize() == 1
+          && d.columns.get(in.name()) instanceof IntColumn ic) {
+        float[] f = new float[ic.rows()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = ic.data()[i];
+        }
+        d = d.with(new FloatColumn(in.name(), new int[] {1}, f));
+      }
+    }
+    return d;
+  }
+
+  private Dataset renamedFor(ModelSpec spec) {
     List<TensorSpec> inputs = spec.ofKind(TensorKind.INPUT);
     if (inputs.stream().allMatch(in -> columns.containsKey(in.name()))
         || inputs.size() > 2

@@ -74,19 +74,29 @@ public final class Datasets {
   }
 
   /**
-   * Two interleaved spirals, {@code n} points alternating between the classes: point i of class c
-   * at t = (i/2)/(n/2) has radius t and angle 3πt + πc, plus Gaussian noise of std {@code noise}.
-   * Columns {@code x} [2] and {@code y} (2 classes).
+   * Two interleaved spirals: {@link #spirals(int, int, double, long) spirals(n, 2, noise, seed)}.
    */
   public static Dataset spirals(int n, double noise, long seed) {
+    return spirals(n, 2, noise, seed);
+  }
+
+  /**
+   * Interleaved spirals, one arm per class, {@code n} points cycling through the classes: point i
+   * of class c = i mod classes, at t = (i div classes)/(n div classes), has radius t and angle 2πt
+   * + 2πc/classes, plus Gaussian noise of std {@code noise}. Columns {@code x} [2] and {@code y}.
+   */
+  public static Dataset spirals(int n, int classes, double noise, long seed) {
+    if (classes < 2) {
+      throw new IllegalArgumentException("spirals need at least 2 classes, not " + classes);
+    }
     SplitMix64 r = new SplitMix64(seed);
     float[] x = new float[2 * n];
     int[] y = new int[n];
-    int half = Math.max(1, n / 2);
+    int perClass = Math.max(1, n / classes);
     for (int i = 0; i < n; i++) {
-      int c = i % 2;
-      double t = (double) (i / 2) / half;
-      double angle = 3 * Math.PI * t + Math.PI * c;
+      int c = i % classes;
+      double t = (double) (i / classes) / perClass;
+      double angle = 2 * Math.PI * t + 2 * Math.PI * c / classes;
       x[2 * i] = (float) (t * StrictMath.cos(angle) + noise * r.nextGaussian());
       x[2 * i + 1] = (float) (t * StrictMath.sin(angle) + noise * r.nextGaussian());
       y[i] = c;

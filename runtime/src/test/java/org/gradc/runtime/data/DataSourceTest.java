@@ -35,6 +35,8 @@ class DataSourceTest {
     assertEquals(40, lin.train().size());
     assertEquals(10, lin.test().size());
     assertEquals(1000, DataSource.open("synthetic:xor").train().size());
+    Dataset three = DataSource.open("synthetic:spirals?classes=3&n=300").train();
+    assertEquals(3, ((IntColumn) three.column("y")).classes());
   }
 
   @Test
@@ -67,7 +69,7 @@ class DataSourceTest {
         error("synthetic:moons"));
     assertEquals(
         "data source 'synthetic:xor?size=3': unknown option 'size'; options are [n, noise, seed,"
-            + " features]",
+            + " features, classes]",
         error("synthetic:xor?size=3"));
     assertEquals(
         "data source 'synthetic:xor?n=ten': option n expects a number, found \"ten\"",
