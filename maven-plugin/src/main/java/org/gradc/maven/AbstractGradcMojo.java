@@ -98,6 +98,8 @@ abstract class AbstractGradcMojo extends AbstractMojo {
       result = build.run();
     } catch (IOException e) {
       throw new MojoExecutionException("gradc: " + e.getMessage(), e);
+    } catch (java.io.UncheckedIOException e) {
+      throw new MojoExecutionException("gradc: " + e.getMessage(), e.getCause());
     }
     if (result.failed()) {
       throw new MojoFailureException(

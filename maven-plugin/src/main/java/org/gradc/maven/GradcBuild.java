@@ -120,6 +120,19 @@ final class GradcBuild {
         failedFiles++;
         state.remove(rel);
         continue;
+      } catch (RuntimeException e) {
+        // A bug in the compiler, not in the model: one clear line, the trace for -X, and the
+        // other models still compiled.
+        log.error(
+            source.file()
+                + ": error: internal compiler error ("
+                + e
+                + "); please report it with this model");
+        log.debug(stackTrace(e));
+        errors++;
+        failedFiles++;
+        state.remove(rel);
+        continue;
       }
       report(result.warnings());
       String clash = claim(owners, rel, result);
@@ -256,6 +269,12 @@ final class GradcBuild {
               + (r.failedFiles() > 0 ? ", " + r.failedFiles() + " failed" : "")
               + ")");
     }
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(out));
+    return out.toString();
   }
 
   static String plural(int n, String word) {

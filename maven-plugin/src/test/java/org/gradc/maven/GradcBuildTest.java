@@ -54,6 +54,8 @@ class GradcBuildTest {
           errors.add(
               Diagnostic.error(
                   "E0001", new SourceSpan(file, offset, offset + 3), "bad line", "remove it"));
+        } else if (line.equals("crash")) {
+          throw new IllegalStateException("boom");
         } else if (line.equals("warn")) {
           warnings.add(
               Diagnostic.warning("W0001", new SourceSpan(file, offset, offset + 4), "a warning"));
@@ -273,6 +275,21 @@ class GradcBuildTest {
     assertEquals(1, r.compiled());
     assertEquals(src.resolve("A.grad") + ":2:1: warning[W0001]: a warning", log.warnings.get(0));
     assertEquals("2 | warn", log.warnings.get(2));
+  }
+
+  @Test
+  void aCompilerCrashIsOneErrorAndTheOtherModelsStillCompile() throws IOException {
+    write("A.grad", "model A\ncrash\n");
+    write("B.grad", "model B\n");
+    GradcBuild.Result r = build();
+    assertEquals(1, r.errors());
+    assertEquals(1, r.compiled());
+    assertEquals(
+        List.of(
+            src.resolve("A.grad")
+                + ": error: internal compiler error (java.lang.IllegalStateException: boom);"
+                + " please report it with this model"),
+        log.errors);
   }
 
   @Test
