@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     org.gradc.benchmarks.Harness [--xor-steps N] [--no-torch] [--images F --labels F]
+ *     org.gradc.benchmarks.Harness [--xor-steps N] [--no-torch] [--python EXE] [--images F --labels F]
  * </pre>
  */
 public final class Harness {
@@ -33,6 +33,10 @@ public final class Harness {
   public static void main(String[] args) throws Exception {
     int xorSteps = 200_000;
     boolean torch = true;
+    // Debian's python3-torch lives in the system interpreter, which a pyenv or venv on the PATH
+    // hides.
+    String python =
+        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     String dir = "/usr/share/datasets/fashion-mnist";
     Path images = Path.of(dir, "train-images-idx3-ubyte.gz");
     Path labels = Path.of(dir, "train-labels-idx1-ubyte.gz");
@@ -40,11 +44,12 @@ public final class Harness {
       switch (args[i]) {
         case "--xor-steps" -> xorSteps = Integer.parseInt(args[++i]);
         case "--no-torch" -> torch = false;
+        case "--python" -> python = args[++i];
         case "--images" -> images = Path.of(args[++i]);
         case "--labels" -> labels = Path.of(args[++i]);
         case "--help", "-h" -> {
           System.out.println(
-              "usage: Harness [--xor-steps N] [--no-torch] [--images IDX --labels IDX]");
+              "usage: Harness [--xor-steps N] [--no-torch] [--python EXE] [--images IDX --labels IDX]");
           return;
         }
         default -> {
@@ -76,7 +81,7 @@ public final class Harness {
         Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       }
       for (int threads : new int[] {1, 2}) {
-        List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), "--threads"));
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads"));
         cmd.add(Integer.toString(threads));
         cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
         cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
