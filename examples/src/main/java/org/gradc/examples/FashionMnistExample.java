@@ -10,7 +10,7 @@ import org.gradc.runtime.train.Trainer;
 
 /**
  * Trains {@code FashionMlp.grad} (784-256-10, relu, softmax cross-entropy, Adam) on Fashion-MNIST
- * and reports the test accuracy (about 0.88 after a few epochs).
+ * and reports the test accuracy (0.848 after one epoch, seed 42).
  *
  * <p>Reads the four IDX files from the folder given as the first argument, by default {@value
  * #DEFAULT_DIR}; on Debian and Ubuntu {@code apt-get install dataset-fashion-mnist} puts them
