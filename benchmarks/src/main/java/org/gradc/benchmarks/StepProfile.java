@@ -35,6 +35,7 @@ public final class StepProfile {
     while (System.nanoTime() < until) {
       m.trainStep();
     }
+    m.initialize(1); // fresh moments: see TrainStepBench#restart
     MethodHandles.Lookup lookup =
         MethodHandles.privateLookupIn(m.getClass(), MethodHandles.lookup());
     Map<String, MethodHandle> kernels = new LinkedHashMap<>();
@@ -47,7 +48,7 @@ public final class StepProfile {
     }
     Map<String, Double> best = new LinkedHashMap<>();
     double step = Double.MAX_VALUE;
-    for (int round = 0; round < 200; round++) {
+    for (int round = 0; round < 100; round++) {
       long t0 = System.nanoTime();
       m.trainStep();
       step = Math.min(step, (System.nanoTime() - t0) / 1e3);
