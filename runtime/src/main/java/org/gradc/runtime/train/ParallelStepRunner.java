@@ -36,10 +36,11 @@ import org.gradc.runtime.data.Dataset;
  *
  * Replica 0 is the main model itself; replicas 1..k-1 are {@link Model#copy() copies}. Generated
  * classes own their parameter arrays (final fields), so replicas cannot share them: the main
- * model's parameters are copied into each replica at the start of every step, which also keeps the
- * replicas right after anything that changed the main model between steps (a restored snapshot, a
- * loaded checkpoint). Shard 0 runs on the calling thread, shards 1..k-1 on a fixed pool of {@code
- * k-1} daemon threads, so {@code k} threads compute; the pool lives until {@link #close}.
+ * model's parameters are copied into each replica at the start of every step (by the replica's own
+ * thread), which also keeps the replicas right after anything that changed the main model between
+ * steps (a restored snapshot, a loaded checkpoint). Shard 0 runs on the calling thread, shards
+ * 1..k-1 on a fixed pool of {@code k-1} daemon threads, so {@code k} threads compute; the pool
+ * lives until {@link #close}.
  */
 final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final Model main;
@@ -51,7 +52,6 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final List<List<Object>> replicaParams = new ArrayList<>();
   private final List<Object> grads = new ArrayList<>();
   private final List<List<Object>> replicaGrads = new ArrayList<>();
-  private double[] acc = new double[0];
 
   ParallelStepRunner(Model main, Dataset data, int batchSize, Feeder.Task task, int threads) {
     this.main = main;
@@ -89,13 +89,6 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
   public Result step(int[] order, int from, int to, boolean countCorrect) {
     int n = to - from;
     int k = Math.min(replicas.size(), n);
-    for (int i = 1; i < k; i++) {
-      List<Object> dst = replicaParams.get(i);
-      for (int p = 0; p < params.size(); p++) {
-        Object src = params.get(p);
-        System.arraycopy(src, 0, dst.get(p), 0, java.lang.reflect.Array.getLength(src));
-      }
-    }
     List<Future<Shard>> futures = new ArrayList<>();
     for (int i = 1; i < k; i++) {
       int s = i;
@@ -131,6 +124,14 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
 
   private Shard shard(int i, int[] order, int from, int to, boolean countCorrect) {
     Model m = replicas.get(i);
+    if (i > 0) {
+      // on the shard's own thread: the main model's parameters are only read while shards run
+      List<Object> dst = replicaParams.get(i);
+      for (int p = 0; p < params.size(); p++) {
+        Object src = params.get(p);
+        System.arraycopy(src, 0, dst.get(p), 0, java.lang.reflect.Array.getLength(src));
+      }
+    }
     Feeder f = feeders.get(i);
     f.feed(order, from, to);
     long correct = 0;
@@ -159,35 +160,52 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
     }
   }
 
-  /** Main gradients := sum over shards, in shard order, of (rows / n) * shard gradient. */
+  /**
+   * Main gradients := sum over shards, in shard order, of (rows / n) * shard gradient, each element
+   * summed in double and rounded once.
+   */
   private void combine(Shard[] shards, int n) {
+    int k = shards.length;
+    double[] w = new double[k];
+    for (int i = 0; i < k; i++) {
+      w[i] = (double) shards[i].rows() / n;
+    }
     for (int p = 0; p < grads.size(); p++) {
       Object g = grads.get(p);
-      int len = java.lang.reflect.Array.getLength(g);
-      if (acc.length < len) {
-        acc = new double[len];
-      }
-      java.util.Arrays.fill(acc, 0, len, 0.0);
-      for (int i = 0; i < shards.length; i++) {
-        double w = (double) shards[i].rows() / n;
-        Object gi = replicaGrads.get(i).get(p);
-        if (gi instanceof float[] f) {
-          for (int j = 0; j < len; j++) {
-            acc[j] += w * f[j];
-          }
-        } else {
-          double[] d = (double[]) gi;
-          for (int j = 0; j < len; j++) {
-            acc[j] += w * d[j];
-          }
+      if (g instanceof float[] out && k == 2) {
+        // the common case as a flat loop the JIT compiles well; same arithmetic as below
+        float[] a = (float[]) replicaGrads.get(0).get(p);
+        float[] b = (float[]) replicaGrads.get(1).get(p);
+        double wa = w[0];
+        double wb = w[1];
+        for (int j = 0; j < out.length; j++) {
+          out[j] = (float) (0.0 + wa * a[j] + wb * b[j]);
         }
-      }
-      if (g instanceof float[] f) {
-        for (int j = 0; j < len; j++) {
-          f[j] = (float) acc[j];
+      } else if (g instanceof float[] out) {
+        float[][] in = new float[k][];
+        for (int i = 0; i < k; i++) {
+          in[i] = (float[]) replicaGrads.get(i).get(p);
+        }
+        for (int j = 0; j < out.length; j++) {
+          double s = 0;
+          for (int i = 0; i < k; i++) {
+            s += w[i] * in[i][j];
+          }
+          out[j] = (float) s;
         }
       } else {
-        System.arraycopy(acc, 0, g, 0, len);
+        double[] out = (double[]) g;
+        double[][] in = new double[k][];
+        for (int i = 0; i < k; i++) {
+          in[i] = (double[]) replicaGrads.get(i).get(p);
+        }
+        for (int j = 0; j < out.length; j++) {
+          double s = 0;
+          for (int i = 0; i < k; i++) {
+            s += w[i] * in[i][j];
+          }
+          out[j] = s;
+        }
       }
     }
   }
