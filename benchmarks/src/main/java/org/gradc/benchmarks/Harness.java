@@ -68,7 +68,7 @@ public final class Harness {
     }
     Map<String, Map<String, Double>> results = new LinkedHashMap<>();
     if (mlp) {
-      for (String w : List.of("gradc-mlp", "java-mlp")) {
+      for (String w : List.of("gradc-mlp", "gradc-mlp-2t", "java-mlp")) {
         results.put(w, java(w, images.toString(), labels.toString()));
       }
     }
@@ -187,9 +187,24 @@ public final class Harness {
               Locale.ROOT,
               "  MLP epoch gradc / hand-written Java   %6.3f%n",
               g / r.get("java-mlp").get("epoch_s")));
+      Map<String, Double> g2 = r.get("gradc-mlp-2t");
+      if (g2 != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  MLP epoch gradc 1 / 2 threads        %6.3f   (data-parallel speed-up)%n",
+                g / g2.get("epoch_s")));
+      }
       if (t1 != null) {
         double best =
             Math.min(t1.get("mlp_epoch_s"), t2 == null ? Double.MAX_VALUE : t2.get("mlp_epoch_s"));
+        if (g2 != null) {
+          s.append(
+              String.format(
+                  Locale.ROOT,
+                  "  MLP epoch gradc 2 threads / PyTorch  %6.3f   [<= 0.3 with both cores]%n",
+                  g2.get("epoch_s") / best));
+        }
         s.append(
             String.format(
                 Locale.ROOT,

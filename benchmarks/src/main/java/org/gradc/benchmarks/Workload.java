@@ -13,6 +13,10 @@ import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.data.Datasets;
 import org.gradc.runtime.data.FloatColumn;
 import org.gradc.runtime.data.IntColumn;
+import org.gradc.runtime.train.History;
+import org.gradc.runtime.train.Metric;
+import org.gradc.runtime.train.Progress;
+import org.gradc.runtime.train.Trainer;
 
 /**
  * One benchmark workload, run in a JVM of its own by {@link Harness} so that its peak memory is its
@@ -21,7 +25,8 @@ import org.gradc.runtime.data.IntColumn;
  * <p>{@code Workload gradc-mlp|java-mlp IMAGES LABELS} trains two epochs of the Fashion-MNIST MLP
  * (batch 64, the order of each epoch a seeded permutation) and reports the first (cold) and second
  * (warm) epoch apart. {@code Workload gradc-xor|java-xor STEPS} times STEPS training steps of the
- * XOR net after a warm-up of the same length.
+ * XOR net after a warm-up of the same length. {@code Workload gradc-mlp-1t|gradc-mlp-2t IMAGES
+ * LABELS} trains the same two epochs through the {@link Trainer} on 1 or 2 data-parallel threads.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -34,6 +39,8 @@ public final class Workload {
         switch (which) {
           case "gradc-mlp", "java-mlp" ->
               mlp(which.startsWith("gradc"), Path.of(args[1]), Path.of(args[2]));
+          case "gradc-mlp-1t", "gradc-mlp-2t" ->
+              mlpTrainer(which.endsWith("2t") ? 2 : 1, Path.of(args[1]), Path.of(args[2]));
           case "gradc-xor", "java-xor" -> xor(which.startsWith("gradc"), Integer.parseInt(args[1]));
           default -> throw new IllegalArgumentException("unknown workload " + which);
         };
@@ -99,6 +106,38 @@ public final class Workload {
         epochSeconds[0],
         epochSeconds[1],
         loss,
+        peakRssMb());
+  }
+
+  /**
+   * The same two epochs through {@link Trainer} with {@code threads} data-parallel threads (same
+   * model, batch, optimizer and permutations; no training-accuracy pass, so the work matches {@link
+   * #mlp}).
+   */
+  private static String mlpTrainer(int threads, Path images, Path labels) throws Exception {
+    long compileStart = System.nanoTime();
+    Model m = compileResource("fashion_mlp.grad");
+    m.initialize(0);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    Dataset data = Datasets.idx(images, labels).normalize(255f);
+    Trainer trainer =
+        Trainer.of(m)
+            .threads(threads)
+            .batchSize(BATCH)
+            .epochs(2)
+            .shuffle(7)
+            .trainAccuracy(false)
+            .progress(Progress.NONE);
+    History h = trainer.fit(data);
+    return String.format(
+        Locale.ROOT,
+        "{\"threads\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
+            + " \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        threads,
+        compileSeconds,
+        h.epoch(1).get(Metric.SECONDS),
+        h.epoch(2).get(Metric.SECONDS),
+        h.last().get(Metric.LOSS),
         peakRssMb());
   }
 

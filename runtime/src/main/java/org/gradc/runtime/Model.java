@@ -25,7 +25,7 @@ import java.util.List;
  *       range, so generated code never fails on bad data. They allocate nothing.
  *   <li>{@link #runTrainStep} reads the hyper-parameters from {@link #hyper} (in {@link
  *       OptimizerKind#hyperParameters()} order) and the 1-based step from {@link #step}, which the
- *       base increments before calling it.
+ *       base increments before calling it. {@link #runUpdate} reads them the same way.
  * </ul>
  *
  * <p>Instances are not thread-safe; use {@link #copy()} for one per thread.
@@ -66,6 +66,17 @@ public abstract class Model {
 
   /** A new instance of the same generated class (parameters freshly initialized). */
   protected abstract Model newInstance();
+
+  /**
+   * The optimizer update alone, applied to the gradients now in the gradient buffers (the same
+   * update rules {@link #runTrainStep} fuses; reads {@link #hyper} and {@link #step}, which the
+   * base increments first). {@code n} is unused: parameters are not batched. Generated classes of
+   * models with a loss override it; the default throws, so hand-written models need not.
+   */
+  protected void runUpdate(int n) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " has no separate optimizer update (runUpdate)");
+  }
 
   // ---- public API ----
 
@@ -245,6 +256,25 @@ public abstract class Model {
     int n = readyBatch();
     step++;
     return runTrainStep(n);
+  }
+
+  /**
+   * One optimizer step from the gradients now in the gradient buffers (left by {@link
+   * #lossAndGradients}, or written there by the caller, e.g. summed over data-parallel shards):
+   * increments the step count and updates parameters and optimizer state exactly as {@link
+   * #trainStep} would have with those gradients.
+   *
+   * @throws UnsupportedOperationException if the class has no separate update (no loss, or a
+   *     hand-written model)
+   */
+  public final void applyGradients() {
+    step++;
+    try {
+      runUpdate(0);
+    } catch (UnsupportedOperationException e) {
+      step--;
+      throw e;
+    }
   }
 
   /** A copy of output {@code name} for the current batch, as floats. */

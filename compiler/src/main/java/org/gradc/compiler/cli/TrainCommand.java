@@ -61,7 +61,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "seed of initialization and shuffling (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--threads", defaultValue = "1", description = "training threads (only 1 so far)")
+  @Option(
+      names = "--threads",
+      defaultValue = "1",
+      paramLabel = "K",
+      description =
+          "data-parallel training threads: each batch split over K model replicas, gradients"
+              + " summed in a fixed order (default ${DEFAULT-VALUE})")
   int threads;
 
   @Option(

@@ -24,6 +24,7 @@ import org.objectweb.asm.Opcodes;
  *   protected void runForward(int n) { k0(n); k1(n); }
  *   protected double runGradients(int n) { k0(n); ...; return loss[0]; }
  *   protected double runTrainStep(int n) { k0(n); ...; return loss[0]; }
+ *   protected void runUpdate(int n) { update_W1(n); ... }  // optimizer only; n unused
  *   protected Model newInstance() { return new Mlp(); }
  *   private void k0(int n) { ... }                     // one kernel each
  * }
@@ -84,6 +85,9 @@ final class ClassAssembler {
     entry("runForward", "(I)V", plan.forward(), null);
     entry("runGradients", "(I)D", plan.gradients(), plan.lossField());
     entry("runTrainStep", "(I)D", plan.trainStep(), plan.lossField());
+    if (!plan.update().isEmpty()) {
+      entry("runUpdate", "(I)V", plan.update(), null);
+    }
     newInstance();
     KernelCode.EmitContext context = plan.emitContext();
     for (ClassPlan.KernelMethod k : plan.kernels()) {

@@ -9,6 +9,7 @@ import org.gradc.runtime.ModelSpec;
  *
  * @param internalName {@code org/example/FashionMlp}
  * @param sourceFile the model file's name, recorded as the class's {@code SourceFile}
+ * @param update the kernels of {@code runUpdate}: the optimizer alone, on the gradient buffers
  * @param lossField the one-element buffer the loss is left in; {@code null} when there is no loss
  * @param constants values of constant buffers, filled by the constructor
  */
@@ -23,6 +24,7 @@ record ClassPlan(
     List<String> forward,
     List<String> gradients,
     List<String> trainStep,
+    List<String> update,
     String lossField,
     java.util.Map<String, double[]> constants) {
 

@@ -122,6 +122,7 @@ final class Lowering {
   final List<String> forward = new ArrayList<>();
   final List<String> gradients = new ArrayList<>();
   final List<String> trainStep = new ArrayList<>();
+  final List<String> update = new ArrayList<>();
   String lossField;
 
   private Lowering(TrainingGraph tg, Precision precision) {
@@ -698,24 +699,29 @@ final class Lowering {
       }
     }
     if (graph.loss() != null) {
+      // Every parameter gets a standalone update kernel for runUpdate (the optimizer applied to
+      // the gradients already in their buffers); the unfused ones also end runTrainStep.
       for (String p : graph.params().keySet()) {
+        String name = "update_" + p;
+        methods.add(new Method(name, updateKernel(p)));
+        update.add(name);
         if (!fusedInto.containsKey(p)) {
-          String name = "update_" + p;
-          Node param = graph.params().get(p);
-          List<Stmt> body = update(p, linear(axisVars(param.shape().rank()), param.shape()));
-          Kernel k =
-              new Kernel.Sequence(
-                  List.of(
-                      new Kernel.Pointwise(
-                          List.of(), OptimizerUpdate.prologue(tg.optimizer()), null),
-                      new Kernel.Pointwise(
-                          dims(param.shape()), body, tg.optimizer().displayName() + " " + p)),
-                  null);
-          methods.add(new Method(name, k));
           trainStep.add(name);
         }
       }
     }
+  }
+
+  /** The optimizer update of parameter {@code p} from its gradient buffer, on its own. */
+  private Kernel updateKernel(String p) {
+    Node param = graph.params().get(p);
+    List<Stmt> body = update(p, linear(axisVars(param.shape().rank()), param.shape()));
+    return new Kernel.Sequence(
+        List.of(
+            new Kernel.Pointwise(List.of(), OptimizerUpdate.prologue(tg.optimizer()), null),
+            new Kernel.Pointwise(
+                dims(param.shape()), body, tg.optimizer().displayName() + " " + p)),
+        null);
   }
 
   private Set<Node> rolesOf(java.util.Collection<Node> nodes) {

@@ -67,6 +67,7 @@ public final class ModelCompiler {
             lowering.forward,
             lowering.gradients,
             lowering.trainStep,
+            lowering.update,
             lowering.lossField,
             lowering.constants());
     byte[] bytes = ClassAssembler.assemble(plan);

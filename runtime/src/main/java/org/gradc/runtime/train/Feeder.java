@@ -1,7 +1,9 @@
 package org.gradc.runtime.train;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.gradc.runtime.DType;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.TensorKind;
@@ -13,9 +15,9 @@ import org.gradc.runtime.data.IntColumn;
 
 /**
  * Feeds batches of one dataset to a model: gathers rows {@code order[from..to)} of the column named
- * after each model input into reusable arrays (one set for full batches, one for the final partial
- * batch, so a steady-state step allocates nothing here) and hands them to {@link Model#feed}. Also
- * counts correct predictions for classification.
+ * after each model input into reusable arrays (one set per batch size seen: full batches, the final
+ * partial batch, data-parallel shards; so a steady-state step allocates nothing here) and hands
+ * them to {@link Model#feed}. Also counts correct predictions for classification.
  */
 final class Feeder {
   /** A classification task: labels in {@code label}, scores in {@code output}'s last axis. */
@@ -43,7 +45,16 @@ final class Feeder {
     }
   }
 
-  private record Input(String name, Column column, Object full, Object partial) {}
+  /**
+   * One model input, with its reusable gather arrays keyed by row count (a full batch, the final
+   * partial batch, and the shards of data-parallel training each need their exact size).
+   */
+  private record Input(String name, Column column, Map<Integer, Object> arrays) {
+    Object array(int rows) {
+      return arrays.computeIfAbsent(
+          rows, r -> column instanceof IntColumn ? new int[r] : new float[r * column.rowSize()]);
+    }
+  }
 
   private final Model model;
   private final List<Input> inputs = new ArrayList<>();
@@ -56,16 +67,12 @@ final class Feeder {
     int partial = data.size() % batchSize;
     int full = Math.min(batchSize, data.size());
     for (TensorSpec in : model.spec().ofKind(TensorKind.INPUT)) {
-      Column c = data.column(in.name());
-      int row = c.rowSize();
-      inputs.add(
-          new Input(
-              in.name(),
-              c,
-              c instanceof IntColumn ? new int[full] : new float[full * row],
-              partial == 0
-                  ? null
-                  : c instanceof IntColumn ? new int[partial] : new float[partial * row]));
+      Input input = new Input(in.name(), data.column(in.name()), new HashMap<>());
+      input.array(full);
+      if (partial != 0) {
+        input.array(partial);
+      }
+      inputs.add(input);
     }
   }
 
@@ -73,7 +80,7 @@ final class Feeder {
   void feed(int[] order, int from, int to) {
     labels = null;
     for (Input in : inputs) {
-      Object dst = in.partial() != null && to - from != batchRows(in) ? in.partial() : in.full();
+      Object dst = in.array(to - from);
       if (in.column() instanceof FloatColumn f) {
         f.gather(order, from, to, (float[]) dst);
         model.feed(in.name(), (float[]) dst);
@@ -86,12 +93,6 @@ final class Feeder {
         }
       }
     }
-  }
-
-  private static int batchRows(Input in) {
-    Object full = in.full();
-    int len = full instanceof int[] i ? i.length : ((float[]) full).length;
-    return len / in.column().rowSize();
   }
 
   /** Correct predictions in the output of the last forward pass over {@code n} rows. */

@@ -72,6 +72,7 @@ public final class Trainer {
   private Path checkpoint;
   private Path resume;
   private Provenance provenance = Provenance.NONE;
+  private int threads = 1;
 
   private Trainer(Model model) {
     this.model = model;
@@ -212,14 +213,17 @@ public final class Trainer {
   }
 
   /**
-   * Data-parallel training on {@code k} threads. Only 1 (the default) is supported so far; the
-   * trainer's loop goes through a step runner so a parallel one can be added.
+   * Data-parallel training on {@code k} threads (default 1): every batch is split into {@code k}
+   * shards whose gradients are computed on model replicas at once, summed in shard order (weighted
+   * by shard rows / batch rows) and applied once; the result for a seed does not depend on thread
+   * timing. See {@link ParallelStepRunner} for the exact arithmetic and why it can differ from one
+   * thread in the last bits. Needs a generated model (one with {@link Model#applyGradients}).
    */
   public Trainer threads(int k) {
-    if (k != 1) {
-      throw new UnsupportedOperationException(
-          "data-parallel training (threads > 1) is not implemented yet; use threads(1)");
+    if (k <= 0) {
+      throw new IllegalArgumentException("threads must be positive, was " + k);
     }
+    this.threads = k;
     return this;
   }
 
@@ -339,8 +343,16 @@ public final class Trainer {
       if (resume != null) {
         first = resumeFrom(resume);
       }
-      Feeder feeder = new Feeder(model, train, batchSize, task);
-      StepRunner runner = StepRunner.serial(model, feeder);
+      if (threads == 1) {
+        return run(first, StepRunner.serial(model, new Feeder(model, train, batchSize, task)));
+      }
+      try (ParallelStepRunner parallel =
+          new ParallelStepRunner(model, train, batchSize, task, threads)) {
+        return run(first, parallel);
+      }
+    }
+
+    private History run(int first, StepRunner runner) {
       Snapshot epochStart = new Snapshot(model);
       Snapshot bestState = restoreBest ? new Snapshot(model) : null;
       epoch = first;

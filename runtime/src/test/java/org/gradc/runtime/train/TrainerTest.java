@@ -234,7 +234,13 @@ class TrainerTest {
     e = assertThrows(IllegalArgumentException.class, () -> h.last().get(Metric.VAL_ACCURACY));
     assertEquals(
         "no metric 'val_accuracy' here; there are [loss, accuracy, lr, seconds]", e.getMessage());
-    assertThrows(UnsupportedOperationException.class, () -> quiet(m).threads(4));
+    e = assertThrows(IllegalArgumentException.class, () -> quiet(m).threads(0));
+    assertEquals("threads must be positive, was 0", e.getMessage());
+    // a hand-written model has no separate optimizer update, which data parallelism needs
+    long before = m.steps();
+    assertThrows(
+        UnsupportedOperationException.class, () -> quiet(m).threads(2).epochs(1).fit(blobs(30, 1)));
+    assertEquals(before, m.steps());
   }
 
   @Test
