@@ -1,24 +1,19 @@
 package org.gradc.compiler.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.gradc.compiler.codegen.Precision;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.TensorKind;
 import org.gradc.runtime.TensorSpec;
 import org.gradc.runtime.data.Column;
-import org.gradc.runtime.data.DataSource;
 import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.data.FloatColumn;
 import org.gradc.runtime.data.IntColumn;
-import org.gradc.runtime.io.Checkpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code gradc predict MODEL --load CKPT --data SPEC}: runs inference and prints one CSV row per
@@ -33,21 +28,7 @@ import picocli.CommandLine.Parameters;
       "Exit status: 0 done, 1 bad model, data or checkpoint, 2 bad usage."
     })
 final class PredictCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "the .grad file")
-  Path model;
-
-  @Option(names = "--load", required = true, paramLabel = "CKPT", description = "the checkpoint")
-  Path load;
-
-  @Option(names = "--data", required = true, paramLabel = "SPEC", description = "as for train")
-  String data;
-
-  @Option(
-      names = "--on",
-      defaultValue = "test",
-      paramLabel = "test|train",
-      description = "which set")
-  String on;
+  @Mixin TrainedModelOptions trained;
 
   @Option(
       names = "--limit",
@@ -62,14 +43,13 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    EvalCommand.Sets.check(spec, on, Math.max(1, limit));
+    trained.check(spec);
     return run.guard(
         spec.commandLine().getErr(),
         () -> {
-          Model m = run.compile(model, Precision.F32);
-          Checkpoint.load(m, load);
-          DataSource source = ModelRun.data(data, m);
-          Dataset d = EvalCommand.Sets.pick(source, on).forModel(m.spec());
+          TrainedModelOptions.Opened o = trained.open(run, m -> {});
+          Model m = o.model();
+          Dataset d = o.data();
           int n = Math.min(limit, d.size());
           d = d.slice(0, n);
           TensorSpec output = m.spec().ofKind(TensorKind.OUTPUT).get(0);
