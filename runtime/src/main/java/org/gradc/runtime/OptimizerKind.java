@@ -17,6 +17,10 @@ import java.util.List;
  *   <li>AdamW: as Adam with weight_decay 0, then {@code w -= lr·weight_decay·w} applied to the
  *       weight before the Adam step (decoupled weight decay, as PyTorch's AdamW)
  * </ul>
+ *
+ * <p>Generated Adam and AdamW updates store a moment whose magnitude falls below 1e-30 as zero:
+ * subnormal floats are an order of magnitude slower to compute with, and such a moment moves a
+ * weight by less than 1e-22 per step.
  */
 public enum OptimizerKind {
   SGD(

@@ -86,14 +86,16 @@ final class OptimizerUpdate {
         Fx gp = Fx.local("u_g");
         s.add(
             new Stmt.Let(
-                "u_m",
+                "u_m0",
                 Fx.add(Fx.mul(h("beta1"), new Fx.Load(m, index)), Fx.mul(Fx.local("u_1mb1"), gp))));
+        s.add(new Stmt.Let("u_m", flushTiny(Fx.local("u_m0"))));
         s.add(
             new Stmt.Let(
-                "u_v",
+                "u_v0",
                 Fx.add(
                     Fx.mul(h("beta2"), new Fx.Load(v, index)),
                     Fx.mul(Fx.local("u_1mb2"), Fx.mul(gp, gp)))));
+        s.add(new Stmt.Let("u_v", flushTiny(Fx.local("u_v0"))));
         s.add(new Stmt.Store(m, index, Fx.local("u_m")));
         s.add(new Stmt.Store(v, index, Fx.local("u_v")));
         Fx mhat = Fx.div(Fx.local("u_m"), Fx.local("u_bc1"));
@@ -103,5 +105,21 @@ final class OptimizerUpdate {
       }
     }
     return s;
+  }
+
+  /**
+   * Below this magnitude an Adam moment is stored as zero. A weight whose gradient is mostly exact
+   * zero (an input pixel that is almost always 0) sees {@code m = β1·m} decay into the subnormal
+   * range after some 750 steps, and subnormal arithmetic costs about 17x normal arithmetic on this
+   * hardware: measured, the Fashion-MNIST MLP's step went from 1.05 ms to 2.6 ms once 5.8% of W1's
+   * first moments were subnormal. A moment below 1e-30 moves a weight by less than 1e-22 per step.
+   */
+  static final double FLUSH_TO_ZERO = 1e-30;
+
+  private static Fx flushTiny(Fx x) {
+    return new Fx.Select(
+        Fx.bin(Scalar.BinaryFn.LT, new Fx.Unary(Scalar.UnaryFn.ABS, x), Fx.c(FLUSH_TO_ZERO)),
+        Fx.c(0),
+        x);
   }
 }
