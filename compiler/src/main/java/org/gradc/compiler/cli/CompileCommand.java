@@ -7,13 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradc.compiler.Gradc;
-import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
-import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,26 +49,10 @@ final class CompileCommand implements Callable<Integer> {
       description = "the package of the generated classes (default: none)")
   String packageName;
 
-  @Option(
-      names = "--precision",
-      paramLabel = "f32|f64",
-      defaultValue = "f32",
-      converter = PrecisionOption.class,
-      description = "float precision of the generated code (default: ${DEFAULT-VALUE})")
-  Precision precision;
+  @Mixin GeneratorOptions generator;
 
   @Option(names = "--no-fma", description = "multiply and add separately instead of Math.fma")
   boolean noFma;
-
-  @Option(
-      names = "--backend",
-      paramLabel = "auto|scalar|vector",
-      defaultValue = "auto",
-      converter = BackendOption.class,
-      description =
-          "the kernel back end (default: ${DEFAULT-VALUE}: vector when the JVM has"
-              + " jdk.incubator.vector)")
-  BackendKind backend;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -79,12 +62,7 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Gradc.Options options;
     try {
-      options =
-          Gradc.Options.defaults()
-              .withPrecision(precision)
-              .withBackend(backend)
-              .withPackage(packageName)
-              .withFma(!noFma);
+      options = generator.options().withPackage(packageName).withFma(!noFma);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

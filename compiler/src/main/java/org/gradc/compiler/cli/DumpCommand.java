@@ -8,10 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradc.compiler.Gradc;
-import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.MethodSizes;
-import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.SourceFile;
 import org.objectweb.asm.ClassReader;
@@ -22,6 +20,7 @@ import org.objectweb.asm.util.Textifier;
 import org.objectweb.asm.util.TraceMethodVisitor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -48,28 +47,12 @@ final class DumpCommand implements Callable<Integer> {
       description = "show only this method (e.g. k3, runTrainStep)")
   String method;
 
-  @Option(
-      names = "--precision",
-      paramLabel = "f32|f64",
-      defaultValue = "f32",
-      converter = PrecisionOption.class,
-      description = "float precision of the generated code (default: ${DEFAULT-VALUE})")
-  Precision precision;
+  @Mixin GeneratorOptions generator;
 
   @Option(
       names = "--no-bytecode",
       description = "show only the kernels, as pseudo-Java, without the bytecode")
   boolean noBytecode;
-
-  @Option(
-      names = "--backend",
-      paramLabel = "auto|scalar|vector",
-      defaultValue = "auto",
-      converter = BackendOption.class,
-      description =
-          "the kernel back end (default: ${DEFAULT-VALUE}: vector when the JVM has"
-              + " jdk.incubator.vector)")
-  BackendKind backend;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -80,9 +63,7 @@ final class DumpCommand implements Callable<Integer> {
     GeneratedClass c;
     try {
       SourceFile source = new SourceFile(file.toString(), CheckCommand.read(file));
-      c =
-          Gradc.generate(
-              source, Gradc.Options.defaults().withPrecision(precision).withBackend(backend));
+      c = Gradc.generate(source, generator.options());
     } catch (IOException e) {
       err.println("gradc: cannot read " + file + ": " + CheckCommand.reason(e));
       err.flush();
