@@ -34,12 +34,12 @@ public final class CompileTimes {
       }
     }
     String mlp;
-    try (InputStream in = CompileTimes.class.getResourceAsStream("fashion_mlp.grad")) {
+    try (InputStream in = CompileTimes.class.getResourceAsStream(TrainStepBench.MODEL_RESOURCE)) {
       mlp = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     System.out.printf(
         Locale.ROOT, "%-24s %10s %12s %10s%n", "model", "cold (ms)", "median (ms)", "best (ms)");
-    report("fashion_mlp.grad", mlp, warmup, runs);
+    report("FashionMlp.grad", mlp, warmup, runs);
     for (int layers : new int[] {1, 10, 50}) {
       report(layers + " dense layers", denseStack(layers, 64), warmup, runs);
     }

@@ -2,16 +2,12 @@ package org.gradc.benchmarks;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.gradc.compiler.autodiff.Autodiff;
-import org.gradc.compiler.codegen.CodegenOptions;
+import org.gradc.compiler.Compilation;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
-import org.gradc.compiler.codegen.ModelCompiler;
-import org.gradc.compiler.codegen.Precision;
-import org.gradc.compiler.codegen.TrainingGraph;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.syntax.CheckedModel;
-import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.runtime.Model;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,27 +48,18 @@ public class TrainStepBench {
   /** 2·64·(784·256 + 256·10) forward + 2·64·(784·256 + 256·10 + 10·256) backward. */
   static final int FLOPS = 2 * BATCH * (784 * 256 + 256 * 10) * 2 + 2 * BATCH * 10 * 256;
 
-  static final String MODEL =
-      """
-      model FashionMlp
+  /** The example model, as users compile it (on the class path from examples/src/main/grad). */
+  static final String MODEL_RESOURCE = "/org/gradc/examples/FashionMlp.grad";
 
-      input  x: float[batch, 784]
-      input  y: int[batch]
-      param  W1: float[784, 256] = he_uniform
-      param  b1: float[256]      = zeros
-      param  W2: float[256, 10]  = glorot_uniform
-      param  b2: float[10]       = zeros
-
-      def dense(a, W, b) = a @ W + b
-
-      h      = relu(dense(x, W1, b1))
-      logits = dense(h, W2, b2)
-
-      output probs = softmax(logits)
-      loss   mean(cross_entropy(logits, y, classes = 10))
-
-      optimizer adam(lr = 0.001)
-      """;
+  /** The text of {@code examples/…/FashionMlp.grad}. */
+  static String model() throws java.io.IOException {
+    try (java.io.InputStream in = TrainStepBench.class.getResourceAsStream(MODEL_RESOURCE)) {
+      if (in == null) {
+        throw new java.io.FileNotFoundException(MODEL_RESOURCE + " is not on the class path");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 
   @Param({"vector", "scalar", "hand"})
   public String code;
@@ -87,27 +74,17 @@ public class TrainStepBench {
     return HiddenClasses.instantiate(generate(backend));
   }
 
-  /** The MLP's class, generated with the given back end. */
+  /**
+   * The MLP's class, generated with the given back end through the same {@link Compilation} as
+   * {@code gradc} and the Maven plugin (so with the optimization passes users get).
+   */
   static GeneratedClass generate(String backend) throws Exception {
-    String before = System.getProperty("gradc.backend");
-    System.setProperty("gradc.backend", backend);
-    try {
-      CheckedModel m = FrontEnd.check(new SourceFile("FashionMlp.grad", MODEL));
-      TrainingGraph tg =
-          new TrainingGraph(
-              Autodiff.differentiate(m.graph()),
-              m.inits(),
-              m.optimizer().kind(),
-              m.optimizer().values());
-      return ModelCompiler.generate(
-          tg, new CodegenOptions(Precision.F32, HiddenClasses.PACKAGE, true, "FashionMlp"));
-    } finally {
-      if (before == null) {
-        System.clearProperty("gradc.backend");
-      } else {
-        System.setProperty("gradc.backend", before);
-      }
-    }
+    return Compilation.of(
+            new SourceFile("FashionMlp.grad", model()),
+            Gradc.Options.defaults()
+                .withPackage(HiddenClasses.PACKAGE)
+                .withBackend(BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT))))
+        .generate();
   }
 
   @Setup

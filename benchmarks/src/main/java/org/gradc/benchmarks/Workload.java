@@ -64,7 +64,7 @@ public final class Workload {
     long compileStart = System.nanoTime();
     Stepper stepper;
     if (gradc) {
-      Model m = compileResource("fashion_mlp.grad");
+      Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
       m.initialize(0);
       stepper =
           (x, y, n) -> {
@@ -116,7 +116,7 @@ public final class Workload {
    */
   private static String mlpTrainer(int threads, Path images, Path labels) throws Exception {
     long compileStart = System.nanoTime();
-    Model m = compileResource("fashion_mlp.grad");
+    Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
     Dataset data = Datasets.idx(images, labels).normalize(255f);

@@ -3,20 +3,13 @@ package org.gradc.compiler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.gradc.compiler.autodiff.Autodiff;
 import org.gradc.compiler.codegen.BackendKind;
-import org.gradc.compiler.codegen.CodegenOptions;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
-import org.gradc.compiler.codegen.ModelCompiler;
 import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.codegen.TrainingGraph;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.ir.Graph;
-import org.gradc.compiler.opt.Pipeline;
-import org.gradc.compiler.syntax.CheckedModel;
-import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.runtime.Model;
 
 /**
@@ -95,40 +88,20 @@ public final class Gradc {
 
   /** The class file of a model, for ahead-of-time use: its binary name and bytes. */
   public static GeneratedClass generate(SourceFile file, Options options) throws CompileException {
-    TrainingGraph tg = trainingGraph(file, options.precision());
-    return ModelCompiler.generate(
-        tg,
-        new CodegenOptions(
-            options.precision(),
-            options.packageName(),
-            options.fma(),
-            fileName(file.name()),
-            options.backend()));
+    return Compilation.of(file, options).generate();
   }
 
   /**
    * Everything before code generation: the checked model, differentiated when it has a loss, and
-   * optimized.
+   * optimized (the stages of a {@link Compilation}).
    */
   public static TrainingGraph trainingGraph(SourceFile file, Precision precision)
       throws CompileException {
-    CheckedModel model = FrontEnd.check(file, precision.ir());
-    Graph g = model.graph();
-    if (g.loss() != null) {
-      g = Autodiff.differentiate(g);
-    }
-    g = Pipeline.standard().run(g).graph();
-    return new TrainingGraph(
-        g, model.inits(), model.optimizer().kind(), model.optimizer().values());
+    return Compilation.of(file, Options.defaults().withPrecision(precision)).trainingGraph();
   }
 
   /** Reads a model file. */
   public static SourceFile read(Path file) throws IOException {
     return new SourceFile(file.toString(), Files.readString(file));
-  }
-
-  private static String fileName(String path) {
-    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return path.substring(slash + 1);
   }
 }

@@ -34,10 +34,10 @@ class GradcTest {
 
   @Test
   void aheadOfTimeBytesAreDeterministicAndPackaged() throws Exception {
-    SourceFile f = Gradc.read(MODELS.resolve("fashion_mlp.grad"));
+    SourceFile f = Gradc.read(Examples.FASHION_MLP);
     Gradc.Options o = Gradc.Options.defaults().withPackage("org.acme");
     GeneratedClass a = Gradc.generate(f, o);
-    GeneratedClass b = Gradc.generate(Gradc.read(MODELS.resolve("fashion_mlp.grad")), o);
+    GeneratedClass b = Gradc.generate(Gradc.read(Examples.FASHION_MLP), o);
     assertEquals("org.acme.FashionMlp", a.binaryName());
     assertArrayEquals(a.bytes(), b.bytes());
   }

@@ -11,6 +11,7 @@ import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugin.logging.Log;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.gradc.compiler.codegen.Precision;
 
 /**
  * What the {@code compile} and {@code testCompile} goals share: every parameter but the two
@@ -72,11 +73,11 @@ abstract class AbstractGradcMojo extends AbstractMojo {
     }
     Precision p;
     SourceScanner scanner;
-    GradcModelCompiler compiler;
+    GradcSourceCompiler compiler;
     try {
       p = Precision.parse(precision);
       scanner = new SourceScanner(includes, excludes, packageName);
-      compiler = new GradcModelCompiler(backend);
+      compiler = new GradcSourceCompiler(backend);
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException("gradc: " + e.getMessage(), e);
     }

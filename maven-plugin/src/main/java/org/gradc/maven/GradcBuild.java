@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 
@@ -38,7 +39,7 @@ final class GradcBuild {
     }
   }
 
-  private final ModelCompiler compiler;
+  private final SourceCompiler compiler;
   private final SourceScanner scanner;
   private final Path sourceRoot;
   private final Path outputDirectory;
@@ -47,7 +48,7 @@ final class GradcBuild {
   private final BuildLog log;
 
   GradcBuild(
-      ModelCompiler compiler,
+      SourceCompiler compiler,
       SourceScanner scanner,
       Path sourceRoot,
       Path outputDirectory,
@@ -105,7 +106,7 @@ final class GradcBuild {
     int written = 0;
     for (ModelSource source : stale) {
       String rel = source.relativePath();
-      ModelCompiler.Compiled result;
+      SourceCompiler.Compiled result;
       try {
         result = compiler.compile(source, precision);
       } catch (CompileException e) {
@@ -180,7 +181,7 @@ final class GradcBuild {
 
   /** Records the model's class files as its own; returns a message if another model has one. */
   private static String claim(
-      Map<String, String> owners, String model, ModelCompiler.Compiled result) {
+      Map<String, String> owners, String model, SourceCompiler.Compiled result) {
     for (String name : result.classes().keySet()) {
       String other = owners.get(classFile(name));
       if (other != null && !other.equals(model)) {

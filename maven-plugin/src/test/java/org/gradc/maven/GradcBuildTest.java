@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
@@ -35,7 +36,7 @@ class GradcBuildTest {
    * "Compiles" a file whose first line is {@code model Name}: the class bytes are its text. A line
    * {@code uses PATH} makes PATH a dependency; a line {@code bad} is an error at its first column.
    */
-  static final class FakeCompiler implements ModelCompiler {
+  static final class FakeCompiler implements SourceCompiler {
     String fingerprint = "compiler-1";
     final List<String> compiled = new ArrayList<>();
 

@@ -20,9 +20,10 @@ import java.util.List;
  *   <li>{@link #reserve(int)} grows batched buffers (inputs, outputs, intermediates) to hold {@code
  *       n} rows, keeping nothing; the base calls it before copying inputs in. Nothing is allocated
  *       when {@code n} is not larger than the current capacity.
- *   <li>{@link #runForward}, {@link #runGradients} and {@link #runTrainStep} read the first {@code
- *       n} rows of the inputs; the base has already checked every input's length and every label's
- *       range, so generated code never fails on bad data. They allocate nothing.
+ *   <li>{@link #runForward}, {@link #runEvaluate}, {@link #runGradients} and {@link #runTrainStep}
+ *       read the first {@code n} rows of the inputs; the base has already checked every input's
+ *       length and every label's range, so generated code never fails on bad data. They allocate
+ *       nothing.
  *   <li>{@link #runTrainStep} reads the hyper-parameters from {@link #hyper} (in {@link
  *       OptimizerKind#hyperParameters()} order) and the 1-based step from {@link #step}, which the
  *       base increments before calling it. {@link #runUpdate} reads them the same way.
@@ -57,6 +58,16 @@ public abstract class Model {
 
   /** Forward pass over the first {@code n} rows: fills outputs. */
   protected abstract void runForward(int n);
+
+  /**
+   * Forward pass and loss, without the backward pass: fills outputs, returns the loss, and leaves
+   * gradients, parameters and optimizer state untouched. Generated classes of models with a loss
+   * override it; the default throws, so hand-written models need not.
+   */
+  protected double runEvaluate(int n) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " has no evaluate entry point (runEvaluate)");
+  }
 
   /** Forward and backward pass: fills gradients, returns the loss. Parameters are untouched. */
   protected abstract double runGradients(int n);
@@ -244,6 +255,17 @@ public abstract class Model {
   /** Runs inference on the inputs fed last; read results with {@link #output}. */
   public final void forward() {
     runForward(readyBatch());
+  }
+
+  /**
+   * Computes the outputs and the loss on the inputs fed last, without a backward pass: gradients,
+   * parameters and optimizer state are left as they are (validation and test metrics).
+   *
+   * @throws UnsupportedOperationException if the class has no evaluate entry point (a hand-written
+   *     model, or a class generated before it existed)
+   */
+  public final double evaluate() {
+    return runEvaluate(readyBatch());
   }
 
   /** Computes the loss and the gradient of every parameter; parameters are untouched. */

@@ -124,6 +124,23 @@ public final class HandModel extends Model {
   }
 
   @Override
+  protected double runEvaluate(int n) {
+    runForward(n);
+    float[] out = f(TensorKind.OUTPUT, classify ? "probs" : "pred");
+    double loss = 0;
+    for (int r = 0; r < n; r++) {
+      if (classify) {
+        int label = ((int[]) buffers[spec().slot(TensorKind.INPUT, "y")])[r];
+        loss -= Math.log(out[r * c + label]);
+      } else {
+        double diff = out[r] - f(TensorKind.INPUT, "y")[r];
+        loss += diff * diff;
+      }
+    }
+    return loss / n;
+  }
+
+  @Override
   protected double runGradients(int n) {
     runForward(n);
     float[] x = f(TensorKind.INPUT, "x");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.gradc.compiler.autodiff.Autodiff;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.CodegenOptions;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
@@ -20,6 +21,7 @@ import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Emit;
+import org.gradc.compiler.opt.Pipeline;
 import org.gradc.runtime.Init;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.OptimizerKind;
@@ -91,26 +93,27 @@ public class GeneratedKernelBench {
     return Autodiff.differentiate(b.build());
   }
 
-  /** Generates the MLP with the chosen back end ({@code -Dgradc.backend}). */
+  /**
+   * Generates the MLP with the chosen back end ({@code scalar} or {@code vector}), after the
+   * optimization passes every compilation runs.
+   */
   static GeneratedClass generate(String backend) throws Exception {
-    String before = System.getProperty("gradc.backend");
-    System.setProperty("gradc.backend", backend);
-    try {
-      OptimizerKind opt = OptimizerKind.SGD;
-      double[] hyper = new double[opt.hyperParameters().size()];
-      for (int i = 0; i < hyper.length; i++) {
-        hyper[i] = opt.hyperParameters().get(i).defaultValue();
-      }
-      TrainingGraph tg = new TrainingGraph(mlp(), Map.<String, Init>of(), opt, hyper);
-      return ModelCompiler.generate(
-          tg, new CodegenOptions(Precision.F32, HiddenClasses.PACKAGE, true, "bench.grad"));
-    } finally {
-      if (before == null) {
-        System.clearProperty("gradc.backend");
-      } else {
-        System.setProperty("gradc.backend", before);
-      }
+    OptimizerKind opt = OptimizerKind.SGD;
+    double[] hyper = new double[opt.hyperParameters().size()];
+    for (int i = 0; i < hyper.length; i++) {
+      hyper[i] = opt.hyperParameters().get(i).defaultValue();
     }
+    TrainingGraph tg =
+        new TrainingGraph(
+            Pipeline.standard().run(mlp()).graph(), Map.<String, Init>of(), opt, hyper);
+    return ModelCompiler.generate(
+        tg,
+        new CodegenOptions(
+            Precision.F32,
+            HiddenClasses.PACKAGE,
+            true,
+            "bench.grad",
+            BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT))));
   }
 
   /** The kernel method whose vector-back-end dump contains {@code marker} (schedules agree). */

@@ -11,13 +11,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.gradc.compiler.Compilation;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.syntax.CheckedModel;
-import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.compiler.syntax.Numbers;
 import org.gradc.runtime.Init;
 import picocli.CommandLine;
@@ -63,7 +64,11 @@ final class CheckCommand implements Callable<Integer> {
         continue;
       }
       try {
-        CheckedModel model = FrontEnd.check(new SourceFile(path.toString(), text), precision());
+        CheckedModel model =
+            Compilation.of(
+                    new SourceFile(path.toString(), text),
+                    Gradc.Options.defaults().withPrecision(f64 ? Precision.F64 : Precision.F32))
+                .checked();
         for (Diagnostic w : model.warnings()) {
           err.print(w.render());
         }
@@ -82,10 +87,6 @@ final class CheckCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return status;
-  }
-
-  private DType precision() {
-    return f64 ? DType.F64 : DType.F32;
   }
 
   static String read(Path path) throws IOException {

@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.gradc.compiler.autodiff.Autodiff;
+import org.gradc.compiler.Compilation;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.GraphViews;
 import org.gradc.compiler.opt.Pipeline;
-import org.gradc.compiler.syntax.FrontEnd;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,25 +78,26 @@ final class GraphCommand implements Callable<Integer> {
         err.println("gradc: cannot read " + file + ": " + e.getMessage());
         return 1;
       }
+      Compilation c =
+          Compilation.of(
+              new SourceFile(file.toString(), text),
+              Gradc.Options.defaults().withPrecision(f64 ? Precision.F64 : Precision.F32));
       Graph g;
+      String counts;
       try {
-        g =
-            FrontEnd.check(new SourceFile(file.toString(), text), f64 ? DType.F64 : DType.F32)
-                .graph();
-        if (backward) {
-          g = Autodiff.differentiate(g);
+        if (optimized) {
+          Pipeline.Result r = backward ? c.optimized() : Pipeline.standard().run(c.forward());
+          g = r.graph();
+          counts = r.summary();
+        } else {
+          g = backward ? c.differentiated() : c.forward();
+          counts = "nodes: " + g.nodes().size();
         }
       } catch (CompileException e) {
         err.print(e.render());
         long n = e.errorCount();
         err.println(file + ": " + n + (n == 1 ? " error" : " errors"));
         return 1;
-      }
-      String counts = "nodes: " + g.nodes().size();
-      if (optimized) {
-        Pipeline.Result r = Pipeline.standard().run(g);
-        g = r.graph();
-        counts = r.summary();
       }
       if (format == Format.dot) {
         out.print(GraphViews.dot(g));

@@ -7,12 +7,11 @@ import picocli.CommandLine;
 final class PrecisionOption implements CommandLine.ITypeConverter<Precision> {
   @Override
   public Precision convert(String value) {
-    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
-      case "f32", "float" -> Precision.F32;
-      case "f64", "double", "float64" -> Precision.F64;
-      default ->
-          throw new CommandLine.TypeConversionException(
-              "'" + value + "' is not a precision; use f32 or f64");
-    };
+    try {
+      return Precision.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a precision; use f32 or f64");
+    }
   }
 }

@@ -22,6 +22,7 @@ import org.objectweb.asm.Opcodes;
  *   protected Object buffer(int slot) { switch (slot) { case 0: return i_x; ... } }
  *   protected void allocate(int n) { i_x = new float[Math.multiplyExact(n, 784)]; ... }
  *   protected void runForward(int n) { k0(n); k1(n); }
+ *   protected double runEvaluate(int n) { k0(n); k1_evaluate(n); ...; return loss[0]; }
  *   protected double runGradients(int n) { k0(n); ...; return loss[0]; }
  *   protected double runTrainStep(int n) { k0(n); ...; return loss[0]; }
  *   protected void runUpdate(int n) { update_W1(n); ... }  // optimizer only; n unused
@@ -82,11 +83,16 @@ final class ClassAssembler {
     constructor();
     buffer();
     allocate();
-    entry("runForward", "(I)V", plan.forward(), null);
-    entry("runGradients", "(I)D", plan.gradients(), plan.lossField());
-    entry("runTrainStep", "(I)D", plan.trainStep(), plan.lossField());
-    if (!plan.update().isEmpty()) {
-      entry("runUpdate", "(I)V", plan.update(), null);
+    for (Schedule.Entry e : plan.entries()) {
+      // without a loss there is no optimizer, and Model's default runUpdate says so
+      if (e.point().update() == EntryPoint.Update.ONLY && e.kernels().isEmpty()) {
+        continue;
+      }
+      entry(
+          e.point().method(),
+          e.point().descriptor(),
+          e.kernels(),
+          e.point().returnsLoss() ? plan.lossField() : null);
     }
     newInstance();
     KernelCode.EmitContext context = plan.emitContext();

@@ -5,11 +5,11 @@ import org.gradc.runtime.ModelSpec;
 
 /**
  * Everything {@link ClassAssembler} needs to write one model class: its name and spec, the buffer
- * fields, the kernel methods, and the order the three entry points call the kernels in.
+ * fields, the kernel methods, and the kernels each entry point calls, in order.
  *
  * @param internalName {@code org/example/FashionMlp}
  * @param sourceFile the model file's name, recorded as the class's {@code SourceFile}
- * @param update the kernels of {@code runUpdate}: the optimizer alone, on the gradient buffers
+ * @param entries the entry points and the kernels each calls
  * @param lossField the one-element buffer the loss is left in; {@code null} when there is no loss
  * @param constants values of constant buffers, filled by the constructor
  */
@@ -21,10 +21,7 @@ record ClassPlan(
     boolean fma,
     List<Field> fields,
     List<KernelMethod> kernels,
-    List<String> forward,
-    List<String> gradients,
-    List<String> trainStep,
-    List<String> update,
+    List<Schedule.Entry> entries,
     String lossField,
     java.util.Map<String, double[]> constants) {
 

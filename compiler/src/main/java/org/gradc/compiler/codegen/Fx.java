@@ -13,7 +13,7 @@ sealed interface Fx {
 
   record Const(double value) implements Fx {}
 
-  /** A float local assigned by {@link Stmt.Let}. */
+  /** A float local assigned by {@link LoopStmt.Let}. */
   record Local(String name) implements Fx {}
 
   record Unary(Scalar.UnaryFn fn, Fx x) implements Fx {}

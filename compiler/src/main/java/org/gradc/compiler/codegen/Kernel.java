@@ -14,14 +14,36 @@ sealed interface Kernel {
   String note();
 
   /**
+   * Calls the case of {@code cases} for this variant. Back ends dispatch through this, so a new
+   * variant does not compile until every back end handles it (Java 17 has no pattern switch).
+   */
+  <R> R match(Cases<R> cases);
+
+  /** One method per variant. */
+  interface Cases<R> {
+    R pointwise(Pointwise p);
+
+    R reduction(Reduction r);
+
+    R matmul(Matmul m);
+
+    R sequence(Sequence s);
+  }
+
+  /**
    * Runs {@code element} once for every index of {@code dims}.
    *
    * @param dims extents: constants, or {@code n * c} for a batched leading axis
    */
-  record Pointwise(List<Ix> dims, List<Stmt> element, String note) implements Kernel {
+  record Pointwise(List<Ix> dims, List<LoopStmt> element, String note) implements Kernel {
     public Pointwise {
       dims = List.copyOf(dims);
       element = List.copyOf(element);
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.pointwise(this);
     }
   }
 
@@ -46,6 +68,11 @@ sealed interface Kernel {
       dims = List.copyOf(dims);
       reduced = List.copyOf(reduced);
     }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.reduction(this);
+    }
   }
 
   /**
@@ -54,10 +81,15 @@ sealed interface Kernel {
    * holds {@code c[i, j]}). {@code a} is any expression of {@code a0 = i, a1 = k}; {@code b} and
    * {@code c} are row-major buffers, so the innermost {@code j} loop is contiguous.
    */
-  record Matmul(Ix m, Ix k, int n, Fx a, String b, String c, List<Stmt> epilogue, String note)
+  record Matmul(Ix m, Ix k, int n, Fx a, String b, String c, List<LoopStmt> epilogue, String note)
       implements Kernel {
     public Matmul {
       epilogue = List.copyOf(epilogue);
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.matmul(this);
     }
   }
 
@@ -65,6 +97,11 @@ sealed interface Kernel {
   record Sequence(List<Kernel> parts, String note) implements Kernel {
     public Sequence {
       parts = List.copyOf(parts);
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.sequence(this);
     }
   }
 }

@@ -44,9 +44,9 @@ final class LoopEmitter {
   }
 
   /** Emits the prologue (hoisted arrays) and {@code body}, then {@code return}. */
-  void emitMethod(List<Stmt> body) {
-    hoist(Stmts.arrays(body));
-    for (Stmt s : body) {
+  void emitMethod(List<LoopStmt> body) {
+    hoist(LoopStmts.arrays(body));
+    for (LoopStmt s : body) {
       stmt(s);
     }
     mv.visitInsn(Opcodes.RETURN);
@@ -74,25 +74,25 @@ final class LoopEmitter {
     return s;
   }
 
-  void stmt(Stmt s) {
-    if (s instanceof Stmt.For f) {
+  void stmt(LoopStmt s) {
+    if (s instanceof LoopStmt.For f) {
       loop(f);
-    } else if (s instanceof Stmt.Store st) {
+    } else if (s instanceof LoopStmt.Store st) {
       mv.visitVarInsn(Opcodes.ALOAD, slot(st.array(), 1));
       ix(st.index());
       fx(st.value());
       mv.visitInsn(p.op(Opcodes.IASTORE));
-    } else if (s instanceof Stmt.Let let) {
+    } else if (s instanceof LoopStmt.Let let) {
       fx(let.value());
       mv.visitVarInsn(p.op(Opcodes.ISTORE), slot(let.name(), p.type.getSize()));
-    } else if (s instanceof Stmt.LetInt let) {
+    } else if (s instanceof LoopStmt.LetInt let) {
       ix(let.value());
       mv.visitVarInsn(Opcodes.ISTORE, slot(let.name(), 1));
     }
     // comments emit nothing
   }
 
-  private void loop(Stmt.For f) {
+  private void loop(LoopStmt.For f) {
     Ix hi = f.hi();
     if (!(hi instanceof Ix.Lit || hi instanceof Ix.Var || hi instanceof Ix.N)) {
       String bound = "$hi" + temps++;
@@ -109,7 +109,7 @@ final class LoopEmitter {
     mv.visitVarInsn(Opcodes.ILOAD, v);
     ix(hi);
     mv.visitJumpInsn(Opcodes.IF_ICMPGE, end);
-    for (Stmt s : f.body()) {
+    for (LoopStmt s : f.body()) {
       stmt(s);
     }
     if (f.step() <= Short.MAX_VALUE) {

@@ -4,7 +4,7 @@ import java.util.List;
 import org.objectweb.asm.MethodVisitor;
 
 /** Kernel code written as loop-level statements (what the scalar back end produces). */
-record LoopKernel(List<Stmt> body) implements KernelCode {
+record LoopKernel(List<LoopStmt> body) implements KernelCode {
   LoopKernel {
     body = List.copyOf(body);
   }

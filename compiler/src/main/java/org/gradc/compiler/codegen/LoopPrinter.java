@@ -17,9 +17,9 @@ final class LoopPrinter {
     this.type = p.javaName();
   }
 
-  static String render(List<Stmt> body, Precision p, int indent) {
+  static String render(List<LoopStmt> body, Precision p, int indent) {
     LoopPrinter r = new LoopPrinter(p);
-    for (Stmt s : body) {
+    for (LoopStmt s : body) {
       r.stmt(s, indent);
     }
     return r.out.toString();
@@ -29,8 +29,8 @@ final class LoopPrinter {
     out.append("  ".repeat(indent)).append(text).append('\n');
   }
 
-  private void stmt(Stmt s, int indent) {
-    if (s instanceof Stmt.For f) {
+  private void stmt(LoopStmt s, int indent) {
+    if (s instanceof LoopStmt.For f) {
       String step = f.step() == 1 ? f.var() + "++" : f.var() + " += " + f.step();
       String note = f.note() == null || f.note().isEmpty() ? "" : "  // " + f.note();
       line(
@@ -47,20 +47,20 @@ final class LoopPrinter {
               + step
               + ") {"
               + note);
-      for (Stmt b : f.body()) {
+      for (LoopStmt b : f.body()) {
         stmt(b, indent + 1);
       }
       line(indent, "}");
-    } else if (s instanceof Stmt.Store st) {
+    } else if (s instanceof LoopStmt.Store st) {
       line(indent, st.array() + "[" + ix(st.index()) + "] = " + fx(st.value()) + ";");
-    } else if (s instanceof Stmt.Let l) {
+    } else if (s instanceof LoopStmt.Let l) {
       String decl = declared.add(l.name()) ? type + " " : "";
       line(indent, decl + l.name() + " = " + fx(l.value()) + ";");
-    } else if (s instanceof Stmt.LetInt l) {
+    } else if (s instanceof LoopStmt.LetInt l) {
       String decl = declared.add(l.name()) ? "int " : "";
       line(indent, decl + l.name() + " = " + ix(l.value()) + ";");
     } else {
-      line(indent, "// " + ((Stmt.Comment) s).text());
+      line(indent, "// " + ((LoopStmt.Comment) s).text());
     }
   }
 

@@ -12,7 +12,7 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * The code generator's entry point: a {@link TrainingGraph} in, one class file out. Schedules the
- * graph ({@link Lowering}), lowers every kernel with the back end under the {@link UnrollPolicy},
+ * graph ({@link Scheduler}), lowers every kernel with the back end under the {@link UnrollPolicy},
  * shrinking the policy for any kernel whose method would exceed {@link #METHOD_BUDGET} bytes, and
  * assembles the class ({@link ClassAssembler}).
  */
@@ -37,11 +37,13 @@ public final class ModelCompiler {
           "graph is " + tg.graph().precision() + " but " + options.precision() + " was asked for");
     }
     ModelSpec spec = SpecBuilder.build(tg, options.precision());
-    Lowering lowering = Lowering.lower(tg, options.precision(), spec);
+    Schedule schedule =
+        Scheduler.schedule(
+            tg, options.precision(), spec, EntryPoint.standard(tg.graph().loss() != null));
     String name = tg.graph().modelName();
     String pkg = options.packageName() == null ? "" : options.packageName();
     String internal = pkg.isEmpty() ? name : pkg.replace('.', '/') + "/" + name;
-    List<ClassPlan.Field> fields = lowering.fields();
+    List<ClassPlan.Field> fields = schedule.fields();
     Map<String, String> descriptors = new LinkedHashMap<>();
     for (ClassPlan.Field f : fields) {
       descriptors.put(f.name(), f.descriptor());
@@ -50,7 +52,7 @@ public final class ModelCompiler {
         new KernelCode.EmitContext(internal, options.precision(), options.fma(), descriptors);
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
     Map<String, String> rendered = new LinkedHashMap<>();
-    for (Lowering.Method m : lowering.methods) {
+    for (Schedule.Method m : schedule.methods()) {
       KernelCode code = fit(m, backend, context);
       methods.add(new ClassPlan.KernelMethod(m.name(), code));
       rendered.put(m.name(), code.render(options.precision(), 0));
@@ -64,19 +66,16 @@ public final class ModelCompiler {
             options.fma(),
             fields,
             methods,
-            lowering.forward,
-            lowering.gradients,
-            lowering.trainStep,
-            lowering.update,
-            lowering.lossField,
-            lowering.constants());
+            schedule.entries(),
+            schedule.lossField(),
+            schedule.constants());
     byte[] bytes = ClassAssembler.assemble(plan);
     return new GeneratedClass(internal.replace('/', '.'), bytes, rendered);
   }
 
   /** The kernel lowered under the most generous policy whose method fits the budget. */
   private static KernelCode fit(
-      Lowering.Method m, Backend backend, KernelCode.EmitContext context) {
+      Schedule.Method m, Backend backend, KernelCode.EmitContext context) {
     UnrollPolicy policy = UnrollPolicy.DEFAULT;
     while (true) {
       KernelCode code = backend.lower(m.kernel(), policy);

@@ -14,29 +14,44 @@ import org.gradc.compiler.ir.Scalar;
 final class ScalarBackend implements Backend {
 
   @Override
-  public KernelCode lower(Kernel kernel, UnrollPolicy policy) {
-    List<Stmt> out = new ArrayList<>();
+  public LoopKernel lower(Kernel kernel, UnrollPolicy policy) {
+    List<LoopStmt> out = new ArrayList<>();
     lower(kernel, policy, out);
     return new LoopKernel(out);
   }
 
-  private void lower(Kernel kernel, UnrollPolicy policy, List<Stmt> out) {
-    if (kernel instanceof Kernel.Sequence s) {
-      for (Kernel part : s.parts()) {
-        lower(part, policy, out);
-      }
-      return;
+  private void lower(Kernel kernel, UnrollPolicy policy, List<LoopStmt> out) {
+    if (!(kernel instanceof Kernel.Sequence) && kernel.note() != null && !kernel.note().isEmpty()) {
+      out.add(new LoopStmt.Comment(kernel.note()));
     }
-    if (kernel.note() != null && !kernel.note().isEmpty()) {
-      out.add(new Stmt.Comment(kernel.note()));
-    }
-    if (kernel instanceof Kernel.Pointwise p) {
-      out.addAll(nest(axes(p.dims(), null, true), p.element(), policy, where(p.note())));
-    } else if (kernel instanceof Kernel.Reduction r) {
-      reduction(r, policy, out);
-    } else {
-      matmul((Kernel.Matmul) kernel, policy, out);
-    }
+    kernel.match(
+        new Kernel.Cases<Void>() {
+          @Override
+          public Void pointwise(Kernel.Pointwise p) {
+            out.addAll(nest(axes(p.dims(), null, true), p.element(), policy, where(p.note())));
+            return null;
+          }
+
+          @Override
+          public Void reduction(Kernel.Reduction r) {
+            ScalarBackend.reduction(r, policy, out);
+            return null;
+          }
+
+          @Override
+          public Void matmul(Kernel.Matmul m) {
+            ScalarBackend.matmul(m, policy, out);
+            return null;
+          }
+
+          @Override
+          public Void sequence(Kernel.Sequence s) {
+            for (Kernel part : s.parts()) {
+              lower(part, policy, out);
+            }
+            return null;
+          }
+        });
   }
 
   /** The source position a note starts with ({@code file:line}), for loop comments. */
@@ -65,8 +80,8 @@ final class ScalarBackend implements Backend {
    * {@code body} once for every index of {@code axes}: fully unrolled when the space is static and
    * small, else as nested loops (extent-1 axes become the constant 0).
    */
-  private static List<Stmt> nest(
-      List<Axis> axes, List<Stmt> body, UnrollPolicy policy, String note) {
+  private static List<LoopStmt> nest(
+      List<Axis> axes, List<LoopStmt> body, UnrollPolicy policy, String note) {
     long total = 1;
     boolean fixed = true;
     for (Axis a : axes) {
@@ -77,7 +92,7 @@ final class ScalarBackend implements Backend {
       }
     }
     if (fixed && policy.fullyUnroll(total)) {
-      List<Stmt> out = new ArrayList<>();
+      List<LoopStmt> out = new ArrayList<>();
       unrolled(axes, 0, new HashMap<>(), body, out);
       return out;
     }
@@ -85,7 +100,7 @@ final class ScalarBackend implements Backend {
   }
 
   private static void unrolled(
-      List<Axis> axes, int d, Map<String, Ix> at, List<Stmt> body, List<Stmt> out) {
+      List<Axis> axes, int d, Map<String, Ix> at, List<LoopStmt> body, List<LoopStmt> out) {
     if (d == axes.size()) {
       out.addAll(Subst.ints(at).stmts(body));
       return;
@@ -98,30 +113,30 @@ final class ScalarBackend implements Backend {
     at.remove(axes.get(d).var());
   }
 
-  private static List<Stmt> loops(
-      List<Axis> axes, int d, Map<String, Ix> at, List<Stmt> body, String note) {
+  private static List<LoopStmt> loops(
+      List<Axis> axes, int d, Map<String, Ix> at, List<LoopStmt> body, String note) {
     if (d == axes.size()) {
       return Subst.ints(at).stmts(body);
     }
     Axis a = axes.get(d);
     if (a.extent() instanceof Ix.Lit l && l.value() == 1) {
       at.put(a.var(), Ix.ZERO);
-      List<Stmt> inner = loops(axes, d + 1, at, body, note);
+      List<LoopStmt> inner = loops(axes, d + 1, at, body, note);
       at.remove(a.var());
       return inner;
     }
     String v = "i" + a.var().substring(1);
     at.put(a.var(), Ix.var(v));
-    List<Stmt> inner = loops(axes, d + 1, at, body, note);
+    List<LoopStmt> inner = loops(axes, d + 1, at, body, note);
     at.remove(a.var());
-    return List.of(new Stmt.For(v, Ix.ZERO, a.extent(), 1, inner, d == 0 ? note : null));
+    return List.of(new LoopStmt.For(v, Ix.ZERO, a.extent(), 1, inner, d == 0 ? note : null));
   }
 
   private static Fx identity(Scalar.BinaryFn op) {
     return Fx.c(op == Scalar.BinaryFn.MAX ? Double.NEGATIVE_INFINITY : 0.0);
   }
 
-  private static void reduction(Kernel.Reduction r, UnrollPolicy policy, List<Stmt> out) {
+  private static void reduction(Kernel.Reduction r, UnrollPolicy policy, List<LoopStmt> out) {
     List<Axis> kept = axes(r.dims(), r.reduced(), false);
     List<Axis> reduced = axes(r.dims(), r.reduced(), true);
     boolean suffix = true;
@@ -133,16 +148,16 @@ final class ScalarBackend implements Backend {
     Fx acc = Fx.local("acc");
     if (suffix) {
       // dot-product form: the accumulator stays in a register
-      List<Stmt> body = new ArrayList<>();
-      body.add(new Stmt.Let("acc", identity(r.op())));
+      List<LoopStmt> body = new ArrayList<>();
+      body.add(new LoopStmt.Let("acc", identity(r.op())));
       body.addAll(
           nest(
               reduced,
-              List.of(new Stmt.Let("acc", Fx.bin(r.op(), acc, r.element()))),
+              List.of(new LoopStmt.Let("acc", Fx.bin(r.op(), acc, r.element()))),
               policy,
               null));
       body.add(
-          new Stmt.Store(
+          new LoopStmt.Store(
               r.out(), r.outIndex(), r.divisor() == null ? acc : Fx.div(acc, r.divisor())));
       out.addAll(nest(kept, body, policy, where(r.note())));
     } else {
@@ -150,22 +165,22 @@ final class ScalarBackend implements Backend {
       out.addAll(
           nest(
               kept,
-              List.of(new Stmt.Store(r.out(), r.outIndex(), identity(r.op()))),
+              List.of(new LoopStmt.Store(r.out(), r.outIndex(), identity(r.op()))),
               policy,
               null));
       Fx current = new Fx.Load(r.out(), r.outIndex());
-      List<Stmt> body =
-          List.of(new Stmt.Store(r.out(), r.outIndex(), Fx.bin(r.op(), current, r.element())));
+      List<LoopStmt> body =
+          List.of(new LoopStmt.Store(r.out(), r.outIndex(), Fx.bin(r.op(), current, r.element())));
       out.addAll(nest(axes(r.dims(), null, true), body, policy, where(r.note())));
       if (r.divisor() != null) {
         Fx scaled = Fx.div(new Fx.Load(r.out(), r.outIndex()), r.divisor());
         out.addAll(
-            nest(kept, List.of(new Stmt.Store(r.out(), r.outIndex(), scaled)), policy, null));
+            nest(kept, List.of(new LoopStmt.Store(r.out(), r.outIndex(), scaled)), policy, null));
       }
     }
   }
 
-  private static void matmul(Kernel.Matmul mm, UnrollPolicy policy, List<Stmt> out) {
+  private static void matmul(Kernel.Matmul mm, UnrollPolicy policy, List<LoopStmt> out) {
     int rows = policy.matmulRows();
     if (mm.m() instanceof Ix.Lit l && l.value() < rows) {
       rows = 1;
@@ -173,46 +188,49 @@ final class ScalarBackend implements Backend {
     Ix full = Ix.floor(mm.m(), rows);
     if (rows > 1) {
       out.add(
-          new Stmt.For("i", Ix.ZERO, full, rows, block(mm, Ix.var("i"), rows, policy), mm.note()));
+          new LoopStmt.For(
+              "i", Ix.ZERO, full, rows, block(mm, Ix.var("i"), rows, policy), mm.note()));
       if (!(full instanceof Ix.Lit f && mm.m() instanceof Ix.Lit m && f.value() == m.value())) {
-        out.add(new Stmt.For("i", full, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), "rest rows"));
+        out.add(
+            new LoopStmt.For("i", full, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), "rest rows"));
       }
     } else {
       out.add(
-          new Stmt.For(
+          new LoopStmt.For(
               "i", Ix.ZERO, mm.m(), 1, block(mm, Ix.var("i"), 1, policy), where(mm.note())));
     }
   }
 
   /** The code for output rows {@code i .. i + rows - 1}. */
-  private static List<Stmt> block(Kernel.Matmul mm, Ix i, int rows, UnrollPolicy policy) {
+  private static List<LoopStmt> block(Kernel.Matmul mm, Ix i, int rows, UnrollPolicy policy) {
     int n = mm.n();
-    List<Stmt> body = new ArrayList<>();
-    List<Stmt> zero = new ArrayList<>();
+    List<LoopStmt> body = new ArrayList<>();
+    List<LoopStmt> zero = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
-      zero.add(new Stmt.Store(mm.c(), Ix.add(row(i, r, n), Ix.var("j")), Fx.c(0)));
+      zero.add(new LoopStmt.Store(mm.c(), Ix.add(row(i, r, n), Ix.var("j")), Fx.c(0)));
     }
     body.addAll(columns(n, zero, policy));
-    List<Stmt> step = new ArrayList<>();
+    List<LoopStmt> step = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       Map<String, Ix> at = Map.of("a0", Ix.add(i, r), "a1", Ix.var("k"));
-      step.add(new Stmt.Let("a" + r, Subst.ints(at).fx(mm.a())));
+      step.add(new LoopStmt.Let("a" + r, Subst.ints(at).fx(mm.a())));
     }
-    List<Stmt> saxpy = new ArrayList<>();
-    saxpy.add(new Stmt.Let("bv", new Fx.Load(mm.b(), Ix.add(Ix.mul(Ix.var("k"), n), Ix.var("j")))));
+    List<LoopStmt> saxpy = new ArrayList<>();
+    saxpy.add(
+        new LoopStmt.Let("bv", new Fx.Load(mm.b(), Ix.add(Ix.mul(Ix.var("k"), n), Ix.var("j")))));
     for (int r = 0; r < rows; r++) {
       Ix at = Ix.add(row(i, r, n), Ix.var("j"));
       saxpy.add(
-          new Stmt.Store(
+          new LoopStmt.Store(
               mm.c(), at, new Fx.Fma(Fx.local("a" + r), Fx.local("bv"), new Fx.Load(mm.c(), at))));
     }
     step.addAll(columns(n, saxpy, policy));
-    body.add(new Stmt.For("k", Ix.ZERO, mm.k(), 1, step, null));
+    body.add(new LoopStmt.For("k", Ix.ZERO, mm.k(), 1, step, null));
     if (!mm.epilogue().isEmpty()) {
       for (int r = 0; r < rows; r++) {
-        List<Stmt> e = new ArrayList<>();
+        List<LoopStmt> e = new ArrayList<>();
         Ix at = Ix.add(row(i, r, n), Ix.var("j"));
-        e.add(new Stmt.Let("acc", new Fx.Load(mm.c(), at)));
+        e.add(new LoopStmt.Let("acc", new Fx.Load(mm.c(), at)));
         e.addAll(Subst.ints(Map.of("a0", Ix.add(i, r), "a1", Ix.var("j"))).stmts(mm.epilogue()));
         body.addAll(columns(n, e, policy));
       }
@@ -225,14 +243,14 @@ final class ScalarBackend implements Backend {
   }
 
   /** {@code body} over {@code j = 0 .. n-1}: a contiguous loop, or unrolled when narrow. */
-  private static List<Stmt> columns(int n, List<Stmt> body, UnrollPolicy policy) {
+  private static List<LoopStmt> columns(int n, List<LoopStmt> body, UnrollPolicy policy) {
     if (policy.unrollColumns(n)) {
-      List<Stmt> out = new ArrayList<>();
+      List<LoopStmt> out = new ArrayList<>();
       for (int j = 0; j < n; j++) {
         out.addAll(Subst.ints(Map.of("j", Ix.lit(j))).stmts(body));
       }
       return out;
     }
-    return List.of(new Stmt.For("j", Ix.ZERO, Ix.lit(n), 1, body, null));
+    return List.of(new LoopStmt.For("j", Ix.ZERO, Ix.lit(n), 1, body, null));
   }
 }

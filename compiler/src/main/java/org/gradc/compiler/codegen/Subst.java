@@ -22,23 +22,23 @@ final class Subst {
     return new Subst(ints, Map.of());
   }
 
-  List<Stmt> stmts(List<Stmt> body) {
-    List<Stmt> out = new ArrayList<>(body.size());
-    for (Stmt s : body) {
+  List<LoopStmt> stmts(List<LoopStmt> body) {
+    List<LoopStmt> out = new ArrayList<>(body.size());
+    for (LoopStmt s : body) {
       out.add(stmt(s));
     }
     return out;
   }
 
-  Stmt stmt(Stmt s) {
-    if (s instanceof Stmt.For f) {
-      return new Stmt.For(f.var(), ix(f.lo()), ix(f.hi()), f.step(), stmts(f.body()), f.note());
-    } else if (s instanceof Stmt.Store st) {
-      return new Stmt.Store(st.array(), ix(st.index()), fx(st.value()));
-    } else if (s instanceof Stmt.Let l) {
-      return new Stmt.Let(local(l.name()), fx(l.value()));
-    } else if (s instanceof Stmt.LetInt l) {
-      return new Stmt.LetInt(l.name(), ix(l.value()));
+  LoopStmt stmt(LoopStmt s) {
+    if (s instanceof LoopStmt.For f) {
+      return new LoopStmt.For(f.var(), ix(f.lo()), ix(f.hi()), f.step(), stmts(f.body()), f.note());
+    } else if (s instanceof LoopStmt.Store st) {
+      return new LoopStmt.Store(st.array(), ix(st.index()), fx(st.value()));
+    } else if (s instanceof LoopStmt.Let l) {
+      return new LoopStmt.Let(local(l.name()), fx(l.value()));
+    } else if (s instanceof LoopStmt.LetInt l) {
+      return new LoopStmt.LetInt(l.name(), ix(l.value()));
     }
     return s;
   }

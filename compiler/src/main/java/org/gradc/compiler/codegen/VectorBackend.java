@@ -65,17 +65,38 @@ final class VectorBackend implements Backend {
   }
 
   private void collect(Kernel kernel, UnrollPolicy policy, List<VectorCode.Part> out) {
-    if (kernel instanceof Kernel.Sequence s) {
-      for (Kernel part : s.parts()) {
-        collect(part, policy, out);
-      }
-    } else if (kernel instanceof Kernel.Matmul mm && !tiny(mm)) {
-      out.add(new VectorCode.MatmulPart(mm));
-    } else if (kernel instanceof Kernel.Pointwise p && VectorEmitter.vectorizable(p)) {
-      out.add(new VectorCode.PointwisePart(p));
-    } else {
-      out.add(new VectorCode.ScalarPart(((LoopKernel) scalar.lower(kernel, policy)).body()));
-    }
+    kernel.match(
+        new Kernel.Cases<Void>() {
+          @Override
+          public Void pointwise(Kernel.Pointwise p) {
+            out.add(VectorEmitter.vectorizable(p) ? new VectorCode.PointwisePart(p) : scalar(p));
+            return null;
+          }
+
+          @Override
+          public Void reduction(Kernel.Reduction r) {
+            out.add(scalar(r));
+            return null;
+          }
+
+          @Override
+          public Void matmul(Kernel.Matmul m) {
+            out.add(tiny(m) ? scalar(m) : new VectorCode.MatmulPart(m));
+            return null;
+          }
+
+          @Override
+          public Void sequence(Kernel.Sequence s) {
+            for (Kernel part : s.parts()) {
+              collect(part, policy, out);
+            }
+            return null;
+          }
+
+          private VectorCode.Part scalar(Kernel k) {
+            return new VectorCode.ScalarPart(scalar.lower(k, policy).body());
+          }
+        });
   }
 
   /**

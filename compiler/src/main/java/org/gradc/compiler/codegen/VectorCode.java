@@ -15,15 +15,54 @@ import org.objectweb.asm.Opcodes;
  */
 final class VectorCode implements KernelCode {
 
-  /** One part of the method. */
-  sealed interface Part {}
+  /** One part of the method: how it emits itself, and the buffers it reads or writes. */
+  sealed interface Part {
+    void emit(LoopEmitter le, VectorEmitter ve);
+
+    void arrays(Set<String> out);
+  }
 
   /** Loops from the scalar back end. */
-  record ScalarPart(List<Stmt> body) implements Part {}
+  record ScalarPart(List<LoopStmt> body) implements Part {
+    @Override
+    public void emit(LoopEmitter le, VectorEmitter ve) {
+      for (LoopStmt st : body) {
+        le.stmt(st);
+      }
+    }
 
-  record MatmulPart(Kernel.Matmul kernel) implements Part {}
+    @Override
+    public void arrays(Set<String> out) {
+      out.addAll(LoopStmts.arrays(body));
+    }
+  }
 
-  record PointwisePart(Kernel.Pointwise kernel) implements Part {}
+  record MatmulPart(Kernel.Matmul kernel) implements Part {
+    @Override
+    public void emit(LoopEmitter le, VectorEmitter ve) {
+      ve.matmul(kernel);
+    }
+
+    @Override
+    public void arrays(Set<String> out) {
+      out.addAll(LoopStmts.arrays(List.of(new LoopStmt.Let("a", kernel.a()))));
+      out.add(kernel.b());
+      out.add(kernel.c());
+      out.addAll(LoopStmts.arrays(kernel.epilogue()));
+    }
+  }
+
+  record PointwisePart(Kernel.Pointwise kernel) implements Part {
+    @Override
+    public void emit(LoopEmitter le, VectorEmitter ve) {
+      ve.pointwise(kernel);
+    }
+
+    @Override
+    public void arrays(Set<String> out) {
+      out.addAll(LoopStmts.arrays(kernel.element()));
+    }
+  }
 
   private final List<Part> parts;
   private final VectorBackend backend;
@@ -48,15 +87,7 @@ final class VectorCode implements KernelCode {
         new VectorEmitter(
             mv, le, new VectorCalls(p == Precision.F64, backend.lanes(p)), p, c.fma(), policy);
     for (Part part : parts) {
-      if (part instanceof ScalarPart s) {
-        for (Stmt st : s.body()) {
-          le.stmt(st);
-        }
-      } else if (part instanceof MatmulPart m) {
-        ve.matmul(m.kernel());
-      } else {
-        ve.pointwise(((PointwisePart) part).kernel());
-      }
+      part.emit(le, ve);
     }
     mv.visitInsn(Opcodes.RETURN);
   }
@@ -64,17 +95,7 @@ final class VectorCode implements KernelCode {
   private Set<String> arrays() {
     Set<String> out = new LinkedHashSet<>();
     for (Part part : parts) {
-      if (part instanceof ScalarPart s) {
-        out.addAll(Stmts.arrays(s.body()));
-      } else if (part instanceof MatmulPart m) {
-        Kernel.Matmul k = m.kernel();
-        out.addAll(Stmts.arrays(List.of(new Stmt.Let("a", k.a()))));
-        out.add(k.b());
-        out.add(k.c());
-        out.addAll(Stmts.arrays(k.epilogue()));
-      } else {
-        out.addAll(Stmts.arrays(((PointwisePart) part).kernel().element()));
-      }
+      part.arrays(out);
     }
     return out;
   }
@@ -115,14 +136,15 @@ final class VectorCode implements KernelCode {
             .append(", ")
             .append(b)
             .append('\n')
-            .append(LoopPrinter.render(List.of(new Stmt.Let("a_ik", k.a())), precision, indent + 1))
+            .append(
+                LoopPrinter.render(List.of(new LoopStmt.Let("a_ik", k.a())), precision, indent + 1))
             .append(pad)
             .append("//   epilogue per (a0 = i, a1 = j), ")
             .append(VectorEmitter.vectorizable(k.epilogue()) ? "vectorized" : "scalar")
             .append(":\n")
             .append(LoopPrinter.render(k.epilogue(), precision, indent + 1));
-      } else {
-        Kernel.Pointwise k = ((PointwisePart) part).kernel();
+      } else if (part instanceof PointwisePart pp) {
+        Kernel.Pointwise k = pp.kernel();
         out.append(pad)
             .append("// vector loop (")
             .append(vec)

@@ -115,10 +115,10 @@ final class VectorEmitter {
    * {@code var}, and no array both stored and read at a different place (which would make the
    * vector order differ from the scalar one).
    */
-  static boolean vectorizable(List<Stmt> body, String var) {
+  static boolean vectorizable(List<LoopStmt> body, String var) {
     Map<String, Ix> stored = new HashMap<>();
-    for (Stmt s : body) {
-      if (s instanceof Stmt.Store st) {
+    for (LoopStmt s : body) {
+      if (s instanceof LoopStmt.Store st) {
         Integer c = coefficient(st.index(), var);
         if (c == null || c != 1 || !vectorizable(st.value(), var)) {
           return false;
@@ -127,19 +127,19 @@ final class VectorEmitter {
         if (before != null && !before.equals(st.index())) {
           return false;
         }
-      } else if (s instanceof Stmt.Let l) {
+      } else if (s instanceof LoopStmt.Let l) {
         if (!vectorizable(l.value(), var)) {
           return false;
         }
-      } else if (!(s instanceof Stmt.Comment)) {
+      } else if (!(s instanceof LoopStmt.Comment)) {
         return false;
       }
     }
-    for (Stmt s : body) {
+    for (LoopStmt s : body) {
       List<Fx.Load> loads = new ArrayList<>();
-      if (s instanceof Stmt.Store st) {
+      if (s instanceof LoopStmt.Store st) {
         loads(st.value(), loads);
-      } else if (s instanceof Stmt.Let l) {
+      } else if (s instanceof LoopStmt.Let l) {
         loads(l.value(), loads);
       }
       for (Fx.Load l : loads) {
@@ -172,7 +172,7 @@ final class VectorEmitter {
   }
 
   /** An epilogue over {@code (a0 = i, a1 = j)}, vectorized along j. */
-  static boolean vectorizable(List<Stmt> epilogue) {
+  static boolean vectorizable(List<LoopStmt> epilogue) {
     return vectorizable(epilogue, "a1");
   }
 
@@ -312,7 +312,7 @@ final class VectorEmitter {
 
   /** The epilogue is just {@code c[i, j] = acc}, which the raw store already did. */
   private static boolean trivialEpilogue(Kernel.Matmul k) {
-    if (k.epilogue().size() != 1 || !(k.epilogue().get(0) instanceof Stmt.Store st)) {
+    if (k.epilogue().size() != 1 || !(k.epilogue().get(0) instanceof LoopStmt.Store st)) {
       return false;
     }
     Ix at = Ix.add(Ix.mul(Ix.var("a0"), k.n()), Ix.var("a1"));
@@ -470,20 +470,20 @@ final class VectorEmitter {
       mv.visitLabel(done);
     }
     // c[i + r, col + t] += a(i + r, k) * b[k, col + t] for the rows of b left out above
-    List<Stmt> fix = new ArrayList<>();
+    List<LoopStmt> fix = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), col), Ix.var("$t"));
       Fx a = Subst.ints(Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"))).fx(k.a());
       Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), col), Ix.var("$t")));
-      fix.add(new Stmt.Store(k.c(), at, new Fx.Fma(a, bv, new Fx.Load(k.c(), at))));
+      fix.add(new LoopStmt.Store(k.c(), at, new Fx.Fma(a, bv, new Fx.Load(k.c(), at))));
     }
     le.stmt(
-        new Stmt.For(
+        new LoopStmt.For(
             "$k",
             Ix.var("$kSafe"),
             Ix.var("$kEnd"),
             1,
-            List.of(new Stmt.For("$t", Ix.ZERO, Ix.lit(b.tail()), 1, fix, null)),
+            List.of(new LoopStmt.For("$t", Ix.ZERO, Ix.lit(b.tail()), 1, fix, null)),
             null));
   }
 
@@ -530,7 +530,7 @@ final class VectorEmitter {
     int vectorEnd = vector ? b.full() * lanes : 0;
     Ix accAt = Ix.add(Ix.mul(Ix.var("$r"), n), Ix.var("$j"));
     Map<String, Ix> at = Map.of("a0", Ix.var("$r"), "a1", Ix.var("$j"));
-    List<Stmt> body = Subst.ints(at).stmts(k.epilogue());
+    List<LoopStmt> body = Subst.ints(at).stmts(k.epilogue());
     countedLoop(
         row,
         rowEnd,
@@ -555,10 +555,10 @@ final class VectorEmitter {
                 });
           }
           if (vectorEnd < n) {
-            List<Stmt> scalar = new ArrayList<>();
-            scalar.add(new Stmt.Let("acc", new Fx.Load(k.c(), accAt)));
+            List<LoopStmt> scalar = new ArrayList<>();
+            scalar.add(new LoopStmt.Let("acc", new Fx.Load(k.c(), accAt)));
             scalar.addAll(body);
-            le.stmt(new Stmt.For("$j", Ix.lit(vectorEnd), Ix.lit(n), 1, scalar, null));
+            le.stmt(new LoopStmt.For("$j", Ix.lit(vectorEnd), Ix.lit(n), 1, scalar, null));
           }
         });
   }
@@ -578,12 +578,12 @@ final class VectorEmitter {
       }
     }
     at.put("a" + (rank - 1), Ix.var("$j"));
-    List<Stmt> body = Subst.ints(at).stmts(k.element());
+    List<LoopStmt> body = Subst.ints(at).stmts(k.element());
     Ix last = k.dims().get(rank - 1);
     nest(k, outer, 0, body, last);
   }
 
-  private void nest(Kernel.Pointwise k, List<Integer> outer, int d, List<Stmt> body, Ix last) {
+  private void nest(Kernel.Pointwise k, List<Integer> outer, int d, List<LoopStmt> body, Ix last) {
     if (d < outer.size()) {
       int axis = outer.get(d);
       int var = le.slot("$p" + axis, 1);
@@ -610,7 +610,7 @@ final class VectorEmitter {
           vectorStmts(body, "$j");
         });
     if (!(last instanceof Ix.Lit l && l.value() % lanes == 0)) {
-      le.stmt(new Stmt.For("$j", Ix.var("$jMain"), last, 1, body, null));
+      le.stmt(new LoopStmt.For("$j", Ix.var("$jMain"), last, 1, body, null));
     }
   }
 
@@ -621,12 +621,12 @@ final class VectorEmitter {
   }
 
   /** {@code body} for lanes {@code var .. var + lanes - 1}. */
-  private void vectorStmts(List<Stmt> body, String var) {
-    for (Stmt s : body) {
-      if (s instanceof Stmt.Let l) {
+  private void vectorStmts(List<LoopStmt> body, String var) {
+    for (LoopStmt s : body) {
+      if (s instanceof LoopStmt.Let l) {
         vfx(l.value(), var);
         mv.visitVarInsn(Opcodes.ASTORE, vectorLocal(l.name()));
-      } else if (s instanceof Stmt.Store st) {
+      } else if (s instanceof LoopStmt.Store st) {
         vfx(st.value(), var);
         mv.visitVarInsn(Opcodes.ALOAD, le.slot(st.array(), 1));
         le.ix(st.index());

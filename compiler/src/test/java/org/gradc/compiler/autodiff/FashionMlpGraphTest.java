@@ -26,7 +26,7 @@ class FashionMlpGraphTest {
   private static final int BATCH = 2;
 
   private static Graph forward() throws Exception {
-    Path path = Path.of("src/test/resources/models/fashion_mlp.grad");
+    Path path = org.gradc.compiler.Examples.FASHION_MLP;
     return FrontEnd.check(new SourceFile(path.toString(), Files.readString(path)), DType.F64)
         .graph();
   }

@@ -19,6 +19,7 @@ import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Evaluator;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.PrimitiveCoverage;
 import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
@@ -32,6 +33,47 @@ import org.gradc.compiler.opt.Pipeline;
  * matters differently) agrees with central finite differences to 1e-6.
  */
 class PrimitiveGradientProperties {
+  /** The primitives the properties below exercise; see {@link PrimitiveCoverage}. */
+  static final java.util.Set<String> COVERED =
+      java.util.Set.of(
+          "add",
+          "sub",
+          "mul",
+          "div",
+          "neg",
+          "pow",
+          "exp",
+          "log",
+          "sqrt",
+          "tanh",
+          "sigmoid",
+          "abs",
+          "max",
+          "min",
+          "lt",
+          "le",
+          "gt",
+          "ge",
+          "eq",
+          "ne",
+          "where",
+          "stop_gradient",
+          "matmul",
+          "transpose",
+          "reshape",
+          "broadcast_to",
+          "sum",
+          "mean",
+          "amax",
+          "one_hot",
+          "gather",
+          "concat",
+          "slice");
+
+  @net.jqwik.api.Example
+  void coversEveryPrimitive() {
+    PrimitiveCoverage.assertCovers("gradient property (autodiff vs finite differences)", COVERED);
+  }
 
   /** How parameter values are drawn, to stay inside an op's smooth domain. */
   enum Domain {

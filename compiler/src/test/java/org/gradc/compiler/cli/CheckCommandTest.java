@@ -35,12 +35,12 @@ class CheckCommandTest {
 
   @Test
   void summarizesTheFashionMlp() {
-    Run r = run("check", model("fashion_mlp.grad"));
+    Run r = run("check", org.gradc.compiler.Examples.FASHION_MLP.toString());
     assertEquals(0, r.status(), r.err());
     assertEquals("", r.err());
     String expected =
         "model FashionMlp  ("
-            + model("fashion_mlp.grad")
+            + org.gradc.compiler.Examples.FASHION_MLP
             + ")\n"
             + "  inputs\n"
             + "    x  float[batch, 784]\n"

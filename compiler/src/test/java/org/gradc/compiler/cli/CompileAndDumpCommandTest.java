@@ -13,7 +13,7 @@ import picocli.CommandLine;
 
 class CompileAndDumpCommandTest {
   static final String XOR = "src/test/resources/models/xor.grad";
-  static final String MLP = "src/test/resources/models/fashion_mlp.grad";
+  static final String MLP = org.gradc.compiler.Examples.FASHION_MLP.toString();
 
   record Run(int status, String out, String err) {}
 
@@ -70,7 +70,7 @@ class CompileAndDumpCommandTest {
     Run r = run("dump", MLP, "--backend", "scalar");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("void k0(int n) {"), r.out());
-    assertTrue(r.out().contains("fashion_mlp.grad:11"), "loops name their source line");
+    assertTrue(r.out().contains("FashionMlp.grad:11"), "loops name their source line");
     assertTrue(r.out().contains("fma(a0, bv,"), "saxpy form");
     assertTrue(r.out().contains("INVOKESTATIC java/lang/Math.fma (FFF)F"), "bytecode listing");
     assertTrue(r.out().contains("bytes of bytecode (limit 8000)"));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class GraphCommandTest {
-  private static final String MLP = "src/test/resources/models/fashion_mlp.grad";
+  private static final String MLP = org.gradc.compiler.Examples.FASHION_MLP.toString();
 
   private record Run(int status, String out, String err) {}
 

@@ -233,6 +233,44 @@ public final class Harness {
             values(m, TensorKind.GRADIENT, param, len),
             tol);
       }
+      checkEvaluate(m, g, ref, batch, tol);
+    }
+  }
+
+  /**
+   * The evaluate entry point gives the evaluator's loss and outputs and leaves the gradients that
+   * {@code lossAndGradients} just wrote exactly as they are (no backward pass, no stray stores).
+   */
+  private static void checkEvaluate(Model m, Graph g, Evaluator.Result ref, int batch, double tol) {
+    Map<String, double[]> before = new LinkedHashMap<>();
+    for (String param : g.gradients().keySet()) {
+      int len = (int) g.params().get(param).shape().size(1);
+      before.put(param, values(m, TensorKind.GRADIENT, param, len));
+    }
+    for (Map.Entry<String, Node> e : g.outputs().entrySet()) {
+      // stale outputs must not pass for fresh ones
+      Object a = m.tensor(TensorKind.OUTPUT, e.getKey());
+      if (a instanceof float[] f) {
+        java.util.Arrays.fill(f, Float.NaN);
+      } else {
+        java.util.Arrays.fill((double[]) a, Double.NaN);
+      }
+    }
+    double loss = m.evaluate();
+    assertClose("evaluate: loss", new double[] {ref.loss()}, new double[] {loss}, tol);
+    for (Map.Entry<String, Node> e : g.outputs().entrySet()) {
+      int len = (int) e.getValue().shape().size(batch);
+      assertClose(
+          "evaluate: output " + e.getKey(),
+          ref.output(e.getKey()),
+          values(m, TensorKind.OUTPUT, e.getKey(), len),
+          tol);
+    }
+    for (Map.Entry<String, double[]> e : before.entrySet()) {
+      double[] after = values(m, TensorKind.GRADIENT, e.getKey(), e.getValue().length);
+      if (!java.util.Arrays.equals(e.getValue(), after)) {
+        throw new AssertionError("evaluate changed the gradient of " + e.getKey());
+      }
     }
   }
 

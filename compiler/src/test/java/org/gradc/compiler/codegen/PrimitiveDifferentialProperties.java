@@ -14,6 +14,7 @@ import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.PrimitiveCoverage;
 import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
@@ -28,6 +29,48 @@ import org.gradc.runtime.OptimizerKind;
  * the reference evaluator's within 1e-5 (f32) or 1e-12 (f64) relative.
  */
 class PrimitiveDifferentialProperties {
+  /** The primitives the properties below exercise; see {@link PrimitiveCoverage}. */
+  static final java.util.Set<String> COVERED =
+      java.util.Set.of(
+          "add",
+          "sub",
+          "mul",
+          "div",
+          "neg",
+          "pow",
+          "exp",
+          "log",
+          "sqrt",
+          "tanh",
+          "sigmoid",
+          "abs",
+          "max",
+          "min",
+          "lt",
+          "le",
+          "gt",
+          "ge",
+          "eq",
+          "ne",
+          "where",
+          "stop_gradient",
+          "matmul",
+          "transpose",
+          "reshape",
+          "broadcast_to",
+          "sum",
+          "mean",
+          "amax",
+          "one_hot",
+          "gather",
+          "concat",
+          "slice");
+
+  @net.jqwik.api.Example
+  void coversEveryPrimitive() {
+    PrimitiveCoverage.assertCovers(
+        "differential property (generated code vs the reference evaluator)", COVERED);
+  }
 
   @FunctionalInterface
   interface Body {

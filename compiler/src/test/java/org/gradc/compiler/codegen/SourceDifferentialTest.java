@@ -20,9 +20,9 @@ class SourceDifferentialTest {
 
   static Stream<Arguments> examples() throws Exception {
     try (Stream<Path> files = Files.list(MODELS)) {
-      return files
-          .filter(f -> f.toString().endsWith(".grad"))
-          .sorted()
+      return Stream.concat(
+          files.filter(f -> f.toString().endsWith(".grad")).sorted(),
+          Stream.of(org.gradc.compiler.Examples.FASHION_MLP))
           .flatMap(f -> Stream.of(Arguments.of(f, Precision.F32), Arguments.of(f, Precision.F64)))
           .toList()
           .stream();

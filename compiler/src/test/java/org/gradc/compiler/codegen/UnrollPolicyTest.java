@@ -41,14 +41,15 @@ class UnrollPolicyTest {
   private static Kernel.Pointwise copy(Ix... dims) {
     Ix at = Ix.add(Ix.mul(Ix.var("a0"), 16), Ix.var("a1"));
     return new Kernel.Pointwise(
-        List.of(dims), List.of(new Stmt.Store("c", at, new Fx.Load("a", at))), "copy");
+        List.of(dims), List.of(new LoopStmt.Store("c", at, new Fx.Load("a", at))), "copy");
   }
 
   @Test
   void smallStaticSpaceHasNoLoop() {
     LoopKernel k =
         (LoopKernel) new ScalarBackend().lower(copy(Ix.lit(2), Ix.lit(3)), UnrollPolicy.DEFAULT);
-    assertTrue(k.body().stream().noneMatch(s -> s instanceof Stmt.For), k.render(Precision.F32, 0));
+    assertTrue(
+        k.body().stream().noneMatch(s -> s instanceof LoopStmt.For), k.render(Precision.F32, 0));
     assertEquals(7, k.body().size()); // a comment and six stores
   }
 

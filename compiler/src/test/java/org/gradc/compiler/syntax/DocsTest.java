@@ -61,4 +61,19 @@ class DocsTest {
           "docs/language.md lacks the prelude table row for `" + name + "`");
     }
   }
+
+  /** README.md and docs/language.md quote the example model as it is, not a drifting copy. */
+  @Test
+  void docsQuoteTheExampleModelVerbatim() throws IOException {
+    String model = Files.readString(org.gradc.compiler.Examples.FASHION_MLP);
+    String block = "```\n" + model + (model.endsWith("\n") ? "" : "\n") + "```";
+    for (Path doc : new Path[] {Path.of("..", "README.md"), DOCS.resolve("language.md")}) {
+      assertTrue(
+          Files.readString(doc).contains(block),
+          doc
+              + " must quote "
+              + org.gradc.compiler.Examples.FASHION_MLP
+              + " verbatim in a ``` block");
+    }
+  }
 }

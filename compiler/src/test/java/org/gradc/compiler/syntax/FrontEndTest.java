@@ -40,8 +40,7 @@ class FrontEndTest {
   @Test
   void fashionMlpHas203530ParametersAndTheDeclaredRoles() throws Exception {
     CheckedModel m =
-        FrontEnd.check(
-            Corpus.source("models", Corpus.resources("models").resolve("fashion_mlp.grad")));
+        FrontEnd.check(Corpus.source("models", org.gradc.compiler.Examples.FASHION_MLP));
     assertEquals("FashionMlp", m.name());
     assertEquals(203_530, m.parameterCount());
     Graph g = m.graph();

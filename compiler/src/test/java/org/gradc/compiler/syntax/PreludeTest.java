@@ -24,6 +24,23 @@ class PreludeTest {
     return Evaluator.evaluate(g, values, batch).output(name);
   }
 
+  /**
+   * A model's call looks up defs before primitives, so a prelude def named like a primitive would
+   * silently replace it (a primitive softplus with an exact derivative, shadowed by the old def).
+   */
+  @Test
+  void noPreludeDefShadowsAPrimitive() {
+    java.util.Set<String> shadowing = new java.util.TreeSet<>();
+    for (String name : Prelude.get().module().defs().keySet()) {
+      if (org.gradc.compiler.ir.Primitives.lookup(name) != null) {
+        shadowing.add(name);
+      }
+    }
+    assertTrue(
+        shadowing.isEmpty(),
+        "prelude defs shadow primitives of the same name (delete the def): " + shadowing);
+  }
+
   @Test
   void preludeParsesAndChecks() {
     assertTrue(Prelude.get().module().defs().containsKey("cross_entropy"));

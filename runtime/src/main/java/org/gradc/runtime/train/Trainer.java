@@ -258,7 +258,8 @@ public final class Trainer {
 
   /**
    * Loss (and accuracy, for a classifier) of {@code model} on {@code data}, in batches of {@code
-   * batchSize}; parameters are untouched (gradients are overwritten).
+   * batchSize}, by the model's evaluate entry point: no backward pass, so parameters, gradients and
+   * optimizer state are left as they are.
    */
   public static Metrics evaluate(Model model, Dataset data, int batchSize) {
     data.requireInputs(model.spec(), "evaluation data");
@@ -283,9 +284,9 @@ public final class Trainer {
     for (int from = 0; from < order.length; from += batchSize) {
       int to = Math.min(order.length, from + batchSize);
       feeder.feed(order, from, to);
-      loss += model.lossAndGradients() * (to - from);
+      // outputs and loss without a backward pass: the gradients of the last step stay as they are
+      loss += model.evaluate() * (to - from);
       if (task != null) {
-        model.forward();
         correct += feeder.correct(to - from);
       }
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * bytecode and {@link LoopPrinter} into the pseudo-Java that {@code gradc dump} shows. Array names
  * are buffer fields of the model: the emitter hoists each one into a local once per method.
  */
-sealed interface Stmt {
+sealed interface LoopStmt {
 
   /**
    * {@code for (int var = lo; var < hi; var += step) body}: a counted int loop, the shape C2
@@ -15,21 +15,22 @@ sealed interface Stmt {
    *
    * @param note where the loop came from (a source line), shown as a comment in dumps
    */
-  record For(String var, Ix lo, Ix hi, int step, List<Stmt> body, String note) implements Stmt {
+  record For(String var, Ix lo, Ix hi, int step, List<LoopStmt> body, String note)
+      implements LoopStmt {
     public For {
       body = List.copyOf(body);
     }
   }
 
   /** {@code array[index] = value}. */
-  record Store(String array, Ix index, Fx value) implements Stmt {}
+  record Store(String array, Ix index, Fx value) implements LoopStmt {}
 
   /** {@code float name = value} (a local of the kernel's precision). */
-  record Let(String name, Fx value) implements Stmt {}
+  record Let(String name, Fx value) implements LoopStmt {}
 
   /** {@code int name = value}. */
-  record LetInt(String name, Ix value) implements Stmt {}
+  record LetInt(String name, Ix value) implements LoopStmt {}
 
   /** A comment in dumps; emits nothing. */
-  record Comment(String text) implements Stmt {}
+  record Comment(String text) implements LoopStmt {}
 }

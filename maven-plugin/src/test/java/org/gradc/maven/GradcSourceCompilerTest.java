@@ -10,12 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The bridge against the real compiler. */
-class GradcModelCompilerTest {
+class GradcSourceCompilerTest {
   @TempDir Path dir;
 
   static final String LINE =
@@ -41,9 +42,9 @@ class GradcModelCompilerTest {
   @Test
   void compilesIntoThePackageReproducibly() throws Exception {
     ModelSource src = write(LINE);
-    GradcModelCompiler compiler = new GradcModelCompiler("scalar");
-    ModelCompiler.Compiled a = compiler.compile(src, Precision.F32);
-    ModelCompiler.Compiled b = compiler.compile(src, Precision.F32);
+    GradcSourceCompiler compiler = new GradcSourceCompiler("scalar");
+    SourceCompiler.Compiled a = compiler.compile(src, Precision.F32);
+    SourceCompiler.Compiled b = compiler.compile(src, Precision.F32);
     assertEquals(java.util.Set.of("org.acme.Line"), a.classes().keySet());
     byte[] bytes = a.classes().get("org.acme.Line");
     assertEquals(0xCAFEBABE, java.nio.ByteBuffer.wrap(bytes).getInt());
@@ -56,7 +57,7 @@ class GradcModelCompilerTest {
   @Test
   void warningsComeBackWithTheClass() throws Exception {
     ModelSource src = write(LINE.replace("pred = ", "param  unused: float[3] = zeros\npred = "));
-    ModelCompiler.Compiled c = new GradcModelCompiler("scalar").compile(src, Precision.F32);
+    SourceCompiler.Compiled c = new GradcSourceCompiler("scalar").compile(src, Precision.F32);
     assertEquals(1, c.classes().size());
     assertEquals(1, c.warnings().size());
     assertEquals("W0001", c.warnings().get(0).code());
@@ -69,7 +70,7 @@ class GradcModelCompilerTest {
     CompileException e =
         assertThrows(
             CompileException.class,
-            () -> new GradcModelCompiler("scalar").compile(src, Precision.F32));
+            () -> new GradcSourceCompiler("scalar").compile(src, Precision.F32));
     assertTrue(
         e.diagnostics().get(0).headline().startsWith(src.file().toAbsolutePath() + ":"),
         e.diagnostics().get(0).headline());
@@ -78,8 +79,8 @@ class GradcModelCompilerTest {
   @Test
   void backendIsCheckedAndPartOfTheFingerprint() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new GradcModelCompiler("gpu"));
+        assertThrows(IllegalArgumentException.class, () -> new GradcSourceCompiler("gpu"));
     assertEquals("backend must be scalar or vector, but is 'gpu'", e.getMessage());
-    assertTrue(new GradcModelCompiler("Scalar").fingerprint().endsWith("-scalar"));
+    assertTrue(new GradcSourceCompiler("Scalar").fingerprint().endsWith("-scalar"));
   }
 }

@@ -5,32 +5,32 @@ import java.util.List;
 import java.util.Set;
 
 /** Queries over loop-level code. */
-final class Stmts {
-  private Stmts() {}
+final class LoopStmts {
+  private LoopStmts() {}
 
   /** The buffer names {@code body} reads or writes, in order of first use. */
-  static Set<String> arrays(List<Stmt> body) {
+  static Set<String> arrays(List<LoopStmt> body) {
     Set<String> out = new LinkedHashSet<>();
-    for (Stmt s : body) {
+    for (LoopStmt s : body) {
       stmt(s, out);
     }
     return out;
   }
 
-  private static void stmt(Stmt s, Set<String> out) {
-    if (s instanceof Stmt.For f) {
+  private static void stmt(LoopStmt s, Set<String> out) {
+    if (s instanceof LoopStmt.For f) {
       ix(f.lo(), out);
       ix(f.hi(), out);
-      for (Stmt b : f.body()) {
+      for (LoopStmt b : f.body()) {
         stmt(b, out);
       }
-    } else if (s instanceof Stmt.Store st) {
+    } else if (s instanceof LoopStmt.Store st) {
       out.add(st.array());
       ix(st.index(), out);
       fx(st.value(), out);
-    } else if (s instanceof Stmt.Let l) {
+    } else if (s instanceof LoopStmt.Let l) {
       fx(l.value(), out);
-    } else if (s instanceof Stmt.LetInt l) {
+    } else if (s instanceof LoopStmt.LetInt l) {
       ix(l.value(), out);
     }
   }

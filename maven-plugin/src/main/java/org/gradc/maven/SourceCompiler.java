@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 
 /** The one thing the build needs from the compiler: a model file in, class files out. */
-interface ModelCompiler {
+interface SourceCompiler {
 
   /**
    * What compiling one model produced.

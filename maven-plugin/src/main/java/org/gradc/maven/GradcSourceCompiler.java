@@ -5,21 +5,23 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.gradc.compiler.Compilation;
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
-import org.gradc.compiler.syntax.FrontEnd;
 import org.gradc.grammar.GradcParser;
 
 /**
- * The plugin's bridge to the compiler: {@link Gradc#generate} with the model's package, the build's
- * precision and back end. A model's file is named by its absolute path in messages, as {@code
- * javac} names Java files, so that terminals and IDE consoles link to it.
+ * The plugin's bridge to the compiler: one {@link Compilation} per model (one parse; its class and
+ * its warnings) with the model's package, the build's precision and back end. A model's file is
+ * named by its absolute path in messages, as {@code javac} names Java files, so that terminals and
+ * IDE consoles link to it.
  */
-final class GradcModelCompiler implements ModelCompiler {
+final class GradcSourceCompiler implements SourceCompiler {
   private final BackendKind backend;
 
   /**
@@ -27,7 +29,7 @@ final class GradcModelCompiler implements ModelCompiler {
    * @throws IllegalArgumentException naming the value and the accepted ones, or saying how to
    *     enable the vector back end when this JVM lacks {@code jdk.incubator.vector}
    */
-  GradcModelCompiler(String backend) {
+  GradcSourceCompiler(String backend) {
     String b = backend == null ? "" : backend.trim().toLowerCase(Locale.ROOT);
     this.backend =
         switch (b) {
@@ -50,18 +52,15 @@ final class GradcModelCompiler implements ModelCompiler {
       throws CompileException, IOException {
     SourceFile file =
         new SourceFile(source.file().toAbsolutePath().toString(), Files.readString(source.file()));
-    Gradc.Options options =
-        Gradc.Options.defaults()
-            .withPrecision(
-                precision == Precision.F64
-                    ? org.gradc.compiler.codegen.Precision.F64
-                    : org.gradc.compiler.codegen.Precision.F32)
-            .withPackage(source.packageName())
-            .withBackend(backend);
-    // Gradc.generate does not return the front end's warnings; checking first costs one more
-    // parse of a small file and lets the build show them.
-    List<Diagnostic> warnings = FrontEnd.check(file, options.precision().ir()).warnings();
-    GeneratedClass generated = Gradc.generate(file, options);
+    Compilation compilation =
+        Compilation.of(
+            file,
+            Gradc.Options.defaults()
+                .withPrecision(precision)
+                .withPackage(source.packageName())
+                .withBackend(backend));
+    GeneratedClass generated = compilation.generate();
+    List<Diagnostic> warnings = compilation.warnings();
     return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), warnings);
   }
 

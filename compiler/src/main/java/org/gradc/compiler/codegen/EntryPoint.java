@@ -1,0 +1,85 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One entry point of a generated class, as data: the protected method the runtime's {@code Model}
+ * calls, the role values it computes, whether it returns the loss, and what it does with the
+ * optimizer. The {@link Scheduler} gives each entry the kernels its roots need, in schedule order.
+ *
+ * @param method the method's name ({@code runForward}, …); it takes the batch size {@code n}
+ * @param roots the role values it leaves in their buffers
+ * @param minimal whether its kernels compute only what {@code roots} need (then a fused kernel that
+ *     also computes values for other entries, a ReLU mask for the backward pass, gets a pruned
+ *     variant, and no role buffer outside {@code roots} is written); otherwise it runs whole fused
+ *     kernels, as the training entries do
+ * @param update {@link Update#FUSED} folds each parameter's optimizer update into the kernel that
+ *     writes its gradient; {@link Update#ONLY} runs the optimizer alone, on the gradient buffers
+ */
+public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update update) {
+
+  /** Values an entry point computes. */
+  public enum Role {
+    OUTPUTS,
+    LOSS,
+    GRADIENTS
+  }
+
+  /** What an entry point does with the optimizer. */
+  public enum Update {
+    NONE,
+    FUSED,
+    ONLY
+  }
+
+  public EntryPoint {
+    roots = roots.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roots));
+  }
+
+  /** Whether the method returns the loss ({@code double}) rather than nothing. */
+  public boolean returnsLoss() {
+    return roots.contains(Role.LOSS);
+  }
+
+  /** The JVM descriptor of the method. */
+  public String descriptor() {
+    return returnsLoss() ? "(I)D" : "(I)V";
+  }
+
+  /** Inference: the outputs, computing nothing for the backward pass. */
+  public static final EntryPoint FORWARD =
+      new EntryPoint("runForward", Set.of(Role.OUTPUTS), true, Update.NONE);
+
+  /** Validation: outputs and the loss, no backward pass; gradients are left as they are. */
+  public static final EntryPoint EVALUATE =
+      new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, Update.NONE);
+
+  /** The loss and every gradient; parameters untouched. */
+  public static final EntryPoint GRADIENTS =
+      new EntryPoint("runGradients", Set.of(Role.LOSS, Role.GRADIENTS), false, Update.NONE);
+
+  /** Forward, backward and the optimizer update, fused. */
+  public static final EntryPoint TRAIN_STEP =
+      new EntryPoint("runTrainStep", Set.of(Role.LOSS, Role.GRADIENTS), false, Update.FUSED);
+
+  /** The optimizer alone, applied to the gradient buffers. */
+  public static final EntryPoint UPDATE = new EntryPoint("runUpdate", Set.of(), false, Update.ONLY);
+
+  /**
+   * The entry points of a model class: {@code runForward}, and for a model with a loss {@code
+   * runEvaluate}, {@code runGradients}, {@code runTrainStep} and {@code runUpdate}.
+   */
+  public static List<EntryPoint> standard(boolean hasLoss) {
+    List<EntryPoint> out = new ArrayList<>(List.of(FORWARD));
+    if (hasLoss) {
+      out.addAll(List.of(EVALUATE, GRADIENTS, TRAIN_STEP, UPDATE));
+    } else {
+      out.add(GRADIENTS);
+      out.add(TRAIN_STEP);
+    }
+    return out;
+  }
+}

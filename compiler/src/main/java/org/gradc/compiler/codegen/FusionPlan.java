@@ -1,0 +1,384 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Shape;
+
+/**
+ * The first stage of the {@link Scheduler}: which nodes are needed, how each is computed ({@link
+ * Mode}), how computed nodes are fused into groups (one kernel each) and which values must be
+ * stored. Immutable once built.
+ *
+ * <ul>
+ *   <li><b>field</b>: inputs, parameters and constants live in their own buffers;
+ *   <li><b>inline</b>: recomputed wherever it is read, at the index it is read at: fills, the batch
+ *       size, one-hot, views (transpose, reshape, slice, gather), and an elementwise node whose
+ *       only consumer is a reduction or a matmul operand (so {@code sum(exp(x - m))} is one loop);
+ *   <li><b>computed</b> in a <em>group</em>, one kernel each: a {@link OpLowering.Root root} or
+ *       none, followed by elementwise members over the same shape. A member joins the group of its
+ *       latest dependency when it reads that group's values only at its own index; members then
+ *       pass values in locals and only what is read elsewhere is stored. Elementwise epilogues so
+ *       fuse into the matmul that feeds them ({@code relu(x @ W + b)} is one pass over the output).
+ * </ul>
+ *
+ * <p>Groups run in creation order (a topological order). The plan knows op classes only through
+ * their {@link OpLowering}.
+ */
+final class FusionPlan {
+  /** A group larger than this starts a new one, which keeps every kernel method small. */
+  static final int MAX_GROUP_MEMBERS = 48;
+
+  enum Mode {
+    FIELD,
+    INLINE,
+    COMPUTED
+  }
+
+  /**
+   * One kernel's worth of nodes.
+   *
+   * @param root the node with a loop nest of its own, or {@code null} for a pointwise group; for a
+   *     {@link #copy} group, the field it copies to its role buffers
+   * @param copy whether this group only copies a field that also plays a role (an output that is an
+   *     input)
+   * @param reads the non-inline nodes the group reads
+   */
+  record Group(
+      int index, Node root, boolean copy, Shape shape, List<Node> members, Set<Node> reads) {
+    Group {
+      members = List.copyOf(members);
+      reads = Collections.unmodifiableSet(new LinkedHashSet<>(reads));
+    }
+
+    /** The root's rule, or null (pointwise and copy groups). */
+    OpLowering.Root rootRule() {
+      return root == null || copy ? null : (OpLowering.Root) OpLowerings.of(root.op());
+    }
+
+    /** {@code matmul}, {@code reduce}, {@code concat}, {@code pointwise} or {@code copy}. */
+    String kind() {
+      return copy ? "copy" : root == null ? "pointwise" : rootRule().kind();
+    }
+
+    /** Whether the root's result is only in the local {@code acc} while the epilogue runs. */
+    boolean fusesEpilogue() {
+      OpLowering.Root r = rootRule();
+      return r != null && r.fusesEpilogue();
+    }
+
+    List<Node> nodes() {
+      List<Node> all = new ArrayList<>();
+      if (root != null) {
+        all.add(root);
+      }
+      all.addAll(members);
+      return all;
+    }
+  }
+
+  final List<Node> needed;
+  private final Map<Node, List<Node>> consumers;
+  private final Map<Node, Mode> mode;
+  private final Map<Node, Set<Node>> deps;
+  final List<Group> groups;
+  private final Map<Node, Group> groupOf;
+  private final Set<Node> materialized;
+
+  private FusionPlan(Builder b) {
+    this.needed = List.copyOf(b.needed);
+    this.consumers = b.consumers;
+    this.mode = b.mode;
+    this.deps = b.deps;
+    this.groups = List.copyOf(b.groups);
+    this.groupOf = b.groupOf;
+    this.materialized = b.materialized;
+  }
+
+  /**
+   * Plans {@code graph}. {@code roleNodes}, in role order (outputs, gradients, loss), are the nodes
+   * whose values go to role buffers: they are always computed and stored.
+   *
+   * @throws UnsupportedOpException for a needed node whose op has no {@link OpLowering}
+   */
+  static FusionPlan plan(Graph graph, List<Node> roleNodes) {
+    return new FusionPlan(new Builder(roleNodes).run(graph));
+  }
+
+  Mode mode(Node n) {
+    return mode.get(n);
+  }
+
+  /** Whether {@code n}'s value lives in a buffer. */
+  boolean stored(Node n) {
+    return materialized.contains(n);
+  }
+
+  /** The group computing {@code n} (for a field with a role, its copy group), or null. */
+  Group groupFor(Node n) {
+    Group g = groupOf.get(n);
+    if (g != null) {
+      return g;
+    }
+    for (Group c : groups) {
+      if (c.copy() && c.root() == n) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Non-inline nodes read when computing {@code n} (through inline nodes). */
+  Set<Node> deps(Node n) {
+    return deps.get(n);
+  }
+
+  List<Node> consumers(Node n) {
+    return consumers.getOrDefault(n, List.of());
+  }
+
+  /** The mutable state of planning; frozen into a {@link FusionPlan}. */
+  private static final class Builder {
+    private final Set<Node> roles;
+    private final List<Node> roleOrder;
+    final List<Node> needed = new ArrayList<>();
+    final Map<Node, List<Node>> consumers = new HashMap<>();
+    final Map<Node, Mode> mode = new HashMap<>();
+    final Map<Node, Set<Node>> deps = new HashMap<>();
+    final List<Group> groups = new ArrayList<>();
+    final Map<Node, Group> groupOf = new HashMap<>();
+    final Set<Node> materialized = new HashSet<>();
+
+    /** Groups under construction: their members and reads grow. */
+    private final List<GroupDraft> drafts = new ArrayList<>();
+
+    private final Map<Node, GroupDraft> draftOf = new HashMap<>();
+
+    private record GroupDraft(
+        int index, Node root, boolean copy, Shape shape, List<Node> members, Set<Node> reads) {}
+
+    Builder(List<Node> roleNodes) {
+      this.roleOrder = List.copyOf(new LinkedHashSet<>(roleNodes));
+      this.roles = new HashSet<>(roleOrder);
+    }
+
+    Builder run(Graph graph) {
+      collectNeeded(graph);
+      for (int i = needed.size() - 1; i >= 0; i--) {
+        Node n = needed.get(i);
+        mode.put(n, decideMode(n));
+      }
+      for (Node n : needed) {
+        if (mode.get(n) == Mode.COMPUTED) {
+          place(n);
+        }
+      }
+      List<GroupDraft> copies = new ArrayList<>();
+      for (Node n : roleOrder) {
+        if (mode.get(n) == Mode.FIELD) {
+          copies.add(new GroupDraft(-1, n, true, n.shape(), List.of(), Set.of(n)));
+        }
+      }
+      List<GroupDraft> all = new ArrayList<>(copies);
+      all.addAll(drafts);
+      for (GroupDraft d : all) {
+        Group g = new Group(groups.size(), d.root(), d.copy(), d.shape(), d.members(), d.reads());
+        groups.add(g);
+        if (!g.copy()) {
+          for (Node m : g.nodes()) {
+            groupOf.put(m, g);
+          }
+        }
+      }
+      decideMaterialized();
+      return this;
+    }
+
+    private void collectNeeded(Graph graph) {
+      Set<Node> seen = new HashSet<>();
+      List<Node> stack = new ArrayList<>(roleOrder);
+      while (!stack.isEmpty()) {
+        Node n = stack.remove(stack.size() - 1);
+        if (seen.add(n)) {
+          stack.addAll(n.inputs());
+        }
+      }
+      for (Node n : graph.nodes()) {
+        if (seen.contains(n)) {
+          needed.add(n);
+          for (Node in : new LinkedHashSet<>(n.inputs())) {
+            consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+          }
+        }
+      }
+    }
+
+    private static OpLowering rule(Node n) {
+      OpLowering r = OpLowerings.of(n.op());
+      if (r == null) {
+        throw new UnsupportedOpException(n);
+      }
+      return r;
+    }
+
+    private static boolean elementwise(Node n) {
+      return OpLowerings.of(n.op()) == ElementwiseLowering.INSTANCE;
+    }
+
+    private Mode decideMode(Node n) {
+      OpLowering rule = rule(n);
+      if (rule instanceof OpLowering.Leaf) {
+        return Mode.FIELD;
+      }
+      if (roles.contains(n) || rule instanceof OpLowering.Root) {
+        return Mode.COMPUTED;
+      }
+      if (indexFree(n)) {
+        return Mode.INLINE;
+      }
+      OpLowering.Element element = (OpLowering.Element) rule;
+      List<Node> users = consumers.getOrDefault(n, List.of());
+      boolean readFlat =
+          users.stream()
+              .anyMatch(
+                  u ->
+                      OpLowerings.of(u.op()) instanceof OpLowering.Element e && e.readsInputFlat());
+      if (element.view()) {
+        return readFlat ? Mode.COMPUTED : Mode.INLINE;
+      }
+      if (users.size() == 1 && !readFlat) {
+        Node u = users.get(0);
+        boolean inlinedByRoot =
+            OpLowerings.of(u.op()) instanceof OpLowering.Root r && r.inlinesOperands();
+        boolean inlineChain = elementwise(u) && mode.get(u) == Mode.INLINE;
+        if (inlinedByRoot || inlineChain) {
+          return Mode.INLINE;
+        }
+      }
+      return Mode.COMPUTED;
+    }
+
+    /**
+     * A value that is the same at every index and costs a few instructions: fills, the batch size,
+     * and elementwise formulas of those (a mean's {@code 1 / (n * 4)}). Recomputed where used; C2
+     * hoists it out of the loops.
+     */
+    private boolean indexFree(Node n) {
+      if (OpLowerings.of(n.op()) instanceof OpLowering.Element e && e.uniform()) {
+        return true;
+      }
+      if (!elementwise(n) || !n.shape().isScalar() && !n.inputs().isEmpty()) {
+        return elementwise(n) && n.inputs().isEmpty();
+      }
+      for (Node in : n.inputs()) {
+        if (!indexFree(in)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private Set<Node> deps(Node n) {
+      Set<Node> d = deps.get(n);
+      if (d != null) {
+        return d;
+      }
+      d = new LinkedHashSet<>();
+      for (Node in : n.inputs()) {
+        if (mode.get(in) == Mode.INLINE) {
+          d.addAll(deps(in));
+        } else {
+          d.add(in);
+        }
+      }
+      deps.put(n, d);
+      return d;
+    }
+
+    private void place(Node n) {
+      if (rule(n) instanceof OpLowering.Root) {
+        GroupDraft g = newGroup(n, n.shape());
+        g.reads().addAll(deps(n));
+        return;
+      }
+      GroupDraft latest = null;
+      for (Node d : deps(n)) {
+        GroupDraft g = draftOf.get(d);
+        if (g != null && (latest == null || g.index() > latest.index())) {
+          latest = g;
+        }
+      }
+      if (latest != null && canJoin(n, latest)) {
+        latest.members().add(n);
+        draftOf.put(n, latest);
+        latest.reads().addAll(deps(n));
+        return;
+      }
+      GroupDraft g = newGroup(null, n.shape());
+      g.members().add(n);
+      draftOf.put(n, g);
+      g.reads().addAll(deps(n));
+    }
+
+    private boolean canJoin(Node n, GroupDraft g) {
+      if (!g.shape().equals(n.shape()) || g.members().size() >= MAX_GROUP_MEMBERS) {
+        return false;
+      }
+      boolean matmulLike =
+          g.root() != null && ((OpLowering.Root) OpLowerings.of(g.root().op())).fusesEpilogue();
+      for (Node d : deps(n)) {
+        if (draftOf.get(d) == g) {
+          boolean identity =
+              elementwise(n) && n.inputs().contains(d) && d.shape().equals(n.shape());
+          // a root whose result is stored first is complete before the epilogue runs
+          boolean finished = d == g.root() && !matmulLike;
+          if (!identity && !finished) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    private GroupDraft newGroup(Node root, Shape shape) {
+      GroupDraft g =
+          new GroupDraft(
+              drafts.size(), root, false, shape, new ArrayList<>(), new LinkedHashSet<>());
+      drafts.add(g);
+      if (root != null) {
+        draftOf.put(root, g);
+      }
+      return g;
+    }
+
+    private void decideMaterialized() {
+      for (Node n : needed) {
+        Mode m = mode.get(n);
+        if (m == Mode.FIELD) {
+          materialized.add(n);
+        } else if (m == Mode.COMPUTED) {
+          Group g = groupOf.get(n);
+          boolean must = roles.contains(n) || (g.root() == n && !g.fusesEpilogue());
+          for (Node u : consumers.getOrDefault(n, List.of())) {
+            boolean local =
+                groupOf.get(u) == g
+                    && mode.get(u) == Mode.COMPUTED
+                    && elementwise(u)
+                    && u.shape().equals(n.shape());
+            must |= !local;
+          }
+          if (must) {
+            materialized.add(n);
+          }
+        }
+      }
+    }
+  }
+}

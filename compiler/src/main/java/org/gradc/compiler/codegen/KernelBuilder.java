@@ -1,0 +1,308 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.gradc.compiler.diag.SourceSpan;
+import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+
+/**
+ * The last stage of the {@link Scheduler}: the {@link Kernel} of one fused group, with element
+ * bodies built from each node's {@link OpLowering} over the {@link BufferLayout}'s buffers. A
+ * kernel may be built whole, with optimizer updates fused in, or pruned to the nodes an entry point
+ * needs.
+ */
+final class KernelBuilder {
+  private final TrainingGraph tg;
+  private final FusionPlan plan;
+  private final BufferLayout layout;
+  private final Map<String, EntryPoint.Role> roleOfField = new LinkedHashMap<>();
+
+  KernelBuilder(TrainingGraph tg, FusionPlan plan, BufferLayout layout) {
+    this.tg = tg;
+    this.plan = plan;
+    this.layout = layout;
+    Graph graph = tg.graph();
+    for (Node n : graph.outputs().values()) {
+      for (String f : layout.roleFields(n)) {
+        if (f.startsWith("o_")) {
+          roleOfField.put(f, EntryPoint.Role.OUTPUTS);
+        }
+      }
+    }
+    for (String p : graph.params().keySet()) {
+      if (layout.gradientField(p) != null) {
+        roleOfField.put(layout.gradientField(p), EntryPoint.Role.GRADIENTS);
+      }
+    }
+    if (layout.lossField() != null) {
+      roleOfField.put(layout.lossField(), EntryPoint.Role.LOSS);
+    }
+  }
+
+  /**
+   * The kernel of {@code g}.
+   *
+   * @param fusedParams parameters whose optimizer update rides on this kernel (their gradient is
+   *     computed here)
+   * @param keep the nodes to compute (all of the group's for a whole kernel)
+   * @param roles the role buffers it may write besides the homes of the values it stores; {@code
+   *     null} for all
+   */
+  Kernel kernel(
+      FusionPlan.Group g,
+      List<String> fusedParams,
+      Predicate<Node> keep,
+      Set<EntryPoint.Role> roles) {
+    String note = note(g);
+    List<Kernel> parts = new ArrayList<>();
+    if (!fusedParams.isEmpty()) {
+      parts.add(new Kernel.Pointwise(List.of(), OptimizerUpdate.prologue(tg.optimizer()), null));
+    }
+    Body body = new Body(roles);
+    List<Ix> idx = Indexing.axisVars(g.shape().rank());
+    List<LoopStmt> epilogue = new ArrayList<>();
+    if (g.copy()) {
+      epilogue.addAll(body.stores(g.root(), body.read(g.root(), idx), idx, true));
+      parts.add(new Kernel.Pointwise(Indexing.dims(g.shape()), epilogue, note));
+      return new Kernel.Sequence(parts, note);
+    }
+    OpLowering.Root rule = g.rootRule();
+    RootContext context = null;
+    if (rule != null) {
+      context = new RootContext(body, g, note);
+      if (rule.fusesEpilogue()) {
+        body.locals.put(g.root(), "acc");
+        boolean holds = plan.stored(g.root());
+        epilogue.addAll(body.stores(g.root(), Fx.local("acc"), idx, holds));
+      } else {
+        parts.addAll(rule.kernels(g.root(), context, List.of()));
+        epilogue.addAll(body.stores(g.root(), body.read(g.root(), idx), idx, true));
+      }
+      epilogue.addAll(updatesFor(g.root(), fusedParams, idx));
+    }
+    for (Node m : g.members()) {
+      if (!keep.test(m)) {
+        continue;
+      }
+      String v = "v" + m.id();
+      epilogue.add(new LoopStmt.Let(v, body.compute(m, idx)));
+      body.locals.put(m, v);
+      epilogue.addAll(body.stores(m, Fx.local(v), idx, false));
+      epilogue.addAll(updatesFor(m, fusedParams, idx));
+    }
+    if (rule != null && rule.fusesEpilogue()) {
+      parts.addAll(rule.kernels(g.root(), context, epilogue));
+    } else if (!epilogue.isEmpty() || rule == null) {
+      parts.add(
+          new Kernel.Pointwise(
+              Indexing.dims(g.shape()), epilogue, rule == null ? note : "epilogue"));
+    }
+    return parts.size() == 1 ? parts.get(0) : new Kernel.Sequence(parts, note);
+  }
+
+  /** The optimizer update of parameter {@code p} from its gradient buffer, on its own. */
+  Kernel updateKernel(String p) {
+    Node param = tg.graph().params().get(p);
+    List<LoopStmt> body =
+        update(p, Indexing.linear(Indexing.axisVars(param.shape().rank()), param.shape()));
+    return new Kernel.Sequence(
+        List.of(
+            new Kernel.Pointwise(List.of(), OptimizerUpdate.prologue(tg.optimizer()), null),
+            new Kernel.Pointwise(
+                Indexing.dims(param.shape()), body, tg.optimizer().displayName() + " " + p)),
+        null);
+  }
+
+  private List<LoopStmt> update(String param, Ix index) {
+    List<String> state = new ArrayList<>();
+    for (String s : tg.optimizer().stateNames()) {
+      state.add(BufferLayout.stateField(param, s));
+    }
+    return OptimizerUpdate.element(
+        tg.optimizer(), layout.paramField(param), layout.gradientField(param), state, index);
+  }
+
+  /** Statements updating each of {@code params} whose gradient is {@code n}. */
+  private List<LoopStmt> updatesFor(Node n, List<String> params, List<Ix> idx) {
+    List<LoopStmt> s = new ArrayList<>();
+    for (String p : params) {
+      if (tg.graph().gradients().get(p) == n) {
+        s.addAll(update(p, Indexing.linear(idx, n.shape())));
+      }
+    }
+    return s;
+  }
+
+  /** Reading and storing values inside one kernel: the locals of its fused loop. */
+  private final class Body implements OpLowering.Reads {
+    final Map<Node, String> locals = new LinkedHashMap<>();
+    private final Set<EntryPoint.Role> roles;
+
+    Body(Set<EntryPoint.Role> roles) {
+      this.roles = roles;
+    }
+
+    @Override
+    public Fx read(Node n, List<Ix> idx) {
+      if (plan.stored(n)) {
+        Ix at = Indexing.linear(idx, n.shape());
+        return n.dtype() == DType.I32
+            ? new Fx.OfInt(new Ix.Load(layout.home(n), at))
+            : new Fx.Load(layout.home(n), at);
+      }
+      if (plan.mode(n) == FusionPlan.Mode.COMPUTED) {
+        throw new IllegalStateException("read of a value not stored: " + n);
+      }
+      return new Body(roles).compute(n, idx);
+    }
+
+    @Override
+    public Ix readInt(Node n, List<Ix> idx) {
+      if (n.dtype() != DType.I32 || !plan.stored(n)) {
+        throw new IllegalArgumentException(
+            "the code generator indexes only with int inputs, not with " + n);
+      }
+      return new Ix.Load(layout.home(n), Indexing.linear(idx, n.shape()));
+    }
+
+    @Override
+    public Fx local(Node n) {
+      String l = locals.get(n);
+      return l == null ? null : Fx.local(l);
+    }
+
+    @Override
+    public boolean stored(Node n) {
+      return plan.stored(n);
+    }
+
+    @Override
+    public String buffer(Node n) {
+      return layout.home(n);
+    }
+
+    /** The value of {@code n} at {@code idx} by its definition (its {@link OpLowering}). */
+    Fx compute(Node n, List<Ix> idx) {
+      if (OpLowerings.of(n.op()) instanceof OpLowering.Element e) {
+        return e.at(n, idx, this);
+      }
+      if (plan.mode(n) == FusionPlan.Mode.FIELD || plan.stored(n)) {
+        return read(n, idx);
+      }
+      throw new IllegalArgumentException("the code generator cannot compute " + n);
+    }
+
+    /** Stores of {@code n}'s value to its home and to the role buffers this kernel may write. */
+    List<LoopStmt> stores(Node n, Fx value, List<Ix> idx, boolean homeAlreadyHolds) {
+      List<LoopStmt> s = new ArrayList<>();
+      if (!plan.stored(n)) {
+        return s;
+      }
+      Ix at = Indexing.linear(idx, n.shape());
+      String h = layout.home(n);
+      if (!homeAlreadyHolds) {
+        s.add(new LoopStmt.Store(h, at, value));
+      }
+      for (String role : layout.roleFields(n)) {
+        if (!role.equals(h) && (roles == null || roles.contains(roleOfField.get(role)))) {
+          s.add(new LoopStmt.Store(role, at, value));
+        }
+      }
+      return s;
+    }
+  }
+
+  /** What a root's rule sees: the reads of the kernel's body and the group's buffers. */
+  private final class RootContext implements OpLowering.Root.Context {
+    private final Body body;
+    private final FusionPlan.Group group;
+    private final String note;
+
+    RootContext(Body body, FusionPlan.Group group, String note) {
+      this.body = body;
+      this.group = group;
+      this.note = note;
+    }
+
+    @Override
+    public String out() {
+      String c = layout.home(group.root());
+      if (c == null) {
+        // a matmul whose result only its epilogue reads accumulates in a stored member's buffer
+        for (Node m : group.members()) {
+          if (plan.stored(m)) {
+            return layout.home(m);
+          }
+        }
+        throw new IllegalStateException("result stored nowhere: " + group.root());
+      }
+      return c;
+    }
+
+    @Override
+    public String scratch(int i) {
+      return layout.scratch(group.index()).get(i);
+    }
+
+    @Override
+    public String note() {
+      return note;
+    }
+
+    @Override
+    public Fx read(Node n, List<Ix> idx) {
+      return body.read(n, idx);
+    }
+
+    @Override
+    public Ix readInt(Node n, List<Ix> idx) {
+      return body.readInt(n, idx);
+    }
+
+    @Override
+    public Fx local(Node n) {
+      return body.local(n);
+    }
+
+    @Override
+    public boolean stored(Node n) {
+      return body.stored(n);
+    }
+
+    @Override
+    public String buffer(Node n) {
+      return body.buffer(n);
+    }
+  }
+
+  /** {@code mlp.grad:12 relu(x @ W1 + b1): matmul [batch, 256] matmul add max}, for dumps. */
+  private static String note(FusionPlan.Group g) {
+    Node first = g.root() != null ? g.root() : g.members().get(0);
+    StringBuilder s = new StringBuilder();
+    SourceSpan span = first.span();
+    if (span != null && span != SourceSpan.SYNTHETIC) {
+      s.append(span.file().name()).append(':').append(span.line()).append(' ');
+      String text = span.file().text().substring(span.start(), span.end()).strip();
+      int nl = text.indexOf('\n');
+      if (nl >= 0) {
+        text = text.substring(0, nl) + " …";
+      }
+      if (text.length() > 60) {
+        text = text.substring(0, 57) + "…";
+      }
+      s.append(text).append(": ");
+    }
+    s.append(g.kind()).append(' ').append(g.shape());
+    for (Node n : g.nodes()) {
+      s.append(' ').append(n.op().name());
+    }
+    String r = s.toString();
+    return r.length() > 160 ? r.substring(0, 157) + "…" : r;
+  }
+}

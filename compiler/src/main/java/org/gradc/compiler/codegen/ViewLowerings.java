@@ -1,0 +1,121 @@
+package org.gradc.compiler.codegen;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Op;
+import org.gradc.compiler.ir.Scalar;
+import org.gradc.compiler.ir.ops.Slice;
+import org.gradc.compiler.ir.ops.Transpose;
+
+/**
+ * The rules of the ops that compute nothing: each reads its input at a transformed index (views),
+ * or is a formula of the index itself (one-hot, the batch size). The scheduler inlines them where
+ * they are read, so {@code transpose(x)} costs no copy.
+ */
+final class ViewLowerings {
+  private ViewLowerings() {}
+
+  /** A view's rule from its index map. */
+  private record View(At at, boolean flat, boolean uniform) implements OpLowering.Element {
+    @Override
+    public Fx at(Node n, List<Ix> idx, Reads r) {
+      return at.at(n, idx, r);
+    }
+
+    @Override
+    public boolean view() {
+      return true;
+    }
+
+    @Override
+    public boolean readsInputFlat() {
+      return flat;
+    }
+  }
+
+  @FunctionalInterface
+  private interface At {
+    Fx at(Node n, List<Ix> idx, OpLowering.Reads r);
+  }
+
+  private static OpLowering.Element view(At at) {
+    return new View(at, false, false);
+  }
+
+  /** A view whose index map reads its op's attributes. */
+  @FunctionalInterface
+  private interface OfOp<O extends Op> {
+    Fx at(O op, Node n, List<Ix> idx, OpLowering.Reads r);
+  }
+
+  private static <O extends Op> OpLowering.Element view(Class<O> type, OfOp<O> at) {
+    return view((n, idx, r) -> at.at(type.cast(n.op()), n, idx, r));
+  }
+
+  /** {@code batch_size()}: the kernel's {@code n}. */
+  static final OpLowering.Element BATCH_SIZE =
+      new View((n, idx, r) -> new Fx.OfInt(Ix.N), false, true);
+
+  /** {@code one_hot(labels)[..., c] = labels[...] == c}. */
+  static final OpLowering.Element ONE_HOT =
+      view(
+          (n, idx, r) -> {
+            Ix label = r.readInt(n.input(0), idx.subList(0, idx.size() - 1));
+            Fx hit =
+                Fx.bin(
+                    Scalar.BinaryFn.EQ, new Fx.OfInt(label), new Fx.OfInt(idx.get(idx.size() - 1)));
+            return new Fx.Select(hit, Fx.c(1), Fx.c(0));
+          });
+
+  /** {@code gather(x, labels)[...] = x[..., labels[...]]}. */
+  static final OpLowering.Element GATHER =
+      view(
+          (n, idx, r) -> {
+            List<Ix> at = new ArrayList<>(idx);
+            at.add(r.readInt(n.input(1), idx));
+            return r.read(n.input(0), at);
+          });
+
+  /** {@code transpose(x, perm)[i] = x[i permuted back]}. */
+  static final OpLowering.Element TRANSPOSE =
+      view(
+          Transpose.class,
+          (t, n, idx, r) -> {
+            Ix[] at = new Ix[idx.size()];
+            for (int i = 0; i < idx.size(); i++) {
+              at[t.perm().get(i)] = idx.get(i);
+            }
+            return r.read(n.input(0), List.of(at));
+          });
+
+  /** {@code slice(x, axis, start, end)}: the index shifted by {@code start} along the axis. */
+  static final OpLowering.Element SLICE =
+      view(
+          Slice.class,
+          (s, n, idx, r) -> {
+            List<Ix> at = new ArrayList<>(idx);
+            at.set(s.axis(), Ix.add(idx.get(s.axis()), s.start()));
+            return r.read(n.input(0), at);
+          });
+
+  /**
+   * {@code reshape(x)}: the same flat offset in x's buffer, which is why the scheduler stores every
+   * value a reshape reads (an index-free value, a fill, reads the same everywhere).
+   */
+  static final OpLowering.Element RESHAPE =
+      new View(
+          (n, idx, r) -> {
+            Node in = n.input(0);
+            if (r.stored(in)) {
+              Ix flat = Indexing.linear(idx, n.shape());
+              return in.dtype() == DType.I32
+                  ? new Fx.OfInt(new Ix.Load(r.buffer(in), flat))
+                  : new Fx.Load(r.buffer(in), flat);
+            }
+            return r.read(in, Indexing.zeros(in.shape().rank()));
+          },
+          true,
+          false);
+}
