@@ -11,11 +11,17 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-kernels (accumulators kept in registers across the k loop). Every extent except the batch
  * {@code m} is a compile-time constant, as in generated code. These are the yardstick for the
  * generated kernels; {@link #probe} is {@code shared/probes/MatmulProbe}'s kernel verbatim.
+ *
+ * <p>They run on any vector width: the lane count is the preferred species' (16 on AVX-512, 8 on
+ * AVX2, 4 on 128-bit hardware), and a row of width 10 is cut into as many column strips as it
+ * needs. Only {@link #fwd2Split} names a species (256-bit) of its own; on hardware with narrower
+ * vectors it gives the same results through the Vector API's Java fallback, slowly. The 4 x 4
+ * blocks of accumulators are sized for AVX-512's 32 registers (they spill on AVX2's 16); that costs
+ * speed, not correctness.
  */
 public final class HandKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final VectorSpecies<Float> S256 = FloatVector.SPECIES_256;
-  static final VectorSpecies<Float> S128 = FloatVector.SPECIES_128;
   static final int L = S.length();
 
   static final int IN = 784;
@@ -203,84 +209,106 @@ public final class HandKernels {
     }
   }
 
-  static final VectorMask<Float> M10 = S.indexInRange(0, OUT);
+  /**
+   * Column strips of a row of width 10: strip {@code s} covers columns {@code [s L, min((s+1) L,
+   * 10))}. One strip on 16 lanes (AVX-512), two on 8 (AVX2), three on 4 (128-bit NEON/SSE).
+   */
+  static final int STRIPS = (OUT + L - 1) / L;
+
+  /** Strip {@code s}'s lanes inside the row (all lanes but those of the last, partial strip). */
+  static VectorMask<Float> stripMask(int s) {
+    return S.indexInRange(s * L, OUT);
+  }
 
   /**
-   * Stores lanes 0..9 of {@code c} at {@code out[o..o+10)}. JDK 17 does not intrinsify masked
-   * stores, so a full store is used wherever it stays inside the array: lanes 10..15 then land on
-   * the next row, which callers store afterwards (rows go in ascending order); at the array's end
-   * the lanes are extracted one by one.
+   * Stores strip {@code j0 = s L} of {@code c} at {@code out[o..)}, o = row * 10 + j0. JDK 17 does
+   * not intrinsify masked stores, so a full store is used wherever it stays inside the array: lanes
+   * past the row's end then land on the next row's first columns. Callers store rows in ascending
+   * order and each row's strips in descending order, so every such lane is overwritten later; at
+   * the array's end the lanes are extracted one by one.
    */
-  static void store10(FloatVector c, float[] out, int o) {
+  static void storeStrip(FloatVector c, float[] out, int o, int j0) {
     if (o + L <= out.length) {
       c.intoArray(out, o);
     } else {
-      for (int j = 0; j < OUT; j++) {
+      for (int j = 0; j < Math.min(L, OUT - j0); j++) {
         out[o + j] = c.lane(j);
       }
     }
   }
 
   /**
-   * n = 10 as one 16-lane vector with lanes 10..15 masked off: 8 rows of accumulators across k. The
-   * k loop reads full vectors (lanes past the row land in accumulator lanes that are never stored);
-   * only the last row of w, whose full read would leave the array, is read masked.
+   * n = 10 as column strips of the preferred species (the last one partial, lanes past the row
+   * masked off): per strip, 8 rows of accumulators across k. The k loop reads full vectors (lanes
+   * past the row land in accumulator lanes that are never stored); only the rows of w whose full
+   * read would leave the array are read masked. Strips go right to left (see {@link #storeStrip}).
    */
   public static void fwd2Masked(float[] h, float[] w, float[] bias, float[] out, int m) {
-    final int kSafe = (HID * OUT - L) / OUT + 1; // rows of w a full vector read stays inside
     int i = 0;
     for (; i + 8 <= m; i += 8) {
-      FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-      FloatVector c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-      int a0 = i * HID;
-      int k = 0;
-      for (; k < kSafe; k++) {
-        FloatVector b = FloatVector.fromArray(S, w, k * OUT);
-        c0 = FloatVector.broadcast(S, h[a0 + k]).fma(b, c0);
-        c1 = FloatVector.broadcast(S, h[a0 + HID + k]).fma(b, c1);
-        c2 = FloatVector.broadcast(S, h[a0 + 2 * HID + k]).fma(b, c2);
-        c3 = FloatVector.broadcast(S, h[a0 + 3 * HID + k]).fma(b, c3);
-        c4 = FloatVector.broadcast(S, h[a0 + 4 * HID + k]).fma(b, c4);
-        c5 = FloatVector.broadcast(S, h[a0 + 5 * HID + k]).fma(b, c5);
-        c6 = FloatVector.broadcast(S, h[a0 + 6 * HID + k]).fma(b, c6);
-        c7 = FloatVector.broadcast(S, h[a0 + 7 * HID + k]).fma(b, c7);
+      for (int s = STRIPS - 1; s >= 0; s--) {
+        final int j0 = s * L;
+        // rows of w a full vector read from column j0 stays inside
+        final int kSafe = Math.min(HID, (HID * OUT - L - j0) / OUT + 1);
+        final VectorMask<Float> mask = stripMask(s);
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int a0 = i * HID;
+        int k = 0;
+        for (; k < kSafe; k++) {
+          FloatVector b = FloatVector.fromArray(S, w, k * OUT + j0);
+          c0 = FloatVector.broadcast(S, h[a0 + k]).fma(b, c0);
+          c1 = FloatVector.broadcast(S, h[a0 + HID + k]).fma(b, c1);
+          c2 = FloatVector.broadcast(S, h[a0 + 2 * HID + k]).fma(b, c2);
+          c3 = FloatVector.broadcast(S, h[a0 + 3 * HID + k]).fma(b, c3);
+          c4 = FloatVector.broadcast(S, h[a0 + 4 * HID + k]).fma(b, c4);
+          c5 = FloatVector.broadcast(S, h[a0 + 5 * HID + k]).fma(b, c5);
+          c6 = FloatVector.broadcast(S, h[a0 + 6 * HID + k]).fma(b, c6);
+          c7 = FloatVector.broadcast(S, h[a0 + 7 * HID + k]).fma(b, c7);
+        }
+        for (; k < HID; k++) {
+          FloatVector b = FloatVector.fromArray(S, w, k * OUT + j0, mask);
+          c0 = FloatVector.broadcast(S, h[a0 + k]).fma(b, c0);
+          c1 = FloatVector.broadcast(S, h[a0 + HID + k]).fma(b, c1);
+          c2 = FloatVector.broadcast(S, h[a0 + 2 * HID + k]).fma(b, c2);
+          c3 = FloatVector.broadcast(S, h[a0 + 3 * HID + k]).fma(b, c3);
+          c4 = FloatVector.broadcast(S, h[a0 + 4 * HID + k]).fma(b, c4);
+          c5 = FloatVector.broadcast(S, h[a0 + 5 * HID + k]).fma(b, c5);
+          c6 = FloatVector.broadcast(S, h[a0 + 6 * HID + k]).fma(b, c6);
+          c7 = FloatVector.broadcast(S, h[a0 + 7 * HID + k]).fma(b, c7);
+        }
+        FloatVector d = FloatVector.fromArray(S, bias, j0, mask);
+        int r = i * OUT + j0;
+        storeStrip(c0.add(d), out, r, j0);
+        storeStrip(c1.add(d), out, r + OUT, j0);
+        storeStrip(c2.add(d), out, r + 2 * OUT, j0);
+        storeStrip(c3.add(d), out, r + 3 * OUT, j0);
+        storeStrip(c4.add(d), out, r + 4 * OUT, j0);
+        storeStrip(c5.add(d), out, r + 5 * OUT, j0);
+        storeStrip(c6.add(d), out, r + 6 * OUT, j0);
+        storeStrip(c7.add(d), out, r + 7 * OUT, j0);
       }
-      for (; k < HID; k++) {
-        FloatVector b = FloatVector.fromArray(S, w, k * OUT, M10);
-        c0 = FloatVector.broadcast(S, h[a0 + k]).fma(b, c0);
-        c1 = FloatVector.broadcast(S, h[a0 + HID + k]).fma(b, c1);
-        c2 = FloatVector.broadcast(S, h[a0 + 2 * HID + k]).fma(b, c2);
-        c3 = FloatVector.broadcast(S, h[a0 + 3 * HID + k]).fma(b, c3);
-        c4 = FloatVector.broadcast(S, h[a0 + 4 * HID + k]).fma(b, c4);
-        c5 = FloatVector.broadcast(S, h[a0 + 5 * HID + k]).fma(b, c5);
-        c6 = FloatVector.broadcast(S, h[a0 + 6 * HID + k]).fma(b, c6);
-        c7 = FloatVector.broadcast(S, h[a0 + 7 * HID + k]).fma(b, c7);
-      }
-      FloatVector d = FloatVector.fromArray(S, bias, 0, M10);
-      int r = i * OUT;
-      store10(c0.add(d), out, r);
-      store10(c1.add(d), out, r + OUT);
-      store10(c2.add(d), out, r + 2 * OUT);
-      store10(c3.add(d), out, r + 3 * OUT);
-      store10(c4.add(d), out, r + 4 * OUT);
-      store10(c5.add(d), out, r + 5 * OUT);
-      store10(c6.add(d), out, r + 6 * OUT);
-      store10(c7.add(d), out, r + 7 * OUT);
     }
     for (; i < m; i++) {
-      FloatVector c0 = FloatVector.zero(S);
-      for (int k = 0; k < HID; k++) {
-        c0 =
-            FloatVector.broadcast(S, h[i * HID + k])
-                .fma(FloatVector.fromArray(S, w, k * OUT, M10), c0);
+      for (int s = STRIPS - 1; s >= 0; s--) {
+        final int j0 = s * L;
+        final VectorMask<Float> mask = stripMask(s);
+        FloatVector c0 = FloatVector.zero(S);
+        for (int k = 0; k < HID; k++) {
+          c0 =
+              FloatVector.broadcast(S, h[i * HID + k])
+                  .fma(FloatVector.fromArray(S, w, k * OUT + j0, mask), c0);
+        }
+        storeStrip(c0.add(FloatVector.fromArray(S, bias, j0, mask)), out, i * OUT + j0, j0);
       }
-      store10(c0.add(FloatVector.fromArray(S, bias, 0, M10)), out, i * OUT);
     }
   }
 
   /**
    * n = 10 as an 8-lane (256-bit) vector for columns 0..7 plus two scalar columns, 8 rows across k.
-   * On cores that split 512-bit FMAs in two (Zen 4), a 256-bit FMA costs half a 512-bit one.
+   * On cores that split 512-bit FMAs in two (Zen 4), a 256-bit FMA costs half a 512-bit one. The
+   * 256-bit species is this kernel's experiment, not an assumption about the hardware: below 256
+   * bits it runs (correctly) on the Vector API's Java fallback.
    */
   public static void fwd2Split(float[] h, float[] w, float[] bias, float[] out, int m) {
     int i = 0;
@@ -537,29 +565,41 @@ public final class HandKernels {
   }
 
   /**
-   * Dot form without packing: for each output element one masked 16-lane product of e's row and w's
-   * row (10 lanes) and a lane reduction. Four rows of e share each w row.
+   * Dot form without packing: for each output element the masked products of e's row and w's row
+   * (10 lanes, in column strips), accumulated and reduced across lanes. Four rows of e share each w
+   * row.
    */
   public static void bwdInDot(float[] e, float[] w, float[] d, int m) {
     int i = 0;
     for (; i + 4 <= m; i += 4) {
-      FloatVector e0 = FloatVector.fromArray(S, e, i * OUT, M10);
-      FloatVector e1 = FloatVector.fromArray(S, e, (i + 1) * OUT, M10);
-      FloatVector e2 = FloatVector.fromArray(S, e, (i + 2) * OUT, M10);
-      FloatVector e3 = FloatVector.fromArray(S, e, (i + 3) * OUT, M10);
       for (int r = 0; r < HID; r++) {
-        FloatVector b = FloatVector.fromArray(S, w, r * OUT, M10);
-        d[i * HID + r] = e0.mul(b).reduceLanes(VectorOperators.ADD);
-        d[(i + 1) * HID + r] = e1.mul(b).reduceLanes(VectorOperators.ADD);
-        d[(i + 2) * HID + r] = e2.mul(b).reduceLanes(VectorOperators.ADD);
-        d[(i + 3) * HID + r] = e3.mul(b).reduceLanes(VectorOperators.ADD);
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        for (int s = 0; s < STRIPS; s++) {
+          int j0 = s * L;
+          VectorMask<Float> mask = stripMask(s);
+          FloatVector b = FloatVector.fromArray(S, w, r * OUT + j0, mask);
+          a0 = FloatVector.fromArray(S, e, i * OUT + j0, mask).fma(b, a0);
+          a1 = FloatVector.fromArray(S, e, (i + 1) * OUT + j0, mask).fma(b, a1);
+          a2 = FloatVector.fromArray(S, e, (i + 2) * OUT + j0, mask).fma(b, a2);
+          a3 = FloatVector.fromArray(S, e, (i + 3) * OUT + j0, mask).fma(b, a3);
+        }
+        d[i * HID + r] = a0.reduceLanes(VectorOperators.ADD);
+        d[(i + 1) * HID + r] = a1.reduceLanes(VectorOperators.ADD);
+        d[(i + 2) * HID + r] = a2.reduceLanes(VectorOperators.ADD);
+        d[(i + 3) * HID + r] = a3.reduceLanes(VectorOperators.ADD);
       }
     }
     for (; i < m; i++) {
-      FloatVector e0 = FloatVector.fromArray(S, e, i * OUT, M10);
       for (int r = 0; r < HID; r++) {
-        d[i * HID + r] =
-            e0.mul(FloatVector.fromArray(S, w, r * OUT, M10)).reduceLanes(VectorOperators.ADD);
+        FloatVector a0 = FloatVector.zero(S);
+        for (int s = 0; s < STRIPS; s++) {
+          int j0 = s * L;
+          VectorMask<Float> mask = stripMask(s);
+          a0 =
+              FloatVector.fromArray(S, e, i * OUT + j0, mask)
+                  .fma(FloatVector.fromArray(S, w, r * OUT + j0, mask), a0);
+        }
+        d[i * HID + r] = a0.reduceLanes(VectorOperators.ADD);
       }
     }
   }
@@ -660,48 +700,52 @@ public final class HandKernels {
   }
 
   /**
-   * n = 10 as one masked 16-lane vector: 8 rows of g across the batch. e's rows are read whole
-   * except the last one, whose full read would leave the array.
+   * n = 10 as column strips (see {@link #fwd2Masked}): per strip, 8 rows of g across the batch. e's
+   * rows are read whole except those whose full read would leave the array.
    */
   public static void gradW2Masked(float[] h, float[] e, float[] g, int m) {
-    int kSafe = m * OUT >= L ? (m * OUT - L) / OUT + 1 : 0;
     for (int r = 0; r < HID; r += 8) {
-      FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-      FloatVector c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-      int k = 0;
-      for (; k < kSafe; k++) {
-        FloatVector b = FloatVector.fromArray(S, e, k * OUT);
-        int ak = k * HID + r;
-        c0 = FloatVector.broadcast(S, h[ak]).fma(b, c0);
-        c1 = FloatVector.broadcast(S, h[ak + 1]).fma(b, c1);
-        c2 = FloatVector.broadcast(S, h[ak + 2]).fma(b, c2);
-        c3 = FloatVector.broadcast(S, h[ak + 3]).fma(b, c3);
-        c4 = FloatVector.broadcast(S, h[ak + 4]).fma(b, c4);
-        c5 = FloatVector.broadcast(S, h[ak + 5]).fma(b, c5);
-        c6 = FloatVector.broadcast(S, h[ak + 6]).fma(b, c6);
-        c7 = FloatVector.broadcast(S, h[ak + 7]).fma(b, c7);
+      for (int s = STRIPS - 1; s >= 0; s--) {
+        final int j0 = s * L;
+        final int kSafe = m * OUT >= L + j0 ? Math.min(m, (m * OUT - L - j0) / OUT + 1) : 0;
+        final VectorMask<Float> mask = stripMask(s);
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int k = 0;
+        for (; k < kSafe; k++) {
+          FloatVector b = FloatVector.fromArray(S, e, k * OUT + j0);
+          int ak = k * HID + r;
+          c0 = FloatVector.broadcast(S, h[ak]).fma(b, c0);
+          c1 = FloatVector.broadcast(S, h[ak + 1]).fma(b, c1);
+          c2 = FloatVector.broadcast(S, h[ak + 2]).fma(b, c2);
+          c3 = FloatVector.broadcast(S, h[ak + 3]).fma(b, c3);
+          c4 = FloatVector.broadcast(S, h[ak + 4]).fma(b, c4);
+          c5 = FloatVector.broadcast(S, h[ak + 5]).fma(b, c5);
+          c6 = FloatVector.broadcast(S, h[ak + 6]).fma(b, c6);
+          c7 = FloatVector.broadcast(S, h[ak + 7]).fma(b, c7);
+        }
+        for (; k < m; k++) {
+          FloatVector b = FloatVector.fromArray(S, e, k * OUT + j0, mask);
+          int ak = k * HID + r;
+          c0 = FloatVector.broadcast(S, h[ak]).fma(b, c0);
+          c1 = FloatVector.broadcast(S, h[ak + 1]).fma(b, c1);
+          c2 = FloatVector.broadcast(S, h[ak + 2]).fma(b, c2);
+          c3 = FloatVector.broadcast(S, h[ak + 3]).fma(b, c3);
+          c4 = FloatVector.broadcast(S, h[ak + 4]).fma(b, c4);
+          c5 = FloatVector.broadcast(S, h[ak + 5]).fma(b, c5);
+          c6 = FloatVector.broadcast(S, h[ak + 6]).fma(b, c6);
+          c7 = FloatVector.broadcast(S, h[ak + 7]).fma(b, c7);
+        }
+        int o = r * OUT + j0;
+        storeStrip(c0, g, o, j0);
+        storeStrip(c1, g, o + OUT, j0);
+        storeStrip(c2, g, o + 2 * OUT, j0);
+        storeStrip(c3, g, o + 3 * OUT, j0);
+        storeStrip(c4, g, o + 4 * OUT, j0);
+        storeStrip(c5, g, o + 5 * OUT, j0);
+        storeStrip(c6, g, o + 6 * OUT, j0);
+        storeStrip(c7, g, o + 7 * OUT, j0);
       }
-      for (; k < m; k++) {
-        FloatVector b = FloatVector.fromArray(S, e, k * OUT, M10);
-        int ak = k * HID + r;
-        c0 = FloatVector.broadcast(S, h[ak]).fma(b, c0);
-        c1 = FloatVector.broadcast(S, h[ak + 1]).fma(b, c1);
-        c2 = FloatVector.broadcast(S, h[ak + 2]).fma(b, c2);
-        c3 = FloatVector.broadcast(S, h[ak + 3]).fma(b, c3);
-        c4 = FloatVector.broadcast(S, h[ak + 4]).fma(b, c4);
-        c5 = FloatVector.broadcast(S, h[ak + 5]).fma(b, c5);
-        c6 = FloatVector.broadcast(S, h[ak + 6]).fma(b, c6);
-        c7 = FloatVector.broadcast(S, h[ak + 7]).fma(b, c7);
-      }
-      int o = r * OUT;
-      store10(c0, g, o);
-      store10(c1, g, o + OUT);
-      store10(c2, g, o + 2 * OUT);
-      store10(c3, g, o + 3 * OUT);
-      store10(c4, g, o + 4 * OUT);
-      store10(c5, g, o + 5 * OUT);
-      store10(c6, g, o + 6 * OUT);
-      store10(c7, g, o + 7 * OUT);
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.gradc.compiler.syntax;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,17 +72,18 @@ final class ArgumentMatcher {
       if (!sig.names().contains(name)) {
         String near = Suggestions.nearest(name, sig.names());
         String message = "`" + sig.name() + "` has no parameter `" + name + "`";
+        List<String> hints = new ArrayList<>();
         if (near != null) {
-          sink.accept(
-              Diagnostic.error(
-                  Codes.UNKNOWN_ARG,
-                  a.name().span(),
-                  message,
-                  "did you mean `" + near + "`?",
-                  hint));
-        } else {
-          sink.accept(Diagnostic.error(Codes.UNKNOWN_ARG, a.name().span(), message, hint));
+          hints.add("did you mean `" + near + "`?");
         }
+        hints.add(hint);
+        String reduction = REDUCTIONS.get(sig.name());
+        if (reduction != null && REDUCTION_PARAMETERS.contains(name)) {
+          hints.add(reduction);
+        }
+        sink.accept(
+            Diagnostic.error(
+                Codes.UNKNOWN_ARG, a.name().span(), message, hints.toArray(String[]::new)));
         ok = false;
         continue;
       }
@@ -114,10 +116,18 @@ final class ArgumentMatcher {
     return bound;
   }
 
-  /** Elementwise functions people call with one argument when they mean a reduction. */
-  private static final java.util.Map<String, String> REDUCTIONS =
-      java.util.Map.of(
-          "max", "`max(a, b)` is elementwise; the maximum over axes is `amax(x, axes = ...)`");
+  /**
+   * Elementwise functions people call with one argument, or with a reduction's {@code axis}, when
+   * they mean a reduction.
+   */
+  private static final Map<String, String> REDUCTIONS =
+      Map.of(
+          "max", "`max(a, b)` is elementwise; the maximum over axes is `amax(x, axes = ...)`",
+          "min", "`min(a, b)` is elementwise; the minimum over axes is `-amax(-x, axes = ...)`");
+
+  /** The parameter names of a reduction, spelled as people write them. */
+  private static final java.util.Set<String> REDUCTION_PARAMETERS =
+      java.util.Set.of("axis", "axes", "dim", "keepdims", "keepdim");
 
   private static String count(int n) {
     return n == 1 ? "1 argument" : n + " arguments";

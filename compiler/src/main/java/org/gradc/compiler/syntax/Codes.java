@@ -26,6 +26,7 @@ final class Codes {
   static final String NOT_A_FUNCTION = "E0106";
   static final String USED_BEFORE_DEFINED = "E0107";
   static final String BATCH_AS_VALUE = "E0108";
+  static final String RESERVED_NAME = "E0109";
 
   // Declarations.
   static final String MISSING_LOSS = "E0201";

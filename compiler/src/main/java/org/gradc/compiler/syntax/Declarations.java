@@ -22,6 +22,9 @@ final class Declarations {
   private final Map<String, Global> globals = new LinkedHashMap<>();
   private final Map<Stmt.Def, Set<Stmt.Def>> calls = new LinkedHashMap<>();
 
+  /** The name types use for the run-time batch size; no declaration may take it. */
+  static final String RESERVED = "batch";
+
   private Declarations(Module module, Diagnostics diagnostics) {
     this.module = module;
     this.diagnostics = diagnostics;
@@ -67,6 +70,9 @@ final class Declarations {
       if (name == null) {
         continue;
       }
+      if (reserved(name, kind == null ? "a function" : kind)) {
+        continue; // not a global: `batch` keeps meaning the batch axis in the types below
+      }
       Global first = globals.get(name.text());
       Stmt.Def def = module.defs().get(name.text());
       if (first != null) {
@@ -104,9 +110,30 @@ final class Declarations {
       if (p.defaultValue() != null) {
         walk(p.defaultValue(), scope, callees);
       }
+      reserved(p.name(), "a function's parameter");
       declareLocal(p.name(), own, "a parameter", scope);
     }
     walk(def.body(), scope, callees);
+  }
+
+  /**
+   * Reports a declaration named {@code batch}, which the types reserve for the run-time batch size
+   * (a {@code const batch = 4} would silently fix it); true if reported.
+   */
+  private boolean reserved(Ident name, String kind) {
+    if (!name.text().equals(RESERVED)) {
+      return false;
+    }
+    diagnostics.add(
+        Diagnostic.error(
+            Codes.RESERVED_NAME,
+            name.span(),
+            "`batch` is reserved for the batch axis and cannot name " + kind,
+            "`batch` stands for the number of examples, chosen at run time, in an input's type"
+                + " (`float[batch, 784]`)",
+            "choose another name, such as `batch_size`; the batch size itself is set where the"
+                + " model is trained (`gradc train --batch`)"));
+    return true;
   }
 
   private void declareLocal(Ident name, Map<String, Ident> own, String kind, Set<String> scope) {

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -34,10 +39,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * hit every code path: tails only (n &lt; lanes), full vectors plus a tail, several column chunks,
  * weight gradients (k = batch) and input gradients (b transposed), batches that leave remainder
  * rows.
+ *
+ * <p>Every test runs with the width this JVM prefers ({@link #PREFERRED}), which the build also
+ * forces down to 128 and 256 bits in extra runs of this class ({@code -XX:MaxVectorSize=16} and
+ * {@code 32}, see compiler/pom.xml), and some also with fixed widths whose code paths the cases
+ * below are chosen for (such code runs on the Vector API's Java fallback where the hardware is
+ * narrower).
  */
 class VectorBackendTest {
   static final VectorBackend F32_16 = new VectorBackend(16, 8);
-  static final VectorBackend NARROW = new VectorBackend(8, 4);
+  static final VectorBackend F32_8 = new VectorBackend(8, 4);
+  static final VectorBackend F32_4 = new VectorBackend(4, 2);
+
+  /** The back end sized for this JVM (surefire runs the tests with the vector module). */
+  static final VectorBackend PREFERRED = (VectorBackend) VectorBackend.forThisJvm();
 
   /** x[batch, in] → relu(x W1 + b1) → tanh(h W2 + b2) → mean squared error against y. */
   static Graph mlp(DType d, int in, int hidden, int out) throws Exception {
@@ -82,11 +97,19 @@ class VectorBackendTest {
   })
   void bothBackEndsMatchTheEvaluator(Precision p, int in, int hidden, int out) throws Exception {
     Graph g = mlp(p.ir(), in, hidden, out);
-    GeneratedClass vector = generate(g, p, F32_16, OptimizerKind.SGD);
+    List<GeneratedClass> vectors = new ArrayList<>();
+    vectors.add(generate(g, p, PREFERRED, OptimizerKind.SGD));
+    if (PREFERRED.lanes(Precision.F32) != 16) {
+      vectors.add(generate(g, p, F32_16, OptimizerKind.SGD)); // the widths' comments count 16
+    }
     GeneratedClass scalar = generate(g, p, new ScalarBackend(), OptimizerKind.SGD);
-    assertTrue(usesVectorApi(vector), "the vector back end wrote no Vector API code");
+    for (GeneratedClass v : vectors) {
+      assertTrue(usesVectorApi(v), "the vector back end wrote no Vector API code");
+    }
     assertFalse(usesVectorApi(scalar));
-    for (GeneratedClass c : new GeneratedClass[] {vector, scalar}) {
+    List<GeneratedClass> all = new ArrayList<>(vectors);
+    all.add(scalar);
+    for (GeneratedClass c : all) {
       Model m = HiddenClasses.instantiate(c);
       for (int batch : new int[] {1, 3, 8, 13, 2}) {
         Harness.compareWithEvaluator(m, g, batch, 31L * batch + in, p);
@@ -94,11 +117,12 @@ class VectorBackendTest {
     }
   }
 
-  @Test
-  void narrowVectorsMatchTheEvaluator() throws Exception {
-    // 8-lane floats: 16 vector registers, 2-vector chunks
+  @ParameterizedTest
+  @CsvSource({"8", "4"})
+  void narrowVectorsMatchTheEvaluator(int lanes) throws Exception {
+    // 8- and 4-lane floats: 16 vector registers, 2-vector chunks
     Graph g = mlp(DType.F32, 12, 50, 10);
-    GeneratedClass c = generate(g, Precision.F32, NARROW, OptimizerKind.SGD);
+    GeneratedClass c = generate(g, Precision.F32, lanes == 8 ? F32_8 : F32_4, OptimizerKind.SGD);
     assertTrue(usesVectorApi(c));
     Model m = HiddenClasses.instantiate(c);
     for (int batch : new int[] {1, 5, 9}) {
@@ -114,7 +138,7 @@ class VectorBackendTest {
   @CsvSource({"F32, 1e-4", "F64, 1e-10"})
   void adamStepsAgreeWithTheScalarBackEnd(Precision p, double tol) throws Exception {
     Graph g = mlp(p.ir(), 30, 40, 10);
-    Model vector = HiddenClasses.instantiate(generate(g, p, F32_16, OptimizerKind.ADAM));
+    Model vector = HiddenClasses.instantiate(generate(g, p, PREFERRED, OptimizerKind.ADAM));
     Model scalar =
         HiddenClasses.instantiate(generate(g, p, new ScalarBackend(), OptimizerKind.ADAM));
     vector.initialize(7);
@@ -137,6 +161,38 @@ class VectorBackendTest {
           Harness.values(vector, TensorKind.PARAM, param, len),
           tol);
     }
+  }
+
+  /**
+   * The generated code's species is the one this JVM prefers (its lanes read from the Vector API
+   * itself, not from the back end), within the limit {@code -XX:MaxVectorSize} sets, and no other
+   * species appears: the forced 128- and 256-bit runs of this class really test 4 and 8 lanes.
+   */
+  @ParameterizedTest
+  @CsvSource({"F32", "F64"})
+  void generatedCodeUsesThePreferredSpeciesOfThisJvm(Precision p) throws Exception {
+    Class<?> vectorClass =
+        Class.forName(VectorModule.NAME + (p == Precision.F32 ? ".FloatVector" : ".DoubleVector"));
+    Object species = vectorClass.getField("SPECIES_PREFERRED").get(null);
+    Class<?> speciesClass = Class.forName(VectorModule.NAME + ".VectorSpecies");
+    int lanes = (Integer) speciesClass.getMethod("length").invoke(species);
+    int bits = (Integer) speciesClass.getMethod("vectorBitSize").invoke(species);
+    assertEquals(lanes, PREFERRED.lanes(p));
+    long maxBytes =
+        Long.parseLong(
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("MaxVectorSize")
+                .getValue());
+    assertTrue(bits <= 8 * maxBytes, bits + " bits under -XX:MaxVectorSize=" + maxBytes);
+    System.out.println(
+        "VectorBackendTest: " + p + " vectors of " + lanes + " lanes (" + bits + " bits)");
+
+    String code =
+        new String(
+            generate(mlp(p.ir(), 20, 37, 10), p, PREFERRED, OptimizerKind.SGD).bytes(),
+            StandardCharsets.ISO_8859_1);
+    var used = Pattern.compile("SPECIES_(\\d+)").matcher(code).results().map(r -> r.group(1));
+    assertEquals(java.util.Set.of(String.valueOf(bits)), used.collect(Collectors.toSet()));
   }
 
   @Test
@@ -181,7 +237,7 @@ class VectorBackendTest {
       @ForAll @IntRange(min = 1, max = 19) int batch)
       throws Exception {
     Graph g = mlp(DType.F32, in, hidden, out);
-    Model m = HiddenClasses.instantiate(generate(g, Precision.F32, F32_16, OptimizerKind.SGD));
+    Model m = HiddenClasses.instantiate(generate(g, Precision.F32, PREFERRED, OptimizerKind.SGD));
     Harness.compareWithEvaluator(m, g, batch, in * 1000L + hidden, Precision.F32);
   }
 }

@@ -251,6 +251,23 @@ class FrontEndTest {
     assertEquals(List.of("E0108"), codes(HEAD + "loss mean(x) * batch\n"));
   }
 
+  /** `batch` is reserved: a `const batch = 4` must not silently fix the batch axis. */
+  @Test
+  void noDeclarationMayBeNamedBatch() {
+    String use = "input t: float[batch, 4]\nloss mean(x * t)\n";
+    Diagnostic d = only(HEAD + "const batch = 4\n" + use);
+    assertEquals("E0109", d.code());
+    assertEquals(3, d.span().line());
+    assertEquals(7, d.span().column());
+    assertEquals("`batch` is reserved for the batch axis and cannot name a constant", d.message());
+    assertEquals(List.of("E0109"), codes(HEAD + "input batch: float[batch, 4]\n" + use));
+    assertEquals(List.of("E0109"), codes(HEAD + "param batch: float[4] = zeros\nloss mean(x)\n"));
+    assertEquals(List.of("E0109"), codes(HEAD + "batch = x * 2\nloss mean(x)\n"));
+    assertEquals(List.of("E0109"), codes(HEAD + "output batch = x * 2\nloss mean(x)\n"));
+    assertEquals(List.of("E0109"), codes(HEAD + "def batch(v) = v\nloss mean(x)\n"));
+    assertEquals(List.of("E0109"), codes(HEAD + "def f(batch) = batch * 2\nloss mean(f(x))\n"));
+  }
+
   @Test
   void dimensionsMustBePositiveStaticIntegers() {
     assertEquals(List.of("E0209"), codes("model M\ninput x: float[batch, -2]\nloss mean(x)\n"));
@@ -306,6 +323,33 @@ class FrontEndTest {
     Diagnostic d = only(HEAD + "loss mean(softmax(x, 1, 2))\n");
     assertEquals("`softmax` takes at most 2 arguments but 3 were given", d.message());
     assertEquals(List.of("the function is `softmax(x, axis = -1)`"), d.hints());
+  }
+
+  /** A reduction's parameter given to the elementwise max/min names the reduction to use. */
+  @Test
+  void reductionParametersOnElementwiseMaxAndMinNameTheReduction() {
+    Diagnostic d = only(HEAD + "loss mean(max(x, axis = 1))\n");
+    assertEquals("E0503", d.code());
+    assertEquals("`max` has no parameter `axis`", d.message());
+    assertEquals(
+        List.of(
+            "the function is `max(a, b)`",
+            "`max(a, b)` is elementwise; the maximum over axes is `amax(x, axes = ...)`"),
+        d.hints());
+    assertEquals(3, d.span().line());
+    assertEquals(18, d.span().column()); // at `axis`
+    d = only(HEAD + "loss mean(min(x, axes = [1]))\n");
+    assertEquals("`min` has no parameter `axes`", d.message());
+    assertTrue(d.hints().get(d.hints().size() - 1).contains("`-amax(-x, axes = ...)`"));
+    // sum and mean take `axes`; `axis` is a near miss they already name
+    d = only(HEAD + "loss sum(x, axis = 1)\n");
+    assertEquals(
+        List.of(
+            "did you mean `axes`?",
+            "the function is `sum(x, axes: int_list = [], keepdims: bool = false)`"),
+        d.hints());
+    d = only(HEAD + "loss mean(amax(x, axis = 1))\n");
+    assertEquals("did you mean `axes`?", d.hints().get(0));
   }
 
   @Test
