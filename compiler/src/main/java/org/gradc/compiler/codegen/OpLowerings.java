@@ -25,7 +25,8 @@ import org.gradc.compiler.ir.ops.Transpose;
  * org.gradc.compiler.ir.Primitives} registers the language's primitives. An op implementing {@link
  * Elementwise} needs no line: its scalar formula is its rule ({@link ElementwiseLowering}). {@code
  * OpLoweringCoverageTest} fails for an op class in {@code ir.ops} that has no rule, and the
- * scheduler reports a node of such an op as a located compile error (E0701).
+ * scheduler reports a node of such an op as a located compile error (E0701). A rule is looked up by
+ * its node's op class, so it may read that class's attributes from {@code n.op()}.
  */
 final class OpLowerings {
   private static final Map<Class<? extends Op>, OpLowering> BY_OP = new LinkedHashMap<>();
