@@ -285,7 +285,7 @@ public final class SparkTrainer {
    */
   public History fit(org.apache.spark.sql.Dataset<Row> train) {
     int p = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-    checkSetup(p);
+    checkSetup(spark.sparkContext().conf(), p);
     List<InputColumn> columns =
         InputColumn.forSchema(model.spec(), train.schema(), "training data");
     org.gradc.runtime.data.Dataset valid = validationData();
@@ -303,8 +303,9 @@ public final class SparkTrainer {
     }
   }
 
-  private void checkSetup(int p) {
-    if (spark.sparkContext().conf().getBoolean("spark.speculation", false)) {
+  /** The checks that need no data. */
+  void checkSetup(org.apache.spark.SparkConf conf, int p) {
+    if (conf.getBoolean("spark.speculation", false)) {
       throw new IllegalArgumentException(
           "spark.speculation is on: synchronous training waits for every task of a step, and a"
               + " speculative copy only doubles the work; set spark.speculation=false");
