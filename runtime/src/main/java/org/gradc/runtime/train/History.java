@@ -19,11 +19,13 @@ public final class History {
   private final List<Metrics> epochs = new ArrayList<>();
   private String stopReason;
 
-  void add(Metrics m) {
+  /** Appends the next epoch's metrics (for trainers outside this package, e.g. gradc-spark). */
+  public void add(Metrics m) {
     epochs.add(m);
   }
 
-  void stopReason(String reason) {
+  /** Records why the run stopped early. */
+  public void stopReason(String reason) {
     this.stopReason = reason;
   }
 

@@ -9,7 +9,8 @@ import java.util.Map;
 public final class Metrics {
   private final Map<Metric, Double> values;
 
-  Metrics(Map<Metric, Double> values) {
+  /** The given values, kept in {@link Metric#ALL} order. */
+  public Metrics(Map<Metric, Double> values) {
     Map<Metric, Double> ordered = new LinkedHashMap<>();
     for (Metric m : Metric.ALL) {
       if (values.containsKey(m)) {

@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.TensorKind;
-import org.gradc.runtime.TensorSpec;
 import org.gradc.runtime.data.Dataset;
 
 /**
@@ -32,6 +31,9 @@ import org.gradc.runtime.data.Dataset;
  * {@code (rows of shard 0) + (rows of shard 1)}, and float addition is not associative. With one
  * shard ({@code n_i = n}) the weight is exactly 1 and nothing changes.
  *
+ * <p>The split, the shard computation and the sum are {@link DataParallel}'s, which the Spark
+ * trainer ({@code gradc-spark}) uses too; that is what makes its runs equal to this one's.
+ *
  * <h2>Replicas</h2>
  *
  * Replica 0 is the main model itself; replicas 1..k-1 are {@link Model#copy() copies}. Generated
@@ -45,24 +47,22 @@ import org.gradc.runtime.data.Dataset;
 final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final Model main;
   private final List<Model> replicas = new ArrayList<>();
-  private final List<Feeder> feeders = new ArrayList<>();
-  private final Feeder.Task task;
+  private final List<DataParallel.Worker> workers = new ArrayList<>();
   private final ExecutorService pool;
   private final List<Object> params = new ArrayList<>();
   private final List<List<Object>> replicaParams = new ArrayList<>();
   private final List<Object> grads = new ArrayList<>();
   private final List<List<Object>> replicaGrads = new ArrayList<>();
 
-  ParallelStepRunner(Model main, Dataset data, int batchSize, Feeder.Task task, int threads) {
+  ParallelStepRunner(Model main, Dataset data, int batchSize, int threads) {
     this.main = main;
-    this.task = task;
     int shard = (batchSize + threads - 1) / threads;
     for (int i = 0; i < threads; i++) {
       Model m = i == 0 ? main : main.copy();
       replicas.add(m);
-      feeders.add(new Feeder(m, data, shard, task));
-      replicaParams.add(live(m, TensorKind.PARAM));
-      replicaGrads.add(live(m, TensorKind.GRADIENT));
+      workers.add(new DataParallel.Worker(m, data, shard));
+      replicaParams.add(DataParallel.arrays(m, TensorKind.PARAM));
+      replicaGrads.add(DataParallel.arrays(m, TensorKind.GRADIENT));
     }
     params.addAll(replicaParams.get(0));
     grads.addAll(replicaGrads.get(0));
@@ -76,54 +76,42 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
             });
   }
 
-  private static List<Object> live(Model m, TensorKind kind) {
-    List<Object> out = new ArrayList<>();
-    for (TensorSpec t : m.spec().ofKind(kind)) {
-      // gradients are looked up by the parameter they belong to
-      out.add(m.tensor(kind, kind == TensorKind.GRADIENT ? t.of() : t.name()));
-    }
-    return out;
-  }
-
   @Override
   public Result step(int[] order, int from, int to, boolean countCorrect) {
     int n = to - from;
-    int k = Math.min(replicas.size(), n);
-    List<Future<Shard>> futures = new ArrayList<>();
+    int k = DataParallel.shards(n, replicas.size());
+    List<Future<DataParallel.Shard>> futures = new ArrayList<>();
     for (int i = 1; i < k; i++) {
       int s = i;
       futures.add(
           pool.submit(
               () ->
-                  shard(s, order, from + bound(s, n, k), from + bound(s + 1, n, k), countCorrect)));
+                  shard(
+                      s,
+                      order,
+                      from + DataParallel.bound(s, n, k),
+                      from + DataParallel.bound(s + 1, n, k),
+                      countCorrect)));
     }
-    Shard[] shards = new Shard[k];
-    shards[0] = shard(0, order, from, from + bound(1, n, k), countCorrect);
+    List<DataParallel.Shard> shards = new ArrayList<>(k);
+    shards.add(shard(0, order, from, from + DataParallel.bound(1, n, k), countCorrect));
     for (int i = 1; i < k; i++) {
-      shards[i] = join(futures.get(i - 1));
+      shards.add(join(futures.get(i - 1)));
     }
-    double loss = 0;
     long correct = 0;
+    int[] rows = new int[k];
     for (int i = 0; i < k; i++) {
-      loss += shards[i].loss() * shards[i].rows() / n;
-      correct += shards[i].correct();
+      correct += shards.get(i).correct();
+      rows[i] = shards.get(i).rows();
     }
     if (k > 1) {
-      combine(shards, n);
+      DataParallel.weightedSum(grads, replicaGrads.subList(0, k), rows, n);
     }
     main.applyGradients();
-    return new Result(loss, correct);
+    return new Result(DataParallel.loss(shards, n), correct);
   }
 
-  /** First row of shard {@code i} of {@code k} over {@code n} rows. */
-  private static int bound(int i, int n, int k) {
-    return (int) ((long) i * n / k);
-  }
-
-  private record Shard(double loss, long correct, int rows) {}
-
-  private Shard shard(int i, int[] order, int from, int to, boolean countCorrect) {
-    Model m = replicas.get(i);
+  private DataParallel.Shard shard(int i, int[] order, int from, int to, boolean countCorrect) {
     if (i > 0) {
       // on the shard's own thread: the main model's parameters are only read while shards run
       List<Object> dst = replicaParams.get(i);
@@ -132,17 +120,10 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
         System.arraycopy(src, 0, dst.get(p), 0, java.lang.reflect.Array.getLength(src));
       }
     }
-    Feeder f = feeders.get(i);
-    f.feed(order, from, to);
-    long correct = 0;
-    if (countCorrect) {
-      m.forward();
-      correct = f.correct(to - from);
-    }
-    return new Shard(m.lossAndGradients(), correct, to - from);
+    return workers.get(i).gradients(order, from, to, countCorrect);
   }
 
-  private static Shard join(Future<Shard> f) {
+  private static DataParallel.Shard join(Future<DataParallel.Shard> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -157,56 +138,6 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
         throw err;
       }
       throw new IllegalStateException(c);
-    }
-  }
-
-  /**
-   * Main gradients := sum over shards, in shard order, of (rows / n) * shard gradient, each element
-   * summed in double and rounded once.
-   */
-  private void combine(Shard[] shards, int n) {
-    int k = shards.length;
-    double[] w = new double[k];
-    for (int i = 0; i < k; i++) {
-      w[i] = (double) shards[i].rows() / n;
-    }
-    for (int p = 0; p < grads.size(); p++) {
-      Object g = grads.get(p);
-      if (g instanceof float[] out && k == 2) {
-        // the common case as a flat loop the JIT compiles well; same arithmetic as below
-        float[] a = (float[]) replicaGrads.get(0).get(p);
-        float[] b = (float[]) replicaGrads.get(1).get(p);
-        double wa = w[0];
-        double wb = w[1];
-        for (int j = 0; j < out.length; j++) {
-          out[j] = (float) (0.0 + wa * a[j] + wb * b[j]);
-        }
-      } else if (g instanceof float[] out) {
-        float[][] in = new float[k][];
-        for (int i = 0; i < k; i++) {
-          in[i] = (float[]) replicaGrads.get(i).get(p);
-        }
-        for (int j = 0; j < out.length; j++) {
-          double s = 0;
-          for (int i = 0; i < k; i++) {
-            s += w[i] * in[i][j];
-          }
-          out[j] = (float) s;
-        }
-      } else {
-        double[] out = (double[]) g;
-        double[][] in = new double[k][];
-        for (int i = 0; i < k; i++) {
-          in[i] = (double[]) replicaGrads.get(i).get(p);
-        }
-        for (int j = 0; j < out.length; j++) {
-          double s = 0;
-          for (int i = 0; i < k; i++) {
-            s += w[i] * in[i][j];
-          }
-          out[j] = s;
-        }
-      }
     }
   }
 

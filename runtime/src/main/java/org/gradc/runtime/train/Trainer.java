@@ -347,8 +347,7 @@ public final class Trainer {
       if (threads == 1) {
         return run(first, StepRunner.serial(model, new Feeder(model, train, batchSize, task)));
       }
-      try (ParallelStepRunner parallel =
-          new ParallelStepRunner(model, train, batchSize, task, threads)) {
+      try (ParallelStepRunner parallel = new ParallelStepRunner(model, train, batchSize, threads)) {
         return run(first, parallel);
       }
     }

@@ -8,7 +8,8 @@ package org.gradc.runtime.train;
 public final class TrainingException extends RuntimeException {
   private final transient History history;
 
-  TrainingException(String message, History history) {
+  /** A stopped run: {@code message} says why, {@code history} holds the completed epochs. */
+  public TrainingException(String message, History history) {
     super(message);
     this.history = history;
   }

@@ -1,0 +1,204 @@
+package org.gradc.runtime.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.TensorKind;
+import org.gradc.runtime.TensorSpec;
+import org.gradc.runtime.data.Dataset;
+
+/**
+ * The arithmetic of one synchronous data-parallel step, public so that a trainer outside this
+ * package (the {@code gradc-spark} module, whose shards run on other machines) computes exactly
+ * what {@link Trainer#threads(int) Trainer.threads(k)} computes:
+ *
+ * <ol>
+ *   <li>{@link #bound} splits a batch of {@code n} rows into {@code k = min(k, n)} contiguous
+ *       shards;
+ *   <li>a {@link Worker} (a model replica holding the step's parameters) computes the loss and
+ *       gradients of one shard;
+ *   <li>{@link #weightedSum} combines the shards' gradients in shard order with weights {@code n_i
+ *       / n}, and {@link #loss} their losses the same way;
+ *   <li>{@link Model#applyGradients()} on the main model takes the one optimizer step.
+ * </ol>
+ *
+ * {@link ParallelStepRunner} is built from these same pieces, so a caller that feeds the same rows
+ * to the same shards gets bit-identical parameters. Nothing here depends on which thread, process
+ * or machine computed a shard.
+ */
+public final class DataParallel {
+  private DataParallel() {}
+
+  /** The loss, correct predictions (0 when not counted) and row count of one shard. */
+  public record Shard(double loss, long correct, int rows) {}
+
+  /** Number of non-empty shards of a batch of {@code n} rows split {@code k} ways. */
+  public static int shards(int n, int k) {
+    return Math.min(k, n);
+  }
+
+  /**
+   * First row (relative to the batch start) of shard {@code i} of {@code k} over {@code n} rows.
+   */
+  public static int bound(int i, int n, int k) {
+    return (int) ((long) i * n / k);
+  }
+
+  /**
+   * The live arrays ({@code float[]} or {@code double[]}) of a model's tensors of one kind, in spec
+   * order; gradients are listed in the order of the parameters they belong to.
+   */
+  public static List<Object> arrays(Model m, TensorKind kind) {
+    List<Object> out = new ArrayList<>();
+    for (TensorSpec t : m.spec().ofKind(kind)) {
+      out.add(m.tensor(kind, kind == TensorKind.GRADIENT ? t.of() : t.name()));
+    }
+    return out;
+  }
+
+  /**
+   * Number of label positions per row for the model's classification task (what accuracy divides
+   * by), or 0 when the model is not a classifier (see {@link Trainer}'s accuracy metric).
+   */
+  public static int accuracyPositions(Model m) {
+    Feeder.Task task = Feeder.Task.of(m);
+    return task == null ? 0 : task.positions();
+  }
+
+  /**
+   * A model replica bound to a dataset: {@link #gradients} computes one shard exactly as a shard of
+   * {@link Trainer#threads(int)} does. The caller puts the step's parameters into the replica
+   * first. Not thread-safe (one per thread, like the model).
+   */
+  public static final class Worker {
+    private final Model model;
+    private final Feeder feeder;
+    private final boolean classifier;
+
+    /**
+     * @param replica the model that computes (its gradient buffers are overwritten)
+     * @param data the rows to draw from; must have a column for every model input
+     * @param maxRows the usual shard size (gather arrays for it are allocated at once)
+     */
+    public Worker(Model replica, Dataset data, int maxRows) {
+      this.model = replica;
+      Feeder.Task task = Feeder.Task.of(replica);
+      this.feeder = new Feeder(replica, data, Math.max(1, maxRows), task);
+      this.classifier = task != null;
+    }
+
+    public Model model() {
+      return model;
+    }
+
+    /**
+     * Feeds rows {@code order[from..to)}, optionally runs the forward pass and counts correct
+     * predictions (for a classifier), then computes loss and gradients into the replica's gradient
+     * buffers; parameters are untouched.
+     */
+    public Shard gradients(int[] order, int from, int to, boolean countCorrect) {
+      feeder.feed(order, from, to);
+      long correct = 0;
+      if (countCorrect && classifier) {
+        model.forward();
+        correct = feeder.correct(to - from);
+      }
+      return new Shard(model.lossAndGradients(), correct, to - from);
+    }
+
+    /**
+     * Feeds rows {@code order[from..to)} and takes one fused optimizer step on the replica (local
+     * SGD); same correct-count rule as {@link #gradients}.
+     */
+    public Shard trainStep(int[] order, int from, int to, boolean countCorrect) {
+      feeder.feed(order, from, to);
+      long correct = 0;
+      if (countCorrect && classifier) {
+        model.forward();
+        correct = feeder.correct(to - from);
+      }
+      return new Shard(model.trainStep(), correct, to - from);
+    }
+  }
+
+  /** The batch loss {@code sum_i loss_i * n_i / n}, accumulated in double in shard order. */
+  public static double loss(List<Shard> shards, int n) {
+    double loss = 0;
+    for (Shard s : shards) {
+      loss += s.loss() * s.rows() / n;
+    }
+    return loss;
+  }
+
+  /**
+   * {@code out[p] := sum_i (rows[i] / n) * in.get(i)[p]} for every tensor {@code p}, each element
+   * accumulated in double in the order i = 0, 1, ..., k-1 and rounded once to the array's type.
+   * This is the one place the shard sum of {@link Trainer#threads(int)} is written; it also
+   * averages parameters and optimizer state for local SGD (weights summing to 1). A single shard
+   * holding the whole batch is copied unchanged.
+   *
+   * @param out the destination arrays ({@code float[]} or {@code double[]}), e.g. {@link
+   *     #arrays(Model, TensorKind) the main model's gradients}
+   * @param in per shard, arrays shaped like {@code out}, in shard order
+   * @param rows per shard, its row count (the weight's numerator)
+   * @param n the weight's denominator (the batch's row count)
+   */
+  public static void weightedSum(List<Object> out, List<List<Object>> in, int[] rows, int n) {
+    int k = in.size();
+    if (rows.length != k) {
+      throw new IllegalArgumentException(rows.length + " row counts for " + k + " shards");
+    }
+    if (k == 1 && rows[0] == n) {
+      // weight exactly 1: a copy (the sum below would turn -0.0 into +0.0)
+      for (int p = 0; p < out.size(); p++) {
+        Object src = in.get(0).get(p);
+        if (src != out.get(p)) {
+          System.arraycopy(src, 0, out.get(p), 0, java.lang.reflect.Array.getLength(src));
+        }
+      }
+      return;
+    }
+    double[] w = new double[k];
+    for (int i = 0; i < k; i++) {
+      w[i] = (double) rows[i] / n;
+    }
+    for (int p = 0; p < out.size(); p++) {
+      Object g = out.get(p);
+      if (g instanceof float[] o && k == 2) {
+        // the common case as a flat loop the JIT compiles well; same arithmetic as below
+        float[] a = (float[]) in.get(0).get(p);
+        float[] b = (float[]) in.get(1).get(p);
+        double wa = w[0];
+        double wb = w[1];
+        for (int j = 0; j < o.length; j++) {
+          o[j] = (float) (0.0 + wa * a[j] + wb * b[j]);
+        }
+      } else if (g instanceof float[] o) {
+        float[][] src = new float[k][];
+        for (int i = 0; i < k; i++) {
+          src[i] = (float[]) in.get(i).get(p);
+        }
+        for (int j = 0; j < o.length; j++) {
+          double s = 0;
+          for (int i = 0; i < k; i++) {
+            s += w[i] * src[i][j];
+          }
+          o[j] = (float) s;
+        }
+      } else {
+        double[] o = (double[]) g;
+        double[][] src = new double[k][];
+        for (int i = 0; i < k; i++) {
+          src[i] = (double[]) in.get(i).get(p);
+        }
+        for (int j = 0; j < o.length; j++) {
+          double s = 0;
+          for (int i = 0; i < k; i++) {
+            s += w[i] * src[i][j];
+          }
+          o[j] = s;
+        }
+      }
+    }
+  }
+}
