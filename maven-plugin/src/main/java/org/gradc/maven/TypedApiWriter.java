@@ -129,11 +129,13 @@ final class TypedApiWriter {
       s.append("package ").append(pkg).append(";\n\n");
     }
     s.append("/**\n");
-    s.append(" * Typed access to model {@code ").append(spec.modelName()).append("} ({@link ");
+    s.append(" * Typed access to model {@code ")
+        .append(spec.modelName())
+        .append("}, class {@link ");
     s.append(model)
-        .append("}): one method per input, output and parameter, so that a misspelled\n");
-    s.append(" * name does not compile. {@link #model()} is the model itself, for the trainer, ");
-    s.append("checkpoints and\n * the string API.\n *\n");
+        .append("}:\n * one method per input, output and parameter, so that a misspelled");
+    s.append(" name does not compile.\n * {@link #model()} is the model itself, for the trainer,");
+    s.append(" checkpoints and the string API.\n *\n");
     s.append(" * <ul>\n");
     for (TensorSpec t : spec.tensors()) {
       if (t.kind() == TensorKind.INPUT
@@ -169,8 +171,10 @@ final class TypedApiWriter {
         s.append(", each label in [0, ").append(t.classes()).append(")");
       }
       s.append(".\n   */\n");
+      String arg = unique(identifier(t.name()), new HashSet<>(Set.of("model")));
       s.append("  public ").append(api).append(' ').append(name).append('(').append(type);
-      s.append(" values) {\n    model.feed(\"").append(escape(t.name())).append("\", values);\n");
+      s.append(' ').append(arg).append(") {\n    model.feed(\"").append(escape(t.name()));
+      s.append("\", ").append(arg).append(");\n");
       s.append("    return this;\n  }\n");
     }
 

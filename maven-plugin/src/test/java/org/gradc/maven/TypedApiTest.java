@@ -96,8 +96,8 @@ class TypedApiTest {
     assertEquals(new TypedApiSources.Result(1, 1, 0), r);
     Path api = sources.resolve("org/acme/TinyApi.java");
     String text = Files.readString(api);
-    assertTrue(text.contains("public TinyApi feedX(float[] values)"), text);
-    assertTrue(text.contains("public TinyApi feedY(int[] values)"), text);
+    assertTrue(text.contains("public TinyApi feedX(float[] x)"), text);
+    assertTrue(text.contains("public TinyApi feedY(int[] y)"), text);
     assertTrue(text.contains("public float[] probs()"), text);
     assertTrue(text.contains("public float[] W()"), text);
     assertTrue(text.contains("each label in [0, 4)"), text);
@@ -174,13 +174,13 @@ class TypedApiTest {
         new ModelSpec("Weird", DType.F64, t, OptimizerKind.SGD, new double[] {0.1, 0, 0, 0});
     String s = TypedApiWriter.source("Weird", spec, "Weird.grad");
     assertFalse(s.contains("package"), "the unnamed package has no package line");
-    assertTrue(s.contains("public WeirdApi feedClass(double[] values)"), s);
-    assertTrue(s.contains("public WeirdApi feedX(double[] values)"), s);
+    assertTrue(s.contains("public WeirdApi feedClass(double[] class_)"), s);
+    assertTrue(s.contains("public WeirdApi feedX(double[] x)"), s);
     assertTrue(s.contains("public float[] int_()"), s);
     assertTrue(s.contains("public float[] _2nd()"), s);
     assertTrue(s.contains("public double[] feedX_()"), s);
     assertTrue(s.contains("public double[] forward_()"), s);
-    assertTrue(s.contains("model.feed(\"class\", values)"), s);
+    assertTrue(s.contains("model.feed(\"class\", class_)"), s);
   }
 
   /** A log that drops everything. */
