@@ -138,6 +138,8 @@ abstract class AbstractGradcMojo extends AbstractMojo {
               BuildState.load(stateFile, fingerprint),
               outputDirectory().toPath(),
               root,
+              stateFile.resolveSibling(
+                  stateFile.getFileName().toString().replace(".state", ".typed-api")),
               new MavenBuildLog(getLog()));
       if (r.written() > 0 || r.deleted() > 0) {
         getLog()

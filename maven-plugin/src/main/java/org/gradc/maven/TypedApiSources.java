@@ -6,11 +6,9 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.ModelSpec;
 
@@ -20,7 +18,9 @@ import org.gradc.runtime.ModelSpec;
  * in a throwaway class loader and instantiated to read its {@link Model#spec()}, the public
  * contract of every generated class, so nothing here depends on how the compiler lays classes out.
  * A file is written only when its content changes (so {@code javac} sees no change when there is
- * none); wrappers of models that are gone are deleted. The folder belongs to this goal alone.
+ * none). The wrappers an update wrote are listed in a small record file next to the build state;
+ * the next update deletes those of models that are gone, and nothing else, so that several
+ * executions (or other plugins) can share the folder.
  */
 final class TypedApiSources {
   private TypedApiSources() {}
@@ -30,11 +30,12 @@ final class TypedApiSources {
 
   /**
    * Brings {@code sourceRoot} in line with the models in {@code state}, whose classes are in {@code
-   * classes}.
+   * classes}; {@code record} lists the wrappers the previous update wrote.
    */
-  static Result update(BuildState state, Path classes, Path sourceRoot, BuildLog log)
+  static Result update(BuildState state, Path classes, Path sourceRoot, Path record, BuildLog log)
       throws IOException {
     Set<Path> wanted = new HashSet<>();
+    sourceRoot = sourceRoot.toAbsolutePath().normalize();
     int written = 0;
     ClassFolderLoader loader = new ClassFolderLoader(classes);
     {
@@ -66,17 +67,19 @@ final class TypedApiSources {
       }
     }
     int deleted = 0;
-    if (Files.isDirectory(sourceRoot)) {
-      List<Path> stale = new ArrayList<>();
-      try (Stream<Path> files = Files.walk(sourceRoot)) {
-        files
-            .filter(f -> f.toString().endsWith(".java") && !wanted.contains(f))
-            .forEach(stale::add);
-      }
-      for (Path f : stale) {
-        Files.delete(f);
+    List<String> previous = Files.isRegularFile(record) ? Files.readAllLines(record) : List.of();
+    for (String line : previous) {
+      Path old = Path.of(line);
+      if (!line.isBlank() && !wanted.contains(old) && Files.deleteIfExists(old)) {
+        log.debug("gradc: deleted " + old);
         deleted++;
       }
+    }
+    List<String> now = wanted.stream().map(Path::toString).sorted().toList();
+    if (!now.equals(previous)) {
+      Files.createDirectories(record.toAbsolutePath().getParent());
+      BuildState.writeAtomically(
+          record, (String.join("\n", now) + "\n").getBytes(StandardCharsets.UTF_8));
     }
     return new Result(wanted.size(), written, deleted);
   }

@@ -64,7 +64,8 @@ class TypedApiTest {
     }
     BuildState state = BuildState.empty("test");
     state.put("org/acme/Tiny.grad", new BuildState.Entry("h", "o", new TreeMap<>(), outputs));
-    return TypedApiSources.update(state, classes, sources, new NullLog());
+    return TypedApiSources.update(
+        state, classes, sources, dir.resolve("state/compile.typed-api"), new NullLog());
   }
 
   /** javac over {@code files} against {@code classes} and the runtime; the diagnostics, or "". */
@@ -144,19 +145,28 @@ class TypedApiTest {
   }
 
   @Test
-  void unchangedWrappersAreNotRewrittenAndStaleOnesAreDeleted() throws Exception {
+  void unchangedWrappersAreNotRewrittenAndOnlyOurStaleOnesAreDeleted() throws Exception {
     Path classes = dir.resolve("classes");
-    Path sources = dir.resolve("gen");
+    Path sources = dir.resolve("gen").toAbsolutePath();
     generate(classes, sources);
     Path api = sources.resolve("org/acme/TinyApi.java");
     long stamp = Files.getLastModifiedTime(api).toMillis();
-    Path stale = sources.resolve("org/old/GoneApi.java");
-    Files.createDirectories(stale.getParent());
-    Files.writeString(stale, "class GoneApi {}");
+    // One wrapper of ours whose model is gone (listed in the record), and a file another
+    // execution wrote into the same folder (not listed).
+    Path gone = sources.resolve("org/old/GoneApi.java");
+    Path theirs = sources.resolve("org/other/TheirsApi.java");
+    for (Path f : List.of(gone, theirs)) {
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, "class X {}");
+    }
+    Path record = dir.resolve("state/compile.typed-api");
+    Files.writeString(record, api + "\n" + gone + "\n");
     Thread.sleep(20);
     assertEquals(new TypedApiSources.Result(1, 0, 1), generate(classes, sources));
     assertEquals(stamp, Files.getLastModifiedTime(api).toMillis());
-    assertFalse(Files.exists(stale));
+    assertFalse(Files.exists(gone));
+    assertTrue(Files.exists(theirs));
+    assertEquals(List.of(api.toString()), Files.readAllLines(record));
   }
 
   @Test
