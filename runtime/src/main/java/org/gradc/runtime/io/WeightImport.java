@@ -280,15 +280,14 @@ public final class WeightImport {
     if (!allowUnused) {
       for (String u : unused) {
         SafeTensorsHeader.Entry e = entries.get(u);
-        problems.add(
-            "tensor '"
-                + u
-                + "' ("
-                + e.dtype()
-                + e.shapeString()
-                + "): model '"
-                + spec.modelName()
-                + "' has no tensor of that name; map it to one, or ignore it");
+        String why =
+            byName.containsKey(u)
+                ? u + " receives another tensor by the mapping; ignore this one"
+                : "model '"
+                    + spec.modelName()
+                    + "' has no tensor of that name; map it to one, or"
+                    + " ignore it";
+        problems.add("tensor '" + u + "' (" + e.dtype() + e.shapeString() + "): " + why);
       }
     }
 

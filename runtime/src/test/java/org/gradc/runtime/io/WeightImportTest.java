@@ -280,6 +280,29 @@ class WeightImportTest {
   }
 
   @Test
+  void aMappingWinsOverTheSameNameAndTheLeftOverTensorIsNamed() throws IOException {
+    SpecModel m = model(DType.F32);
+    List<Raw> ts = new ArrayList<>();
+    for (String p : List.of("b1", "gamma", "beta", "mu", "var")) {
+      ts.add(f32(p, s(3), 1, 2, 3));
+    }
+    ts.add(f32("W1", s(2, 3), 1, 2, 3, 4, 5, 6));
+    ts.add(f32("new_W1", s(2, 3), 6, 5, 4, 3, 2, 1));
+    ts.add(f32("W2", s(3, 1), 1, 2, 3));
+    ts.add(f32("b2", s(1), 4));
+    Path f = write(dir.resolve("two.safetensors"), ts);
+    WeightImportException e =
+        assertThrows(
+            WeightImportException.class, () -> WeightImport.from(f).map("new_W1", "W1").into(m));
+    assertEquals(
+        List.of(
+            "tensor 'W1' (F32[2, 3]): W1 receives another tensor by the mapping; ignore this one"),
+        e.problems());
+    WeightImport.from(f).map("new_W1", "W1").ignore("W1").into(m);
+    assertArrayEquals(new float[] {6, 5, 4, 3, 2, 1}, m.parameter("W1"));
+  }
+
+  @Test
   void unusedTensorsCanBeAllowedAndAreReported() throws IOException {
     SpecModel m = model(DType.F32);
     List<Raw> ts = new ArrayList<>();
