@@ -48,31 +48,59 @@ final class ElementConversion {
    * @return the index in {@code dst} of the first finite value that overflowed {@code float}, or -1
    */
   static int decode(ByteBuffer b, String dtype, int count, Object dst, int at) {
-    int overflow = -1;
-    for (int i = at; i < at + count; i++) {
-      if (dst instanceof int[] ints) {
-        ints[i] = b.getInt();
-        continue;
-      }
-      double v =
-          switch (dtype) {
-            case "F32" -> b.getFloat();
-            case "F64" -> b.getDouble();
-            case "F16" -> halfToFloat(b.getShort());
-            case "BF16" -> bfloat16ToFloat(b.getShort());
-            default -> throw new IllegalArgumentException("not a float dtype: " + dtype);
-          };
-      if (dst instanceof double[] d) {
-        d[i] = v;
-      } else {
-        float f = (float) v;
-        if (Float.isInfinite(f) && !Double.isInfinite(v) && overflow < 0) {
-          overflow = i;
+    if (dst instanceof int[] ints) {
+      b.asIntBuffer().get(ints, at, count);
+      return -1;
+    }
+    // One loop per type pair: the dtype is decided once per chunk, not once per element.
+    int end = at + count;
+    if (dst instanceof double[] d) {
+      switch (dtype) {
+        case "F64" -> b.asDoubleBuffer().get(d, at, count);
+        case "F32" -> {
+          for (int i = at; i < end; i++) {
+            d[i] = b.getFloat();
+          }
         }
-        ((float[]) dst)[i] = f;
+        case "F16" -> {
+          for (int i = at; i < end; i++) {
+            d[i] = halfToFloat(b.getShort());
+          }
+        }
+        default -> {
+          for (int i = at; i < end; i++) {
+            d[i] = bfloat16ToFloat(b.getShort());
+          }
+        }
+      }
+      return -1;
+    }
+    float[] f = (float[]) dst;
+    switch (dtype) {
+      case "F32" -> b.asFloatBuffer().get(f, at, count);
+      case "F16" -> {
+        for (int i = at; i < end; i++) {
+          f[i] = halfToFloat(b.getShort());
+        }
+      }
+      case "BF16" -> {
+        for (int i = at; i < end; i++) {
+          f[i] = bfloat16ToFloat(b.getShort());
+        }
+      }
+      default -> {
+        int overflow = -1;
+        for (int i = at; i < end; i++) {
+          double v = b.getDouble();
+          f[i] = (float) v;
+          if (overflow < 0 && Float.isInfinite(f[i]) && !Double.isInfinite(v)) {
+            overflow = i;
+          }
+        }
+        return overflow;
       }
     }
-    return overflow;
+    return -1;
   }
 
   /** IEEE 754 binary16 to float, exactly (Java 17 has no {@code Float.float16ToFloat}). */

@@ -436,17 +436,21 @@ public final class WeightImport {
     }
     int n = java.lang.reflect.Array.getLength(in);
     Object out = java.lang.reflect.Array.newInstance(in.getClass().getComponentType(), n);
+    // Odometer over the model's index in row-major order, moving the file position along.
     long[] index = new long[rank];
     long from = 0;
+    float[] fin = in instanceof float[] x ? x : null;
+    float[] fout = out instanceof float[] x ? x : null;
+    double[] din = in instanceof double[] x ? x : null;
+    double[] dout = out instanceof double[] x ? x : null;
     for (int to = 0; to < n; to++) {
-      if (out instanceof float[] f) {
-        f[to] = ((float[]) in)[(int) from];
-      } else if (out instanceof double[] d) {
-        d[to] = ((double[]) in)[(int) from];
+      if (fout != null) {
+        fout[to] = fin[(int) from];
+      } else if (dout != null) {
+        dout[to] = din[(int) from];
       } else {
         ((int[]) out)[to] = ((int[]) in)[(int) from];
       }
-      // Odometer over the model's index, moving the file position along.
       for (int a = rank - 1; a >= 0; a--) {
         index[a]++;
         from += stride[a];
