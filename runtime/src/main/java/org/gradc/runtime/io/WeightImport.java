@@ -115,8 +115,8 @@ public final class WeightImport {
 
   /**
    * Skips every file tensor whose name matches {@code pattern}, where {@code *} matches any run of
-   * characters (dots included) and {@code ?} one character: {@code *.num_batches_tracked}. A
-   * tensor named in {@link #map} is imported even if it matches.
+   * characters (dots included) and {@code ?} one character: {@code *.num_batches_tracked}. A tensor
+   * named in {@link #map} is imported even if it matches.
    */
   public WeightImport ignore(String pattern) {
     ignored.add(pattern);
