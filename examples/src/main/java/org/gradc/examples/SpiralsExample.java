@@ -33,15 +33,27 @@ public final class SpiralsExample {
         model, history.last().get(Metric.ACCURACY), history.last().get(Metric.VAL_ACCURACY));
   }
 
-  /** The class the model predicts over [-1, 1]², one character per cell. */
+  /**
+   * The class the model predicts over [-1, 1]², one character per cell. The whole grid is one
+   * batch, fed and read through the typed API the plugin generated ({@code SpiralsApi}: {@code
+   * feedX}, {@code probs}), so a misspelled input or output would not compile.
+   */
   static String picture(Spirals model, int size) {
+    int cols = 2 * size;
+    float[] grid = new float[size * cols * 2];
+    for (int row = 0; row < size; row++) {
+      for (int col = 0; col < cols; col++) {
+        int cell = row * cols + col;
+        grid[2 * cell] = -1f + 2f * (col + 0.5f) / cols;
+        grid[2 * cell + 1] = 1f - 2f * (row + 0.5f) / size;
+      }
+    }
+    float[] p = new SpiralsApi(model).feedX(grid).forward().probs();
     StringBuilder out = new StringBuilder();
     for (int row = 0; row < size; row++) {
-      for (int col = 0; col < 2 * size; col++) {
-        float px = -1f + 2f * (col + 0.5f) / (2 * size);
-        float py = 1f - 2f * (row + 0.5f) / size;
-        float[] p = model.predict("x", new float[] {px, py});
-        out.append(p[1] > p[0] ? '#' : '.');
+      for (int col = 0; col < cols; col++) {
+        int cell = row * cols + col;
+        out.append(p[2 * cell + 1] > p[2 * cell] ? '#' : '.');
       }
       out.append('\n');
     }

@@ -52,6 +52,16 @@ abstract class AbstractGradcMojo extends AbstractMojo {
   @Parameter(property = "gradc.skip", defaultValue = "false")
   boolean skip;
 
+  /**
+   * Also generates, for every model class, a typed wrapper ({@code XorApi} for {@code Xor}) under
+   * the goal's generated-sources folder and adds that folder to the compile source roots.
+   */
+  @Parameter(property = "gradc.typedApi", defaultValue = "true")
+  boolean typedApi;
+
+  @Parameter(defaultValue = "${project}", readonly = true, required = true)
+  org.apache.maven.project.MavenProject project;
+
   /** Where the incremental build state is kept. */
   @Parameter(defaultValue = "${project.build.directory}/gradc", readonly = true, required = true)
   File stateDirectory;
@@ -64,6 +74,12 @@ abstract class AbstractGradcMojo extends AbstractMojo {
 
   /** The folder the class files are written to. */
   abstract File outputDirectory();
+
+  /** The folder the typed wrappers are written to. */
+  abstract File generatedSourcesDirectory();
+
+  /** Makes {@code folder} a source root of the compilation this goal feeds. */
+  abstract void addSourceRoot(org.apache.maven.project.MavenProject project, String folder);
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -109,6 +125,42 @@ abstract class AbstractGradcMojo extends AbstractMojo {
               + " in "
               + GradcBuild.plural(result.failedFiles(), "model file")
               + " (see above)");
+    }
+    if (typedApi) {
+      generateTypedApi(stateFile, compiler.fingerprint());
+    }
+  }
+
+  private void generateTypedApi(Path stateFile, String fingerprint) throws MojoExecutionException {
+    Path root = generatedSourcesDirectory().toPath();
+    try {
+      TypedApiSources.Result r =
+          TypedApiSources.update(
+              BuildState.load(stateFile, fingerprint),
+              outputDirectory().toPath(),
+              root,
+              stateFile.resolveSibling(
+                  stateFile.getFileName().toString().replace(".state", ".typed-api")),
+              new MavenBuildLog(getLog()));
+      if (r.written() > 0 || r.deleted() > 0) {
+        getLog()
+            .info(
+                "gradc: typed API of "
+                    + GradcBuild.plural(r.wrappers(), "model")
+                    + " in "
+                    + root
+                    + " ("
+                    + r.written()
+                    + " written, "
+                    + r.deleted()
+                    + " deleted)");
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new MojoExecutionException(
+          "gradc: cannot generate the typed API: " + e.getMessage(), e);
+    }
+    if (project != null) {
+      addSourceRoot(project, root.toString());
     }
   }
 

@@ -20,6 +20,20 @@ public final class CompileMojo extends AbstractGradcMojo {
   @Parameter(defaultValue = "${project.build.outputDirectory}", required = true)
   File outputDirectory;
 
+  /** The folder the typed wrappers ({@code XorApi.java}) are written to. */
+  @Parameter(defaultValue = "${project.build.directory}/generated-sources/gradc", required = true)
+  File generatedSourcesDirectory;
+
+  @Override
+  File generatedSourcesDirectory() {
+    return generatedSourcesDirectory;
+  }
+
+  @Override
+  void addSourceRoot(org.apache.maven.project.MavenProject project, String folder) {
+    project.addCompileSourceRoot(folder);
+  }
+
   @Override
   File sourceDirectory() {
     return sourceDirectory;

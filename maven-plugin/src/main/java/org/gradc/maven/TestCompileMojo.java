@@ -24,6 +24,22 @@ public final class TestCompileMojo extends AbstractGradcMojo {
   @Parameter(property = "maven.test.skip", defaultValue = "false")
   boolean testSkip;
 
+  /** The folder the typed wrappers of test models are written to. */
+  @Parameter(
+      defaultValue = "${project.build.directory}/generated-test-sources/gradc",
+      required = true)
+  File testGeneratedSourcesDirectory;
+
+  @Override
+  File generatedSourcesDirectory() {
+    return testGeneratedSourcesDirectory;
+  }
+
+  @Override
+  void addSourceRoot(org.apache.maven.project.MavenProject project, String folder) {
+    project.addTestCompileSourceRoot(folder);
+  }
+
   @Override
   File sourceDirectory() {
     return testSourceDirectory;

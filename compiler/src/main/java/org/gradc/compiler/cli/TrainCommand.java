@@ -102,6 +102,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "CKPT", description = "continue a saved run")
   Path resume;
 
+  @Mixin ImportOptions imports;
+
   @Option(names = "--history", paramLabel = "CSV", description = "write per-epoch metrics")
   Path historyCsv;
 
@@ -122,12 +124,21 @@ final class TrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--epochs and --batch must be positive");
     }
+    imports.check(spec);
+    if (imports.given() && resume != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--import starts from another tool's weights, --resume from a run:" + " give one");
+    }
     return run.guard(
         err,
         () -> {
           Model m = run.compile(model, Precision.F32);
           ModelRun.requireLoss(m, "it cannot be trained");
           m.initialize(seed);
+          if (imports.given()) {
+            err.println(imports.into(m));
+          }
           DataSource source = ModelRun.data(data, m);
           Dataset train = source.train().forModel(m.spec());
           Dataset validation = source.test() == null ? null : source.test().forModel(m.spec());

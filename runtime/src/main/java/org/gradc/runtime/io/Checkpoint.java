@@ -151,7 +151,8 @@ public final class Checkpoint {
     return s.toString();
   }
 
-  private static List<TensorSpec> savedTensors(ModelSpec spec) {
+  /** The tensors a checkpoint holds: every parameter, then every optimizer state, in spec order. */
+  static List<TensorSpec> savedTensors(ModelSpec spec) {
     List<TensorSpec> out = new ArrayList<>(spec.ofKind(TensorKind.PARAM));
     out.addAll(spec.ofKind(TensorKind.STATE));
     return out;
