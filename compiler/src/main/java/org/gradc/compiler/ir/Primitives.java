@@ -33,6 +33,8 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Sqrt.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Tanh.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Sigmoid.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Softplus.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.LogSigmoid.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Abs.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Max.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Min.PRIMITIVE);

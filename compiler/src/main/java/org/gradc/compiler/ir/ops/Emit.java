@@ -161,6 +161,16 @@ public final class Emit {
     return node(new Sigmoid(), x);
   }
 
+  /** log(1 + e^x) in its stable form, with the exact derivative σ(x). */
+  public Node softplus(Node x) throws ShapeError {
+    return node(new Softplus(), x);
+  }
+
+  /** log σ(x) in its stable form, with the exact derivative σ(−x). */
+  public Node logSigmoid(Node x) throws ShapeError {
+    return node(new LogSigmoid(), x);
+  }
+
   public Node abs(Node x) throws ShapeError {
     return node(new Abs(), x);
   }

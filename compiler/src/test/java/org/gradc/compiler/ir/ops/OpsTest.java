@@ -50,6 +50,8 @@ class OpsTest {
             "sqrt",
             "tanh",
             "sigmoid",
+            "softplus",
+            "log_sigmoid",
             "abs",
             "max",
             "min",
