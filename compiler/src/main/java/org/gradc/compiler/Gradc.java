@@ -96,6 +96,7 @@ public final class Gradc {
   /** The class file of a model, for ahead-of-time use: its binary name and bytes. */
   public static GeneratedClass generate(SourceFile file, Options options) throws CompileException {
     TrainingGraph tg = trainingGraph(file, options.precision());
+    PendingLowerings.check(tg.graph());
     return ModelCompiler.generate(
         tg,
         new CodegenOptions(
