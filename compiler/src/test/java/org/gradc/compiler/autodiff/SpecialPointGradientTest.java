@@ -304,6 +304,9 @@ class SpecialPointGradientTest {
         .filter(f -> !covered.contains(f))
         .forEach(missing::add);
     assertTrue(missing.isEmpty(), "no special-point case for " + missing);
+    for (String f : preludeFunctions()) {
+      assertTrue(Primitives.lookup(f) == null, "the prelude's " + f + " shadows a primitive");
+    }
     for (Case k : cases()) {
       assertTrue(
           Pattern.compile("\\b" + k.function() + "\\(").matcher(k.loss()).find(),

@@ -92,6 +92,11 @@ class CheckCommandTest {
                     + "    h2      float[batch, 7, 7, 32]\n"
                     + "    logits  float[batch, 10]\n"),
         r.out());
+    r = run("graph", cnn.toString(), "--backward", "--optimized");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("conv2d_input_grad("), r.out());
+    assertTrue(r.out().contains("conv2d_weight_grad("), r.out());
+    assertTrue(r.out().contains("max_pool2d_grad("), r.out());
     r = run("compile", cnn.toString(), "-d", dir.toString());
     assertEquals(1, r.status());
     assertTrue(
