@@ -1,7 +1,6 @@
 package org.gradc.compiler.ir.ops;
 
 import java.util.Arrays;
-import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 
@@ -248,10 +247,5 @@ public record Window2d(
         }
       }
     }
-  }
-
-  /** The batch (or fixed leading) extent of an image type at run time. */
-  static int rows(Shape s, int batch) {
-    return s.concrete(batch)[0];
   }
 }
