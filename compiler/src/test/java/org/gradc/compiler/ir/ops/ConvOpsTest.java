@@ -195,6 +195,11 @@ class ConvOpsTest {
     assertEquals("E0319", error("h = max_pool2d(x, window = 2, padding = 2)").code());
     assertEquals("E0317", error("h = max_pool2d(x, window = 9)").code());
     assertEquals("E0306", error("h = flatten(sum(v, axes = 1))").code());
+    d = error("h = conv2d(x, K, padding = same, groups = 3)");
+    assertEquals("E0101", d.code());
+    assertEquals(
+        List.of("\"same\" padding is spelled `conv2d_same(x, w, stride = ..., dilation = ...)`"),
+        d.hints());
   }
 
   @Test
