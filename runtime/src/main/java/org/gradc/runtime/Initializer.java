@@ -6,7 +6,9 @@ import java.util.List;
  * The parameter initializers a model can name. Each lists its arguments (with defaults) so the
  * compiler can check a model's {@code = normal(0, 0.01)} and the runtime can fill the tensor.
  * Fan-in/fan-out for Glorot and He are the first and last extents of a 2-D weight (rows = inputs,
- * as in {@code x @ W}); for other ranks, the product of all but the last extent and the last one.
+ * as in {@code x @ W}); for a convolution kernel {@code [KH, KW, C_in / groups, C_out]} (any rank
+ * of 3 or more) they use the receptive field, as Keras and PyTorch do: fan-in {@code KH·KW·C_in /
+ * groups}, fan-out {@code KH·KW·C_out}; for a vector, 1 and its length.
  */
 public enum Initializer {
   ZEROS("zeros"),

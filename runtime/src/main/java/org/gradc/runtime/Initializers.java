@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <p>Scales: Glorot uniform {@code ±sqrt(6/(fanIn+fanOut))}, Glorot normal {@code std
  * sqrt(2/(fanIn+fanOut))}, He uniform {@code ±sqrt(6/fanIn)}, He normal {@code std sqrt(2/fanIn)};
- * fan-in/out as {@link Initializer} defines them.
+ * fan-in/out as {@link Initializer} defines them ({@link #fans}).
  */
 final class Initializers {
   private Initializers() {}
@@ -30,9 +30,9 @@ final class Initializers {
               + a);
     }
     int n = t.rowSize();
-    int[] shape = t.shape();
-    long fanOut = shape.length == 0 ? 1 : shape[shape.length - 1];
-    long fanIn = shape.length == 0 ? 1 : Math.max(1, (long) n / Math.max(1, fanOut));
+    long[] fans = fans(t.shape());
+    long fanIn = fans[0];
+    long fanOut = fans[1];
     for (int i = 0; i < n; i++) {
       double v;
       switch (kind) {
@@ -49,6 +49,27 @@ final class Initializers {
       }
       set(buffer, i, v);
     }
+  }
+
+  /**
+   * {@code {fanIn, fanOut}} as {@link Initializer} defines them: for a kernel of rank 3 or more (a
+   * convolution's {@code [KH, KW, C_in / groups, C_out]}), the receptive field (the product of all
+   * but the last two extents) times the input and the output channels, as Keras and PyTorch compute
+   * them; for a matrix its rows and columns; for a vector 1 and its length.
+   */
+  static long[] fans(int[] shape) {
+    int r = shape.length;
+    if (r == 0) {
+      return new long[] {1, 1};
+    }
+    if (r == 1) {
+      return new long[] {1, Math.max(1, shape[0])};
+    }
+    long field = 1;
+    for (int i = 0; i < r - 2; i++) {
+      field *= shape[i];
+    }
+    return new long[] {Math.max(1, field * shape[r - 2]), Math.max(1, field * shape[r - 1])};
   }
 
   private static double uniform(SplitMix64 rng, double limit) {

@@ -118,6 +118,32 @@ class InitializeTest {
     assertStats(m.parameter("he_normal"), 0, heStd, -6 * heStd, 6 * heStd);
   }
 
+  /** A convolution kernel's fans count its receptive field, as in Keras and PyTorch. */
+  @Test
+  void kernelFansUseTheReceptiveField() {
+    assertArrayEquals(
+        new long[] {3 * 3 * 16, 3 * 3 * 32}, Initializers.fans(new int[] {3, 3, 16, 32}));
+    assertArrayEquals(new long[] {5 * 4, 5 * 7}, Initializers.fans(new int[] {5, 4, 7}));
+    assertArrayEquals(new long[] {784, 256}, Initializers.fans(new int[] {784, 256}));
+    assertArrayEquals(new long[] {1, 10}, Initializers.fans(new int[] {10}));
+    assertArrayEquals(new long[] {1, 1}, Initializers.fans(new int[0]));
+    List<TensorSpec> t = new ArrayList<>();
+    t.add(
+        new TensorSpec(
+            "k",
+            TensorKind.PARAM,
+            DType.F32,
+            new int[] {3, 3, 8, 40},
+            "he_normal",
+            new Init(Initializer.HE_NORMAL, List.of()),
+            0));
+    SpecModel m =
+        new SpecModel(new ModelSpec("Conv", DType.F32, t, OptimizerKind.SGD, new double[4]));
+    m.initialize(3);
+    double std = Math.sqrt(2.0 / (3 * 3 * 8));
+    assertStats(m.parameter("k"), 0, std, -6 * std, 6 * std);
+  }
+
   private static void assertStats(float[] a, double mean, double std, double lo, double hi) {
     double s = 0;
     double s2 = 0;

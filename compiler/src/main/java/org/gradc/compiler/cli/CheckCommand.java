@@ -28,8 +28,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code gradc check FILE...}: runs the front end on each file and prints its errors, or a summary
- * of the model (inputs, parameters with shapes and sizes, outputs, loss, optimizer). Exit status 0
- * when every file checks, 1 when any has an error or cannot be read, 2 on bad usage.
+ * of the model (inputs, parameters with shapes and sizes, each binding's shape, outputs, loss,
+ * optimizer). Exit status 0 when every file checks, 1 when any has an error or cannot be read, 2 on
+ * bad usage.
  */
 @Command(
     name = "check",
@@ -120,6 +121,10 @@ final class CheckCommand implements Callable<Integer> {
     s.append("  params\n");
     table(s, m.graph().params(), m);
     s.append("  total parameters: ").append(String.format("%,d", m.parameterCount())).append('\n');
+    if (!m.values().isEmpty()) {
+      s.append("  values\n");
+      table(s, m.values(), null);
+    }
     s.append("  outputs\n");
     if (m.graph().outputs().isEmpty()) {
       s.append("    (none)\n");

@@ -33,6 +33,8 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Sqrt.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Tanh.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Sigmoid.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Softplus.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.LogSigmoid.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Abs.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Max.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Min.PRIMITIVE);
@@ -55,6 +57,11 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Gather.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Concat.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Slice.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Reshape.FLATTEN);
+    register(org.gradc.compiler.ir.ops.Conv2d.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Conv2d.SAME);
+    register(org.gradc.compiler.ir.ops.MaxPool2d.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.AvgPool2d.PRIMITIVE);
   }
 
   static void register(Primitive p) {

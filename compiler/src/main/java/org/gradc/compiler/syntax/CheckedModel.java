@@ -19,16 +19,20 @@ import org.gradc.runtime.OptimizerKind;
  * @param inits how each parameter is initialized, by name, in declaration order
  * @param optimizer the optimizer and its hyper-parameters
  * @param warnings the warnings found (for example unused parameters), already located
+ * @param values the model's tensor bindings ({@code h = relu(dense(x, W1, b1))}), by name, in the
+ *     order written: the layers whose shapes {@code gradc check} prints
  */
 public record CheckedModel(
     String name,
     Graph graph,
     Map<String, Init> inits,
     Optimizer optimizer,
-    List<Diagnostic> warnings) {
+    List<Diagnostic> warnings,
+    Map<String, Node> values) {
 
   public CheckedModel {
     inits = Collections.unmodifiableMap(new LinkedHashMap<>(inits));
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     warnings = List.copyOf(warnings);
   }
 

@@ -56,6 +56,11 @@ public final class FrontEnd {
                 "or give the JVM a larger stack, e.g. GRADC_JAVA_OPTS=-Xss64m")));
   }
 
+  /** The names of the prelude's functions (docs/language.md, "The prelude"), in file order. */
+  public static java.util.Set<String> preludeFunctions() {
+    return java.util.Collections.unmodifiableSet(Prelude.get().module().defs().keySet());
+  }
+
   /** {@link #check(SourceFile, DType)} in {@link DType#F32}. */
   public static CheckedModel check(SourceFile file) throws CompileException {
     return check(file, DType.F32);

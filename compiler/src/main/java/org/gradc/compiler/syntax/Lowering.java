@@ -180,6 +180,16 @@ final class Lowering {
           "`" + n.name() + "` is a function, not a value",
           "call it: `" + n.name() + "(...)`");
     }
+    if ((n.name().equals("same") || n.name().equals("valid")) && !values.contains(n.name())) {
+      // TensorFlow's and PyTorch's padding strings; the language has no strings
+      return Diagnostic.error(
+          Codes.UNKNOWN_NAME,
+          n.span(),
+          "unknown name `" + n.name() + "`",
+          n.name().equals("same")
+              ? "\"same\" padding is spelled `conv2d_same(x, w, stride = ..., dilation = ...)`"
+              : "\"valid\" padding is `padding = 0`, the default");
+    }
     String near = Suggestions.nearest(n.name(), values);
     if (near != null) {
       return Diagnostic.error(

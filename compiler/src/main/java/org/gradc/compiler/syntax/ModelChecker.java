@@ -37,6 +37,7 @@ final class ModelChecker {
   private final Lowering lowering;
   private final Lowering.Env top;
   private final Map<String, Init> inits = new LinkedHashMap<>();
+  private final Map<String, Node> values = new LinkedHashMap<>();
   private final Map<String, Stmt.Param> paramDecls = new LinkedHashMap<>();
   private final Map<String, Stmt.Input> inputDecls = new LinkedHashMap<>();
   private final Map<String, Ident> outputs = new LinkedHashMap<>();
@@ -165,7 +166,7 @@ final class ModelChecker {
     Graph.Builder g = lowering.graph();
     g.loss(loss);
     return new CheckedModel(
-        program.modelName().text(), g.build(), inits, optimizer, diagnostics.warnings());
+        program.modelName().text(), g.build(), inits, optimizer, diagnostics.warnings(), values);
   }
 
   private void statement(Stmt s) {
@@ -191,7 +192,11 @@ final class ModelChecker {
     } else if (s instanceof Stmt.Param p) {
       param(p);
     } else if (s instanceof Stmt.Binding b) {
-      define(b.name(), lowering.eval(b.value(), top));
+      Value v = lowering.eval(b.value(), top);
+      define(b.name(), v);
+      if (v instanceof Value.Tensor t) {
+        values.putIfAbsent(b.name().text(), t.node());
+      }
     } else if (s instanceof Stmt.Output o) {
       output(o);
     } else if (s instanceof Stmt.Loss l) {

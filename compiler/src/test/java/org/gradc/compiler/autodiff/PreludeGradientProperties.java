@@ -34,7 +34,7 @@ class PreludeGradientProperties {
       java.util.List.of(
           new Snippet("relu", "sum(relu(p) * r)", 0),
           new Snippet("leaky_relu", "sum(leaky_relu(p, alpha = 0.1) * r)", 0),
-          new Snippet("softplus", "sum(softplus(p) * r)", 0),
+          new Snippet("softplus", "sum(softplus(p) * r)"),
           new Snippet("silu", "sum(silu(p) * r)"),
           new Snippet("gelu", "sum(gelu(p) * r)"),
           new Snippet("square", "sum(square(p) * r)"),
@@ -52,8 +52,7 @@ class PreludeGradientProperties {
               "cross_entropy batched", "mean(cross_entropy(dense(x, W, b), yb, classes = 5))"),
           new Snippet(
               "binary_cross_entropy_with_logits",
-              "sum(binary_cross_entropy_with_logits(p, t) * r)",
-              0),
+              "sum(binary_cross_entropy_with_logits(p, t) * r)"),
           new Snippet("squared_error", "sum(squared_error(p, q) * r)"),
           new Snippet("mse", "mse(p, q)"),
           new Snippet("mae", "mae(p, q)"),

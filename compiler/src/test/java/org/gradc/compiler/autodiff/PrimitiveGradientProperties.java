@@ -234,6 +234,20 @@ class PrimitiveGradientProperties {
   }
 
   @Property(tries = 15)
+  void softplus(
+      @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
+      throws Exception {
+    unary(s, seed, batch, Domain.ANY, (e, p) -> e.softplus(p.get(0)));
+  }
+
+  @Property(tries = 15)
+  void logSigmoid(
+      @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
+      throws Exception {
+    unary(s, seed, batch, Domain.ANY, (e, p) -> e.logSigmoid(p.get(0)));
+  }
+
+  @Property(tries = 15)
   void abs(
       @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
       throws Exception {

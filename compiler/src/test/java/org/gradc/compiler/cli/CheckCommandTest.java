@@ -51,11 +51,64 @@ class CheckCommandTest {
             + "    W2  float[256, 10]          2,560  glorot_uniform\n"
             + "    b2  float[10]                  10  zeros\n"
             + "  total parameters: 203,530\n"
+            + "  values\n"
+            + "    h       float[batch, 256]\n"
+            + "    logits  float[batch, 10]\n"
             + "  outputs\n"
             + "    probs  float[batch, 10]\n"
             + "  loss: float[]\n"
             + "  optimizer: adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0)\n";
     assertEquals(expected, r.out());
+  }
+
+  /** Convolution and pooling check (and print each layer's shape) before they can be compiled. */
+  @Test
+  void printsEachLayersShapeOfACnn(@TempDir Path dir) throws Exception {
+    Path cnn = dir.resolve("cnn.grad");
+    Files.writeString(
+        cnn,
+        """
+        model Cnn
+        input  x: float[batch, 28, 28, 1]
+        input  y: int[batch]
+        param  K1: float[3, 3, 1, 16]  = he_uniform
+        param  c1: float[16]           = zeros
+        param  K2: float[3, 3, 16, 32] = he_uniform
+        param  c2: float[32]           = zeros
+        param  W:  float[1568, 10]     = glorot_uniform
+        param  b:  float[10]           = zeros
+        h1 = max_pool2d(relu(conv2d(x, K1, padding = 1) + c1))
+        h2 = max_pool2d(relu(conv2d_same(h1, K2) + c2), window = 2)
+        logits = dense(flatten(h2), W, b)
+        loss mean(cross_entropy(logits, y, classes = 10))
+        """);
+    Run r = run("check", cnn.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(
+        r.out()
+            .contains(
+                "  values\n"
+                    + "    h1      float[batch, 14, 14, 16]\n"
+                    + "    h2      float[batch, 7, 7, 32]\n"
+                    + "    logits  float[batch, 10]\n"),
+        r.out());
+    r = run("graph", cnn.toString(), "--backward", "--optimized");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("conv2d_input_grad("), r.out());
+    assertTrue(r.out().contains("conv2d_weight_grad("), r.out());
+    assertTrue(r.out().contains("max_pool2d_grad("), r.out());
+    r = run("compile", cnn.toString(), "-d", dir.toString());
+    assertEquals(1, r.status());
+    assertTrue(
+        r.err()
+            .startsWith(
+                cnn
+                    + ":10:6: error[E0701]: the code generator cannot compile max_pool2d yet\n"
+                    + "   |\n"
+                    + "10 | h1 = max_pool2d(relu(conv2d(x, K1, padding = 1) + c1))\n"),
+        r.err());
+    assertTrue(r.err().contains(":10:22: error[E0701]: the code generator cannot compile conv2d"));
+    assertTrue(r.err().contains(":11:22: error[E0701]: the code generator cannot compile conv2d"));
   }
 
   @Test

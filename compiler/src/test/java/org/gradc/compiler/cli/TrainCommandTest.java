@@ -15,6 +15,7 @@ class TrainCommandTest {
   static final String SPIRALS = "src/test/resources/models/spirals.grad";
   static final String XOR = "src/test/resources/models/xor.grad";
   static final String LINREG = "src/test/resources/models/linreg.grad";
+  static final String LOGREG = "src/test/resources/models/logreg.grad";
   static final String DATA = "synthetic:spirals?n=600";
 
   static Run run(String... args) {
@@ -107,6 +108,32 @@ class TrainCommandTest {
     assertTrue(r.out().contains("W1 "), r.out());
     assertTrue(r.out().contains("(tolerance 1e-04, f64): gradients agree"), r.out());
     assertEquals(0, run("gradcheck", LINREG).status());
+  }
+
+  /**
+   * At zero initialization every logit is exactly 0, where the smooth losses' stable formulas have
+   * kinks: the generated gradients must still agree with finite differences (issue 10).
+   */
+  @Test
+  void gradcheckAgreesAtZeroInitialization(@TempDir Path dir) throws Exception {
+    Run r = run("gradcheck", LOGREG, "--tolerance", "1e-6");
+    assertEquals(0, r.status(), r.err() + r.out());
+    assertTrue(r.out().contains("gradients agree"), r.out());
+    Path smooth = dir.resolve("smooth.grad");
+    Files.writeString(
+        smooth,
+        """
+        model SmoothAtZero
+        input  x: float[batch, 3]
+        input  t: float[batch, 4]
+        param  W: float[3, 4] = zeros
+        param  c: float[4]    = zeros
+        z = x @ W + c
+        loss mean(softplus(z) - log_sigmoid(z) * t + silu(z) + gelu(z) * t + softmax(z) * t)
+          + mean(binary_cross_entropy_with_logits(z, t))
+        """);
+    r = run("gradcheck", smooth.toString(), "--tolerance", "1e-6");
+    assertEquals(0, r.status(), r.err() + r.out());
   }
 
   @Test

@@ -62,6 +62,7 @@ class SourceDifferentialTest {
       {"relu", "relu(z)", "mean(o * t)"},
       {"leaky_relu", "leaky_relu(z, alpha = 0.1)", "mean(o * t)"},
       {"softplus", "softplus(z)", "mean(o * t)"},
+      {"log_sigmoid", "log_sigmoid(z)", "mean(o * t)"},
       {"silu", "silu(z)", "mean(o * t)"},
       {"gelu", "gelu(z)", "mean(o * t)"},
       {"square", "square(z)", "mean(o * t)"},

@@ -71,6 +71,11 @@ record Def(String name, List<Parameter> parameters, String summary, Body body)
       return (Boolean) values.get(name);
     }
 
+    /** Whether the argument was left to {@code marker}, a parameter's symbolic default. */
+    boolean isDefault(String name, Object marker) {
+      return values.get(name) == marker;
+    }
+
     /** An int list; a single int is accepted as a list of one. */
     int[] ints(String name) {
       Object v = values.get(name);
@@ -81,6 +86,23 @@ record Def(String name, List<Parameter> parameters, String summary, Body body)
   static Parameter ints(String name, int[] defaultValue) {
     return new Parameter(name, Parameter.Kind.INT_LIST, defaultValue);
   }
+
+  /**
+   * An int-list parameter whose default is shown as written: an int ({@code stride = 1}) or a
+   * symbolic default such as {@link #SAME_AS_WINDOW}, which the primitive resolves itself.
+   */
+  static Parameter intsOr(String name, Object defaultValue) {
+    return new Parameter(name, Parameter.Kind.INT_LIST, defaultValue);
+  }
+
+  /** The default of pooling's {@code stride}: the window. */
+  static final Object SAME_AS_WINDOW =
+      new Object() {
+        @Override
+        public String toString() {
+          return "window";
+        }
+      };
 
   static Parameter integer(String name, Integer defaultValue) {
     return new Parameter(name, Parameter.Kind.INT, defaultValue);

@@ -161,6 +161,16 @@ public final class Emit {
     return node(new Sigmoid(), x);
   }
 
+  /** log(1 + e^x) in its stable form, with the exact derivative σ(x). */
+  public Node softplus(Node x) throws ShapeError {
+    return node(new Softplus(), x);
+  }
+
+  /** log σ(x) in its stable form, with the exact derivative σ(−x). */
+  public Node logSigmoid(Node x) throws ShapeError {
+    return node(new LogSigmoid(), x);
+  }
+
   public Node abs(Node x) throws ShapeError {
     return node(new Abs(), x);
   }
@@ -215,6 +225,91 @@ public final class Emit {
       return x;
     }
     return node(new Reshape(shape), x);
+  }
+
+  /** {@code [n, d1, ..., dk] → [n, d1·...·dk]}: the leading (batch) axis stays. */
+  public Node flatten(Node x) throws ShapeError {
+    Shape s = x.shape();
+    if (s.rank() < 2) {
+      throw new ShapeError(
+          "E0306",
+          "flatten keeps the leading axis and joins the others, so it needs rank 2 or more, got "
+              + x.type());
+    }
+    long rest = 1;
+    for (int i = 1; i < s.rank(); i++) {
+      rest *= s.dim(i);
+    }
+    if (rest > Integer.MAX_VALUE) {
+      throw new ShapeError("E0306", "flatten: " + x.type() + " has too many elements per row");
+    }
+    return reshape(x, Shape.of(s.dim(0), (int) rest));
+  }
+
+  // ---- convolution and pooling (NHWC images, HWIO kernels)
+
+  /**
+   * {@code conv2d(x, w, stride, padding, dilation, groups)} as the language calls it: stride and
+   * dilation an int or {@code [h, w]}, padding an int, {@code [h, w]} or {@code [top, bottom, left,
+   * right]}.
+   */
+  public Node conv2d(Node x, Node w, int[] stride, int[] padding, int[] dilation, int groups)
+      throws ShapeError {
+    Conv2d.requireKernel("conv2d", w.type());
+    Window2d win =
+        Window2d.of("conv2d", w.shape().dim(0), w.shape().dim(1), stride, padding, dilation);
+    return conv2d(x, w, win, groups);
+  }
+
+  /** conv2d with TensorFlow's "same" padding (asymmetric when the stride exceeds 1). */
+  public Node conv2dSame(Node x, Node w, int[] stride, int[] dilation, int groups)
+      throws ShapeError {
+    Conv2d.requireKernel("conv2d_same", w.type());
+    Window2d.requireImage("conv2d_same", "an image x", x.type());
+    int[] s = Window2d.pair("conv2d_same", "stride", stride, 1);
+    int[] d = Window2d.pair("conv2d_same", "dilation", dilation, 1);
+    int kh = w.shape().dim(0);
+    int kw = w.shape().dim(1);
+    int[] padding = Window2d.samePadding(x.shape().dim(1), x.shape().dim(2), kh, kw, s, d);
+    return conv2d(x, w, Window2d.of("conv2d_same", kh, kw, s, padding, d), groups);
+  }
+
+  public Node conv2d(Node x, Node w, Window2d window, int groups) throws ShapeError {
+    return node(new Conv2d(window, groups), x, w);
+  }
+
+  /** The cotangent of a convolution's {@code height × width} image (a transposed convolution). */
+  public Node conv2dInputGrad(Node g, Node w, Window2d window, int groups, int height, int width)
+      throws ShapeError {
+    return node(new Conv2dInputGrad(window, groups, height, width), g, w);
+  }
+
+  /** The cotangent of a convolution's kernel, given its image and output cotangent. */
+  public Node conv2dWeightGrad(Node x, Node g, Window2d window, int groups) throws ShapeError {
+    return node(new Conv2dWeightGrad(window, groups), x, g);
+  }
+
+  public Node maxPool2d(Node x, Window2d window) throws ShapeError {
+    return node(new MaxPool2d(window), x);
+  }
+
+  /** Each window's cotangent routed to the window's arg-max in {@code x}. */
+  public Node maxPool2dGrad(Node x, Node g, Window2d window) throws ShapeError {
+    return node(new MaxPool2dGrad(window), x, g);
+  }
+
+  /** {@code v} at the arg-max of each window of {@code x}. */
+  public Node maxPool2dPick(Node x, Node v, Window2d window) throws ShapeError {
+    return node(new MaxPool2dPick(window), x, v);
+  }
+
+  public Node avgPool2d(Node x, Window2d window) throws ShapeError {
+    return node(new AvgPool2d(window), x);
+  }
+
+  /** Each window's cotangent spread evenly over its image elements in a {@code height × width}. */
+  public Node avgPool2dGrad(Node g, Window2d window, int height, int width) throws ShapeError {
+    return node(new AvgPool2dGrad(window, height, width), g);
   }
 
   public Node broadcastTo(Node x, Shape shape) throws ShapeError {

@@ -8,7 +8,10 @@ import org.gradc.compiler.ir.Primitive;
 import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.ShapeError;
 
-/** x^p for a constant exponent p. d/dx = p·x^(p−1). */
+/**
+ * x^p for a constant exponent p. d/dx = p·x^(p−1), except that x^0 = 1 has derivative 0 everywhere
+ * (p·x^(p−1) would be 0·∞ = NaN at x = 0).
+ */
 public record Pow(double exponent) implements ElementwiseOp {
   public static final Primitive PRIMITIVE =
       new Def(
@@ -31,6 +34,9 @@ public record Pow(double exponent) implements ElementwiseOp {
   public List<Node> vjp(Node out, Node g, Graph.Builder b) throws ShapeError {
     Emit e = Emit.at(b, out);
     Node x = out.input(0);
+    if (exponent == 0) {
+      return List.of(e.mul(g, e.scalar(0, x.dtype())));
+    }
     Node slope = e.mul(e.scalar(exponent, x.dtype()), e.pow(x, exponent - 1));
     return List.of(e.mul(g, slope));
   }

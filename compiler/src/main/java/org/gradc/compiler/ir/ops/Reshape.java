@@ -22,6 +22,13 @@ public record Reshape(Shape shape) implements org.gradc.compiler.ir.Op {
           "x with the same elements in another shape (-1 first stands for batch)",
           (e, a) -> e.reshape(a.tensor("x"), Shapes.fromList("reshape", a.ints("shape"))));
 
+  /** {@code flatten(x)}: a reshape keeping the leading axis, {@code [n, h, w, c] → [n, h·w·c]}. */
+  public static final Primitive FLATTEN =
+      Def.unary(
+          "flatten",
+          "x reshaped to [n, product of the other extents], keeping the leading (batch) axis",
+          Emit::flatten);
+
   @Override
   public String name() {
     return "reshape(" + shape + ")";

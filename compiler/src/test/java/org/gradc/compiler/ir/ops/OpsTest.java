@@ -50,6 +50,8 @@ class OpsTest {
             "sqrt",
             "tanh",
             "sigmoid",
+            "softplus",
+            "log_sigmoid",
             "abs",
             "max",
             "min",
@@ -71,7 +73,12 @@ class OpsTest {
             "one_hot",
             "gather",
             "concat",
-            "slice")) {
+            "slice",
+            "flatten",
+            "conv2d",
+            "conv2d_same",
+            "max_pool2d",
+            "avg_pool2d")) {
       assertNotNull(Primitives.lookup(name), name);
     }
     assertEquals(
