@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.gradc.compiler.codegen.Precision;
 import org.gradc.runtime.DType;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.ModelSpec;
@@ -52,8 +53,8 @@ class TypedApiTest {
     Path grad = dir.resolve("src/org/acme/Tiny.grad");
     Files.createDirectories(grad.getParent());
     Files.writeString(grad, CLASSIFIER);
-    ModelCompiler.Compiled c =
-        new GradcModelCompiler("scalar")
+    SourceCompiler.Compiled c =
+        new GradcSourceCompiler("scalar")
             .compile(new ModelSource(grad, "org/acme/Tiny.grad", "org.acme"), Precision.F32);
     TreeMap<String, String> outputs = new TreeMap<>();
     for (Map.Entry<String, byte[]> e : c.classes().entrySet()) {
