@@ -55,6 +55,11 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Gather.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Concat.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Slice.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Concat.STACK);
+    register(org.gradc.compiler.ir.ops.Fill.ZEROS);
+    register(org.gradc.compiler.ir.ops.Fill.ONES);
+    register(org.gradc.compiler.ir.ops.Fill.FULL);
+    register(org.gradc.compiler.ir.ops.Embedding.PRIMITIVE);
   }
 
   static void register(Primitive p) {

@@ -54,6 +54,14 @@ final class Codes {
   static final String INT_WHERE_FLOAT = "E0602";
   static final String STATIC_WHERE_TENSOR = "E0603";
 
+  // Loops, families of values and indexing.
+  static final String DECLARATION_IN_LOOP = "E0701";
+  static final String NOT_STATIC_INTEGER = "E0702";
+  static final String MEMBER_UNDEFINED = "E0703";
+  static final String MEMBER_REDEFINED = "E0704";
+  static final String FAMILY_MISUSED = "E0705";
+  static final String BAD_INDEX = "E0706";
+
   // Warnings.
   static final String UNUSED_PARAM = "W0001";
   static final String UNUSED_INPUT = "W0002";

@@ -198,7 +198,67 @@ final class ModelChecker {
       loss(l);
     } else if (s instanceof Stmt.Optimizer o) {
       optimizer(o);
+    } else if (s instanceof Stmt.MemberBinding m) {
+      member(m, top);
+    } else if (s instanceof Stmt.For f) {
+      loop(f, top);
     }
+  }
+
+  /**
+   * Unrolls a loop: its body is lowered once per value of the variable, each iteration in a scope
+   * of its own (a copy of the enclosing one) for plain names. The first iteration with an error
+   * ends the unrolling: later ones would mostly repeat it. What cannot be in a loop was reported by
+   * {@link Declarations}.
+   */
+  private void loop(Stmt.For f, Lowering.Env env) {
+    Integer from = lowering.staticInt(f.from(), env, "a loop bound");
+    Integer to = lowering.staticInt(f.to(), env, "a loop bound");
+    if (from == null || to == null) {
+      return;
+    }
+    for (int t = from; t < to; t++) {
+      Map<String, Value> locals =
+          env.locals() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(env.locals());
+      locals.put(f.variable().text(), new Value.Int(t));
+      Lowering.Env inner = new Lowering.Env(env.module(), locals, null);
+      int errors = diagnostics.errorCount();
+      for (Stmt s : f.body()) {
+        if (s instanceof Stmt.Binding b) {
+          locals.put(b.name().text(), lowering.eval(b.value(), inner));
+        } else if (s instanceof Stmt.MemberBinding m) {
+          member(m, inner);
+        } else if (s instanceof Stmt.For nested) {
+          loop(nested, inner);
+        }
+      }
+      if (diagnostics.errorCount() > errors) {
+        return;
+      }
+    }
+  }
+
+  /** {@code h[i] = value}: defines one member, once. */
+  private void member(Stmt.MemberBinding m, Lowering.Env env) {
+    Global g = globals.get(m.name().text());
+    Integer index = lowering.staticInt(m.index(), env, "an index");
+    Value v = lowering.eval(m.value(), env);
+    if (g == null || g.family == null || index == null) {
+      return; // a name clash, reported by Declarations, or a bad index, reported above
+    }
+    SourceSpan first = g.family.definedAt(index);
+    if (first != null) {
+      diagnostics.add(
+          Diagnostic.error(
+              Codes.MEMBER_REDEFINED,
+              m.name().span().to(m.index().span()),
+              "`" + m.name().text() + "[" + index + "]` is already defined",
+              "it is defined at line "
+                  + first.line()
+                  + "; each member of an indexed name is defined once"));
+      return;
+    }
+    g.family.define(index, v, m.span());
   }
 
   /** Sets a global's value, unless the name was a duplicate (then its first meaning stays). */
