@@ -28,8 +28,7 @@ statement
     | OPTIMIZER name=IDENT arguments?                                # optimizerDecl
     | DEF name=IDENT '(' defParams? ')' '=' body=expr                # defDecl
     | FOR var=IDENT IN from=expr '..' to=expr '{' statement* '}'     # forLoop
-    | name=IDENT '[' index=expr ']' '=' value=expr                   # memberBinding
-    | name=IDENT '=' value=expr                                      # binding
+    | name=IDENT ('[' index=expr ']')? '=' value=expr                # binding
     ;
 
 type

@@ -56,9 +56,6 @@ final class AstBuilder {
       }
       return new Stmt.Def(at, ident(c.name), params, expr(c.body));
     }
-    if (ctx instanceof GradcParser.MemberBindingContext c) {
-      return new Stmt.MemberBinding(at, ident(c.name), expr(c.index), expr(c.value));
-    }
     if (ctx instanceof GradcParser.ForLoopContext c) {
       List<Stmt> body = new ArrayList<>();
       for (GradcParser.StatementContext s : c.statement()) {
@@ -67,6 +64,9 @@ final class AstBuilder {
       return new Stmt.For(at, ident(c.var), expr(c.from), expr(c.to), body);
     }
     GradcParser.BindingContext c = (GradcParser.BindingContext) ctx;
+    if (c.index != null) {
+      return new Stmt.MemberBinding(at, ident(c.name), expr(c.index), expr(c.value));
+    }
     return new Stmt.Binding(at, ident(c.name), expr(c.value));
   }
 

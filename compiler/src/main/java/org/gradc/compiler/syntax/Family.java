@@ -15,6 +15,12 @@ final class Family {
   private final TreeMap<Integer, Value> values = new TreeMap<>();
   private final TreeMap<Integer, SourceSpan> definedAt = new TreeMap<>();
 
+  /**
+   * Set when a loop that defines members stopped on an error: its missing members are consequences
+   * of that error, so reading one reports nothing more.
+   */
+  boolean incomplete;
+
   /** The member at {@code index}, or null. */
   Value get(int index) {
     return values.get(index);

@@ -122,6 +122,9 @@ final class Indexing {
 
   private Value member(Global g, int i, SourceSpan at, Lowering.Env env) {
     Value v = g.family.get(i);
+    if (v == null && g.family.incomplete) {
+      return Value.Invalid.INSTANCE;
+    }
     if (v == null) {
       lowering.report(
           Diagnostic.error(

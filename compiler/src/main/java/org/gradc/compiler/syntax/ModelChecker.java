@@ -215,6 +215,7 @@ final class ModelChecker {
     Integer from = lowering.staticInt(f.from(), env, "a loop bound");
     Integer to = lowering.staticInt(f.to(), env, "a loop bound");
     if (from == null || to == null) {
+      markIncomplete(f);
       return;
     }
     for (int t = from; t < to; t++) {
@@ -233,7 +234,22 @@ final class ModelChecker {
         }
       }
       if (diagnostics.errorCount() > errors) {
+        markIncomplete(f);
         return;
+      }
+    }
+  }
+
+  /** Marks the indexed names a failed loop defines, so their missing members are not reported. */
+  private void markIncomplete(Stmt.For f) {
+    for (Stmt s : f.body()) {
+      if (s instanceof Stmt.MemberBinding m) {
+        Global g = globals.get(m.name().text());
+        if (g != null && g.family != null) {
+          g.family.incomplete = true;
+        }
+      } else if (s instanceof Stmt.For nested) {
+        markIncomplete(nested);
       }
     }
   }

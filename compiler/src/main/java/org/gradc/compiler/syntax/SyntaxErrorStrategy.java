@@ -3,7 +3,9 @@ package org.gradc.compiler.syntax;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.InputMismatchException;
@@ -33,6 +35,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   /** Token ranges [from, to) in which errors are consequences of one already reported. */
   private final List<int[]> quiet = new ArrayList<>();
+
+  /**
+   * The first tokens of statements with a reported error: a loop spans lines, so its missing
+   * {@code '}'} at the end of the file is a consequence of an earlier error in its header.
+   */
+  private final Set<Integer> failedStatements = new HashSet<>();
 
   SyntaxErrorStrategy(SourceFile file, Consumer<Diagnostic> sink) {
     this.file = file;
@@ -128,7 +136,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         stmt == null || stmt.getStart() == null
             ? found.getTokenIndex()
             : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
-    boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
+    boolean silenced =
+        isQuiet(found.getTokenIndex()) || isQuiet(stmtStart) || !failedStatements.add(stmtStart);
     // A keyword first on its line most likely starts the next statement; elsewhere, where a name
     // could stand, it is a keyword misused as a name.
     boolean keywordAsName =
@@ -139,7 +148,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (silenced) {
       return;
     }
-    String wanted = describe(expected);
+    // ANTLR's recovery state after `def f(a)` also offers the parameter list's tokens.
+    String wanted =
+        found.getType() == GradcLexer.LBRACE && stmt instanceof GradcParser.DefDeclContext
+            ? "'='"
+            : describe(expected);
     String after = prev == null ? "" : " after " + show(prev);
     List<String> hints = new ArrayList<>();
     String unclosed = unclosedDelimiter(tokens, stmt, found);
@@ -186,7 +199,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       hints.add("extents are written in brackets: `float[batch, 784]`");
     }
     if ((found.getType() == GradcLexer.RPAREN || found.getType() == GradcLexer.RBRACK)
-        && !expected.contains(found.getType())) {
+        && !expected.contains(found.getType())
+        && open(tokens, stmt, found).isEmpty()) {
       hints.add("this '" + found.getText() + "' closes nothing: remove it");
     }
     if (stmt instanceof GradcParser.BindingContext && stmt.getStart() != null) {
@@ -202,6 +216,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
                 + stmt.getStart().getText()
                 + "`?");
       }
+    }
+    if (found.getType() == GradcLexer.LBRACE && stmt instanceof GradcParser.DefDeclContext) {
+      hints.add(
+          "a function's body is one expression: `def f(a) = 2 * a`; split long ones into"
+              + " several defs");
     }
     if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
       hints.add("to compare, write '=='; a binding `name = expression` stands alone");
@@ -288,25 +307,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * found}, when {@code found} is not what would close it.
    */
   private static String unclosedDelimiter(TokenStream tokens, ParserRuleContext stmt, Token found) {
-    if (stmt == null || stmt.getStart() == null) {
-      return null;
-    }
-    Deque<Token> open = new ArrayDeque<>();
-    for (int i = stmt.getStart().getTokenIndex(); i < found.getTokenIndex(); i++) {
-      Token t = tokens.get(i);
-      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
-        continue;
-      }
-      switch (t.getType()) {
-        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
-        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
-          if (!open.isEmpty()) {
-            open.pop();
-          }
-        }
-        default -> {}
-      }
-    }
+    Deque<Token> open = open(tokens, stmt, found);
     if (open.isEmpty()) {
       return null;
     }
@@ -336,6 +337,30 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         + ", column "
         + (t.getCharPositionInLine() + 1)
         + " is not closed";
+  }
+
+  /** The brackets opened in the current statement before {@code found} and not closed, innermost first. */
+  private static Deque<Token> open(TokenStream tokens, ParserRuleContext stmt, Token found) {
+    Deque<Token> open = new ArrayDeque<>();
+    if (stmt == null || stmt.getStart() == null) {
+      return open;
+    }
+    for (int i = stmt.getStart().getTokenIndex(); i < found.getTokenIndex(); i++) {
+      Token t = tokens.get(i);
+      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+        continue;
+      }
+      switch (t.getType()) {
+        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
+        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
+          if (!open.isEmpty()) {
+            open.pop();
+          }
+        }
+        default -> {}
+      }
+    }
+    return open;
   }
 
   /** Index of the last token at or before {@code from} that can start a statement (or 0). */
