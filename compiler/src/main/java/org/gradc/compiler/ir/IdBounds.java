@@ -15,8 +15,8 @@ import org.gradc.compiler.ir.ops.Transpose;
 
 /**
  * The valid range of each int input of a graph: the smallest {@link IndexingOp#idBound} over every
- * op that reads the input's values as ids, directly or through ops that only move elements
- * (slices, reshapes, transposes, concats: {@code x[:, t]} feeding an embedding).
+ * op that reads the input's values as ids, directly or through ops that only move elements (slices,
+ * reshapes, transposes, concats: {@code x[:, t]} feeding an embedding).
  */
 public final class IdBounds {
   private IdBounds() {}

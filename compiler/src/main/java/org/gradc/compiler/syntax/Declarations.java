@@ -55,52 +55,52 @@ final class Declarations {
   }
 
   private void collect(Stmt s) {
-      if (s instanceof Stmt.MemberBinding m) {
-        family(m.name());
-        return;
-      }
-      if (s instanceof Stmt.For loop) {
-        for (Stmt inner : loop.body()) {
-          if (inner instanceof Stmt.MemberBinding || inner instanceof Stmt.For) {
-            collect(inner);
-          }
+    if (s instanceof Stmt.MemberBinding m) {
+      family(m.name());
+      return;
+    }
+    if (s instanceof Stmt.For loop) {
+      for (Stmt inner : loop.body()) {
+        if (inner instanceof Stmt.MemberBinding || inner instanceof Stmt.For) {
+          collect(inner);
         }
-        return;
       }
-      Ident name = null;
-      String kind = null;
-      if (s instanceof Stmt.Def def) {
-        name = def.name();
-      } else if (s instanceof Stmt.Const c) {
-        name = c.name();
-        kind = "a constant";
-      } else if (s instanceof Stmt.Input i) {
-        name = i.name();
-        kind = "an input";
-      } else if (s instanceof Stmt.Param p) {
-        name = p.name();
-        kind = "a parameter";
-      } else if (s instanceof Stmt.Binding b) {
-        name = b.name();
-        kind = "a binding";
-      } else if (s instanceof Stmt.Output o && o.value() != null) {
-        name = o.name();
-        kind = "an output";
-      }
-      if (name == null) {
-        return;
-      }
-      Global first = globals.get(name.text());
-      Stmt.Def def = module.defs().get(name.text());
-      if (first != null) {
-        duplicate(name, first.declared, first.kind);
-      } else if (def != null) {
-        duplicate(name, def.name(), "a function");
-      } else if (s instanceof Stmt.Def d) {
-        module.defs().put(name.text(), d);
-      } else {
-        globals.put(name.text(), new Global(name.text(), kind, name));
-      }
+      return;
+    }
+    Ident name = null;
+    String kind = null;
+    if (s instanceof Stmt.Def def) {
+      name = def.name();
+    } else if (s instanceof Stmt.Const c) {
+      name = c.name();
+      kind = "a constant";
+    } else if (s instanceof Stmt.Input i) {
+      name = i.name();
+      kind = "an input";
+    } else if (s instanceof Stmt.Param p) {
+      name = p.name();
+      kind = "a parameter";
+    } else if (s instanceof Stmt.Binding b) {
+      name = b.name();
+      kind = "a binding";
+    } else if (s instanceof Stmt.Output o && o.value() != null) {
+      name = o.name();
+      kind = "an output";
+    }
+    if (name == null) {
+      return;
+    }
+    Global first = globals.get(name.text());
+    Stmt.Def def = module.defs().get(name.text());
+    if (first != null) {
+      duplicate(name, first.declared, first.kind);
+    } else if (def != null) {
+      duplicate(name, def.name(), "a function");
+    } else if (s instanceof Stmt.Def d) {
+      module.defs().put(name.text(), d);
+    } else {
+      globals.put(name.text(), new Global(name.text(), kind, name));
+    }
   }
 
   /** Declares (at its first member binding) or extends an indexed name. */

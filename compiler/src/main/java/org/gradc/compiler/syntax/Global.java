@@ -2,8 +2,9 @@ package org.gradc.compiler.syntax;
 
 /**
  * A name declared at the top level of a model: a {@code const}, {@code input}, {@code param}, a
- * binding, a family of indexed bindings or a new {@code output}. Its value is set when its statement is lowered; statements are
- * lowered in order, so a name used before that point is reported.
+ * binding, a family of indexed bindings or a new {@code output}. Its value is set when its
+ * statement is lowered; statements are lowered in order, so a name used before that point is
+ * reported.
  */
 final class Global {
   final String name;

@@ -13,8 +13,8 @@ import org.gradc.compiler.ir.ops.Emit;
 /**
  * Evaluates {@code target[...]}: a member of an indexed name ({@code h[t]}), a range of members
  * ({@code h[1 .. T + 1]}, for {@code stack}), or NumPy-style static indexing of a tensor. Tensor
- * indexing lowers to the existing ops, so it needs no gradient rule of its own: {@code x[:, 2 .. 5]}
- * is a slice, {@code x[:, t]} a one-element slice reshaped to drop the axis.
+ * indexing lowers to the existing ops, so it needs no gradient rule of its own: {@code x[:, 2 ..
+ * 5]} is a slice, {@code x[:, t]} a one-element slice reshaped to drop the axis.
  */
 final class Indexing {
   private final Lowering lowering;
@@ -130,7 +130,14 @@ final class Indexing {
           Diagnostic.error(
               Codes.MEMBER_UNDEFINED,
               at,
-              "`" + g.name + "[" + i + "]` is not defined; `" + g.name + "` has " + g.family.describe(),
+              "`"
+                  + g.name
+                  + "["
+                  + i
+                  + "]` is not defined; `"
+                  + g.name
+                  + "` has "
+                  + g.family.describe(),
               "members are defined by statements `" + g.name + "[i] = ...`, which run in order"),
           env);
       return Value.Invalid.INSTANCE;
@@ -146,8 +153,13 @@ final class Indexing {
           Diagnostic.error(
               Codes.BAD_INDEX,
               ix.items().get(s.rank()).span(),
-              "too many indices: " + x.type() + " has " + s.rank() + " axes, but "
-                  + ix.items().size() + " positions are given"),
+              "too many indices: "
+                  + x.type()
+                  + " has "
+                  + s.rank()
+                  + " axes, but "
+                  + ix.items().size()
+                  + " positions are given"),
           env);
       return Value.Invalid.INSTANCE;
     }
@@ -217,16 +229,22 @@ final class Indexing {
     }
   }
 
-  private Value outOfRange(
-      Expr.IndexItem item, String what, int axis, Node x, Lowering.Env env) {
+  private Value outOfRange(Expr.IndexItem item, String what, int axis, Node x, Lowering.Env env) {
     int n = x.shape().dim(axis);
     lowering.report(
         Diagnostic.error(
             Codes.BAD_INDEX,
             item.span(),
             what + " is out of range for axis " + axis + " of " + x.type(),
-            "axis " + axis + " has " + n + " elements: indices 0 to " + (n - 1)
-                + ", or -" + n + " to -1 from the end; a range a .. b needs a < b"),
+            "axis "
+                + axis
+                + " has "
+                + n
+                + " elements: indices 0 to "
+                + (n - 1)
+                + ", or -"
+                + n
+                + " to -1 from the end; a range a .. b needs a < b"),
         env);
     return Value.Invalid.INSTANCE;
   }

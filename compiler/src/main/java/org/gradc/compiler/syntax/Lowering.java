@@ -321,7 +321,8 @@ final class Lowering {
   }
 
   /** The evaluated arguments by parameter name ({@code values} is in the call's order). */
-  private static Map<String, Value> byName(Map<String, Arg> bound, Expr.Call c, List<Value> values) {
+  private static Map<String, Value> byName(
+      Map<String, Arg> bound, Expr.Call c, List<Value> values) {
     Map<String, Value> byName = new HashMap<>();
     for (Map.Entry<String, Arg> e : bound.entrySet()) {
       byName.put(e.getKey(), values.get(c.args().indexOf(e.getValue())));

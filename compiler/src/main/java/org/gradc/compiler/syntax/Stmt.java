@@ -57,8 +57,7 @@ public sealed interface Stmt {
    * {@code for t in from .. to { body }}: unrolled at compile time, {@code t} running over the
    * half-open range; each iteration is its own scope for plain names.
    */
-  record For(SourceSpan span, Ident variable, Expr from, Expr to, List<Stmt> body)
-      implements Stmt {
+  record For(SourceSpan span, Ident variable, Expr from, Expr to, List<Stmt> body) implements Stmt {
     public For {
       body = List.copyOf(body);
     }

@@ -37,8 +37,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   private final List<int[]> quiet = new ArrayList<>();
 
   /**
-   * The first tokens of statements with a reported error: a loop spans lines, so its missing
-   * {@code '}'} at the end of the file is a consequence of an earlier error in its header.
+   * The first tokens of statements with a reported error: a loop spans lines, so its missing {@code
+   * '}'} at the end of the file is a consequence of an earlier error in its header.
    */
   private final Set<Integer> failedStatements = new HashSet<>();
 
@@ -339,7 +339,10 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         + " is not closed";
   }
 
-  /** The brackets opened in the current statement before {@code found} and not closed, innermost first. */
+  /**
+   * The brackets opened in the current statement before {@code found} and not closed, innermost
+   * first.
+   */
   private static Deque<Token> open(TokenStream tokens, ParserRuleContext stmt, Token found) {
     Deque<Token> open = new ArrayDeque<>();
     if (stmt == null || stmt.getStart() == null) {

@@ -26,9 +26,9 @@ import org.gradc.compiler.syntax.FrontEnd;
 import org.junit.jupiter.api.Test;
 
 /**
- * Backpropagation through time, checked against central finite differences in f64: indexing,
- * stack, embedding (with repeated ids, whose rows must accumulate), each recurrent cell of the
- * prelude, loops, and the whole unrolled Names model of issue 12 at T = 5.
+ * Backpropagation through time, checked against central finite differences in f64: indexing, stack,
+ * embedding (with repeated ids, whose rows must accumulate), each recurrent cell of the prelude,
+ * loops, and the whole unrolled Names model of issue 12 at T = 5.
  */
 class SequenceGradientProperties {
 
@@ -100,8 +100,8 @@ class SequenceGradientProperties {
   }
 
   /**
-   * The model of issue 12 as written there, unrolled for T = 5: every gradient element that can
-   * be nonzero is checked on a sample (the full tensors hold 150,000 elements), including every
+   * The model of issue 12 as written there, unrolled for T = 5: every gradient element that can be
+   * nonzero is checked on a sample (the full tensors hold 150,000 elements), including every
    * embedding row the ids pick.
    */
   @Test

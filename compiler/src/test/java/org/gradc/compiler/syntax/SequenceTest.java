@@ -274,11 +274,9 @@ class SequenceTest {
     assertEquals(
         "E0103",
         onlyError(decl + "for t in 0 .. 2 {\n  for t in 0 .. 2 {\n  }\n}\nloss mean(x)\n").code());
-    assertEquals(
-        "E0103", onlyError(decl + "for t in 0 .. 2 {\n  x = 1\n}\nloss mean(x)\n").code());
+    assertEquals("E0103", onlyError(decl + "for t in 0 .. 2 {\n  x = 1\n}\nloss mean(x)\n").code());
     // a loop's plain names do not leak out of it
-    assertEquals(
-        "E0101", onlyError(decl + "for t in 0 .. 2 {\n  v = x\n}\nloss mean(v)\n").code());
+    assertEquals("E0101", onlyError(decl + "for t in 0 .. 2 {\n  v = x\n}\nloss mean(v)\n").code());
   }
 
   @Test

@@ -17,9 +17,9 @@ import org.gradc.runtime.SplitMix64;
  *       generated training data, and test data of n/4 rows from an independent seed.
  *   <li>{@code csv:FILE?label=COL} (or {@code target=COL} for regression; {@code features=a,b,c};
  *       {@code delimiter=;}): training data only.
- *   <li>{@code text:FILE?length=T}: each non-empty line one example, as byte ids {@code '\n' +
- *       line + '\n'} padded with zeros or cut to T + 1; {@code x} the first T ids, {@code y} the
- *       T that follow ({@link TextLines}). Training data only.
+ *   <li>{@code text:FILE?length=T}: each non-empty line one example, as byte ids {@code '\n' + line
+ *       + '\n'} padded with zeros or cut to T + 1; {@code x} the first T ids, {@code y} the T that
+ *       follow ({@link TextLines}). Training data only.
  *   <li>{@code idx:IMAGES,LABELS} (optional {@code ?scale=255} divides the pixels): training data
  *       only.
  *   <li>{@code fashion-mnist} or {@code fashion-mnist:DIR}: the four files of the Debian package
@@ -188,7 +188,9 @@ public record DataSource(String description, Dataset train, Dataset test) {
     Map<String, String> o = query(spec, q < 0 ? "" : rest.substring(q + 1), List.of("length"));
     if (file.isEmpty() || !o.containsKey("length")) {
       throw new DataException(
-          "data source '" + spec + "': expected text:FILE?length=T (T the model's sequence length)");
+          "data source '"
+              + spec
+              + "': expected text:FILE?length=T (T the model's sequence length)");
     }
     TextLines t = Datasets.text(Path.of(file), count(spec, o, "length", 1));
     return new DataSource(t.describe(Path.of(file)), t.data(), null);

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 
 /**
  * A text file as byte-level sequences for a language model: each non-empty line is one example,
- * {@code '\n' + line + '\n'} as byte ids 0–255 (so there is no vocabulary to store), zero-padded
- * or cut to {@code length + 1} bytes. Column {@code x} holds the first {@code length} ids and
- * {@code y} the {@code length} that follow (the next byte at each position). Lines longer than fit
- * are cut, not dropped; {@link #cut()} says how many.
+ * {@code '\n' + line + '\n'} as byte ids 0–255 (so there is no vocabulary to store), zero-padded or
+ * cut to {@code length + 1} bytes. Column {@code x} holds the first {@code length} ids and {@code
+ * y} the {@code length} that follow (the next byte at each position). Lines longer than fit are
+ * cut, not dropped; {@link #cut()} says how many.
  *
  * @param lines the examples read (non-empty lines)
  * @param cut how many lines were longer than {@code length - 1} bytes and lost their end
@@ -67,7 +67,8 @@ public record TextLines(Dataset data, int lines, int cut, int length) {
       row++;
     }
     Dataset d =
-        Dataset.of(new IntColumn("x", new int[] {length}, x), new IntColumn("y", new int[] {length}, y));
+        Dataset.of(
+            new IntColumn("x", new int[] {length}, x), new IntColumn("y", new int[] {length}, y));
     return new TextLines(d, count, cut, length);
   }
 

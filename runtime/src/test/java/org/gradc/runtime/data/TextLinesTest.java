@@ -37,7 +37,8 @@ class TextLinesTest {
     int[] all = concat(ab, xyz, e);
     for (int r = 0; r < 3; r++) {
       assertArrayEquals(
-          Arrays.copyOfRange(all, r * 5, r * 5 + 4), Arrays.copyOfRange(x.data(), r * 4, r * 4 + 4));
+          Arrays.copyOfRange(all, r * 5, r * 5 + 4),
+          Arrays.copyOfRange(x.data(), r * 4, r * 4 + 4));
       assertArrayEquals(
           Arrays.copyOfRange(all, r * 5 + 1, r * 5 + 5),
           Arrays.copyOfRange(y.data(), r * 4, r * 4 + 4));
@@ -62,8 +63,7 @@ class TextLinesTest {
     DataSource s = DataSource.open("text:" + f + "?length=6");
     assertEquals(3, s.train().size());
     assertTrue(s.description().contains("3 lines"), s.description());
-    DataException e =
-        assertThrows(DataException.class, () -> DataSource.open("text:" + f));
+    DataException e = assertThrows(DataException.class, () -> DataSource.open("text:" + f));
     assertTrue(e.getMessage().contains("text:FILE?length=T"), e.getMessage());
     assertThrows(DataException.class, () -> DataSource.open("text:" + f + "?length=0"));
     assertThrows(DataException.class, () -> DataSource.open("text:" + dir.resolve("none")));

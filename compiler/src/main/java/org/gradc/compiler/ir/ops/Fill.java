@@ -10,8 +10,8 @@ import org.gradc.compiler.ir.TensorType;
 
 /**
  * A tensor (possibly batched) with every element {@code value}: literals, zeros, ones, and the
- * language's constructors {@code zeros(shape)}, {@code ones(shape)}, {@code full(shape, value)}. Elementwise
- * with no inputs, so the code generator folds it into the loops that use it.
+ * language's constructors {@code zeros(shape)}, {@code ones(shape)}, {@code full(shape, value)}.
+ * Elementwise with no inputs, so the code generator folds it into the loops that use it.
  */
 public record Fill(double value, TensorType type) implements Leaf, ElementwiseOp {
   public static final Primitive ZEROS =
