@@ -127,17 +127,18 @@ final class Lowering {
     int[] values = new int[l.elements().size()];
     boolean ok = true;
     boolean batched = values.length > 0 && isBatch(l.elements().get(0), env);
+    Value first = null;
     if (batched) {
       values[0] = org.gradc.compiler.ir.Shape.BATCH;
     } else if (values.length > 0) {
-      Value first = eval(l.elements().get(0), env);
+      first = eval(l.elements().get(0), env);
       if (first instanceof Value.Tensor) {
         return tensors(l, first, env);
       }
     }
     for (int i = batched ? 1 : 0; i < values.length; i++) {
       Expr el = l.elements().get(i);
-      Value v = eval(el, env);
+      Value v = i == 0 ? first : eval(el, env);
       if (v instanceof Value.Int n) {
         values[i] = n.value();
       } else {
