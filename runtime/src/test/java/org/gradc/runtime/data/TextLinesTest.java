@@ -8,7 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.gradc.runtime.DType;
+import org.gradc.runtime.ModelSpec;
+import org.gradc.runtime.OptimizerKind;
+import org.gradc.runtime.TensorKind;
+import org.gradc.runtime.TensorSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +82,28 @@ class TextLinesTest {
     assertEquals(3, c.rows());
     assertArrayEquals(new int[] {5, 6, 1, 2}, c.gather(new int[] {2, 0}, 0, 2).data());
     assertThrows(IllegalArgumentException.class, () -> new IntColumn("x", new int[] {4}, c.data()));
+  }
+
+  /** The sequences feed a model's {@code int[batch, T]} inputs, checked against their range. */
+  @Test
+  void feedsSequenceInputsWithinTheirRange() throws Exception {
+    Dataset d = Datasets.text(file("hi\nthere\n"), 5).data();
+    d.requireInputs(spec(256), "training data");
+    DataException e =
+        assertThrows(DataException.class, () -> d.requireInputs(spec(100), "training data"));
+    // row 0 is "\nhi\n": 'h' (104) is the first byte at or above 100
+    assertEquals(
+        "training data column 'x' row 0: expected a label in [0, 100), found 104", e.getMessage());
+  }
+
+  private static ModelSpec spec(int classes) {
+    List<TensorSpec> t = new ArrayList<>();
+    for (String name : List.of("x", "y")) {
+      t.add(
+          new TensorSpec(
+              name, TensorKind.INPUT, DType.I32, new int[] {-1, 5}, name, null, classes));
+    }
+    return new ModelSpec("Lm", DType.F32, t, OptimizerKind.SGD, new double[4]);
   }
 
   private static int[] concat(int[]... parts) {
