@@ -61,6 +61,7 @@ final class Codes {
   static final String MEMBER_REDEFINED = "E0704";
   static final String FAMILY_MISUSED = "E0705";
   static final String BAD_INDEX = "E0706";
+  static final String LOOP_TOO_LONG = "E0707";
 
   // Warnings.
   static final String UNUSED_PARAM = "W0001";

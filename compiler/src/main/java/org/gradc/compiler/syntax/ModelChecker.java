@@ -45,6 +45,14 @@ final class ModelChecker {
   private Stmt.Optimizer optimizerDecl;
   private CheckedModel.Optimizer optimizer;
 
+  /**
+   * Loop iterations unrolled so far, over all loops: each copies its body into the graph, so a
+   * mistyped bound would otherwise exhaust the memory rather than fail.
+   */
+  private long unrolled;
+
+  private static final long MAX_UNROLLED = 1_000_000;
+
   private ModelChecker(Program program, Prelude prelude, DType precision) {
     this.program = program;
     this.diagnostics = new Diagnostics();
@@ -215,6 +223,26 @@ final class ModelChecker {
     Integer from = lowering.staticInt(f.from(), env, "a loop bound");
     Integer to = lowering.staticInt(f.to(), env, "a loop bound");
     if (from == null || to == null) {
+      markIncomplete(f);
+      return;
+    }
+    unrolled += Math.max(0, (long) to - from);
+    if (unrolled > MAX_UNROLLED) {
+      diagnostics.add(
+          Diagnostic.error(
+              Codes.LOOP_TOO_LONG,
+              f.from().span().to(f.to().span()),
+              "this loop would unroll the model's loops past "
+                  + MAX_UNROLLED
+                  + " iterations in all ("
+                  + from
+                  + " .. "
+                  + to
+                  + " is "
+                  + ((long) to - from)
+                  + " of them)",
+              "loops are unrolled into the graph at compile time, one copy of the body per"
+                  + " iteration; is a bound too large?"));
       markIncomplete(f);
       return;
     }
