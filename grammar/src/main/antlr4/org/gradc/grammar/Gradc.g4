@@ -27,7 +27,8 @@ statement
     | LOSS '='? value=expr                                           # lossDecl
     | OPTIMIZER name=IDENT arguments?                                # optimizerDecl
     | DEF name=IDENT '(' defParams? ')' '=' body=expr                # defDecl
-    | name=IDENT '=' value=expr                                      # binding
+    | FOR var=IDENT IN from=expr '..' to=expr '{' statement* '}'     # forLoop
+    | name=IDENT ('[' index=expr ']')? '=' value=expr                # binding
     ;
 
 type
@@ -50,7 +51,13 @@ argument
     : (name=IDENT '=')? value=expr
     ;
 
-// Precedence from tightest to loosest: call and atoms, ^ (right-associative), unary minus,
+// One position of an index: `:` (all of the axis), `i` (select) or `a .. b` (a half-open range).
+indexItem
+    : ':'                                                            # allItem
+    | from=expr ('..' to=expr)?                                      # exprItem
+    ;
+
+// Precedence from tightest to loosest: call, indexing and atoms, ^ (right-associative), unary minus,
 // * / @, + -, comparisons. So -x^2 is -(x^2) and 2^-1 is 2^(-1).
 expr
     : '(' expr ')'                                                   # parenExpr
@@ -59,6 +66,7 @@ expr
     | FLOAT                                                          # floatExpr
     | (TRUE | FALSE)                                                 # boolExpr
     | '[' (expr (',' expr)* ','?)? ']'                               # listExpr
+    | target=expr '[' indexItem (',' indexItem)* ','? ']'            # indexExpr
     | <assoc=right> left=expr op='^' right=expr                      # binaryExpr
     | op='-' operand=expr                                            # negExpr
     | left=expr op=('*' | '/' | '@') right=expr                      # binaryExpr
@@ -74,14 +82,18 @@ OUTPUT     : 'output' ;
 LOSS       : 'loss' ;
 OPTIMIZER  : 'optimizer' ;
 DEF        : 'def' ;
+FOR        : 'for' ;
+IN         : 'in' ;
 FLOAT_TYPE : 'float' ;
 INT_TYPE   : 'int' ;
 TRUE       : 'true' ;
 FALSE      : 'false' ;
 
 IDENT : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// `0..T` is a range, not the float `0.` followed by `.T`.
 FLOAT
-    : [0-9]+ '.' [0-9]* EXPONENT?
+    : [0-9]+ '.' [0-9]+ EXPONENT?
+    | [0-9]+ '.' {_input.LA(1) != '.'}? EXPONENT?
     | '.' [0-9]+ EXPONENT?
     | [0-9]+ EXPONENT
     ;
@@ -94,6 +106,9 @@ LBRACK : '[' ;
 RBRACK : ']' ;
 COMMA  : ',' ;
 COLON  : ':' ;
+DOTDOT : '..' ;
+LBRACE : '{' ;
+RBRACE : '}' ;
 ASSIGN : '=' ;
 PLUS   : '+' ;
 MINUS  : '-' ;

@@ -149,9 +149,10 @@ public abstract class Model {
   }
 
   /**
-   * Copies integer labels into input {@code name}, checking each against the input's class count.
+   * Copies integers (class labels, or ids such as the bytes a model embeds) into input {@code
+   * name}, checking each against the input's range ({@link TensorSpec#classes()}).
    *
-   * @throws IllegalArgumentException naming the input and the first bad label and its index
+   * @throws IllegalArgumentException naming the input, the first bad value and its index
    */
   public final void feed(String name, int[] values) {
     int slot = inputSlot(name, DType.I32);
@@ -162,7 +163,7 @@ public abstract class Model {
           throw new IllegalArgumentException(
               "input '"
                   + name
-                  + "': label "
+                  + "': value "
                   + values[i]
                   + " at index "
                   + i

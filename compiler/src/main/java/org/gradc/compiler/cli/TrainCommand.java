@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Compiles a .grad model in memory and trains it.",
       "--data: synthetic:xor|spirals|linear[?n=N&noise=X&seed=S&classes=K],"
-          + " csv:FILE?label=COL (or target=COL), idx:IMAGES,LABELS[?scale=255], fashion-mnist[:DIR].",
+          + " csv:FILE?label=COL (or target=COL), text:FILE?length=T,"
+          + " idx:IMAGES,LABELS[?scale=255], fashion-mnist[:DIR].",
       "Exit status: 0 trained, 1 bad model, data or checkpoint, or a diverging loss, 2 bad usage."
     })
 final class TrainCommand implements Callable<Integer> {

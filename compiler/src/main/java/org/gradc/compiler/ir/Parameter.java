@@ -15,7 +15,14 @@ public record Parameter(String name, Kind kind, Object defaultValue) {
     INT,
     FLOAT,
     BOOL,
-    INT_LIST
+    INT_LIST,
+    /**
+     * A static shape such as {@code [batch, 128]}: an int list whose first element may be {@code
+     * batch}; passed as an {@code int[]} with {@link Shape#BATCH} for it.
+     */
+    SHAPE,
+    /** Several tensors, such as the members {@code h[1 .. T]} of a family: a {@code List<Node>}. */
+    TENSORS
   }
 
   public static Parameter tensor(String name) {

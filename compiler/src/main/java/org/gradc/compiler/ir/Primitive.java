@@ -27,7 +27,7 @@ public interface Primitive {
    * @param args one entry per parameter, by name, already checked against its kind, with defaults
    *     filled in: a {@link Node} for {@code TENSOR}, an {@link Integer} for {@code INT}, a {@link
    *     Double} for {@code FLOAT}, a {@link Boolean} for {@code BOOL}, an {@code int[]} for {@code
-   *     INT_LIST}
+   *     INT_LIST} and {@code SHAPE}, a {@code List<Node>} for {@code TENSORS}
    * @param at the span of the whole call, given to the nodes built
    * @throws ShapeError when the arguments' shapes or types do not fit
    */

@@ -62,6 +62,11 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Conv2d.SAME);
     register(org.gradc.compiler.ir.ops.MaxPool2d.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.AvgPool2d.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.Concat.STACK);
+    register(org.gradc.compiler.ir.ops.Fill.ZEROS);
+    register(org.gradc.compiler.ir.ops.Fill.ONES);
+    register(org.gradc.compiler.ir.ops.Fill.FULL);
+    register(org.gradc.compiler.ir.ops.Embedding.PRIMITIVE);
   }
 
   static void register(Primitive p) {

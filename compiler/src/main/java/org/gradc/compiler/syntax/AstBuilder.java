@@ -56,8 +56,28 @@ final class AstBuilder {
       }
       return new Stmt.Def(at, ident(c.name), params, expr(c.body));
     }
+    if (ctx instanceof GradcParser.ForLoopContext c) {
+      List<Stmt> body = new ArrayList<>();
+      for (GradcParser.StatementContext s : c.statement()) {
+        body.add(statement(s));
+      }
+      return new Stmt.For(at, ident(c.var), expr(c.from), expr(c.to), body);
+    }
     GradcParser.BindingContext c = (GradcParser.BindingContext) ctx;
+    if (c.index != null) {
+      return new Stmt.MemberBinding(at, ident(c.name), expr(c.index), expr(c.value));
+    }
     return new Stmt.Binding(at, ident(c.name), expr(c.value));
+  }
+
+  private Expr.IndexItem indexItem(GradcParser.IndexItemContext ctx) {
+    SourceSpan at = span(ctx);
+    if (ctx instanceof GradcParser.ExprItemContext c) {
+      return c.to == null
+          ? new Expr.IndexItem.At(at, expr(c.from))
+          : new Expr.IndexItem.Range(at, expr(c.from), expr(c.to));
+    }
+    return new Expr.IndexItem.All(at);
   }
 
   private TypeRef type(GradcParser.TypeContext ctx) {
@@ -129,6 +149,13 @@ final class AstBuilder {
         elements.add(expr(e));
       }
       return new Expr.ListLit(at, elements);
+    }
+    if (ctx instanceof GradcParser.IndexExprContext c) {
+      List<Expr.IndexItem> items = new ArrayList<>();
+      for (GradcParser.IndexItemContext i : c.indexItem()) {
+        items.add(indexItem(i));
+      }
+      return new Expr.Index(at, expr(c.target), items);
     }
     if (ctx instanceof GradcParser.NegExprContext c) {
       return new Expr.Neg(at, expr(c.operand));

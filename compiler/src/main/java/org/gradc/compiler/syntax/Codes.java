@@ -55,6 +55,15 @@ final class Codes {
   static final String INT_WHERE_FLOAT = "E0602";
   static final String STATIC_WHERE_TENSOR = "E0603";
 
+  // Loops, families of values and indexing.
+  static final String DECLARATION_IN_LOOP = "E0801";
+  static final String NOT_STATIC_INTEGER = "E0802";
+  static final String MEMBER_UNDEFINED = "E0803";
+  static final String MEMBER_REDEFINED = "E0804";
+  static final String FAMILY_MISUSED = "E0805";
+  static final String BAD_INDEX = "E0806";
+  static final String LOOP_TOO_LONG = "E0807";
+
   // Warnings.
   static final String UNUSED_PARAM = "W0001";
   static final String UNUSED_INPUT = "W0002";

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gradc.compiler.diag.Diagnostic;
+import org.gradc.compiler.diag.SourceSpan;
 
 /**
  * The checks that need the whole file before anything is lowered: collects the {@code def}s into
@@ -34,6 +35,11 @@ final class Declarations {
   static Map<String, Global> collect(Program program, Module module, Diagnostics diagnostics) {
     Declarations d = new Declarations(module, diagnostics);
     d.collect(program);
+    for (Stmt s : program.statements()) {
+      if (s instanceof Stmt.For loop) {
+        d.checkLoop(loop, new LinkedHashMap<>());
+      }
+    }
     for (Stmt.Def def : module.defs().values()) {
       d.checkBody(def);
     }
@@ -47,43 +53,128 @@ final class Declarations {
    */
   private void collect(Program program) {
     for (Stmt s : program.statements()) {
-      Ident name = null;
-      String kind = null;
-      if (s instanceof Stmt.Def def) {
-        name = def.name();
-      } else if (s instanceof Stmt.Const c) {
-        name = c.name();
-        kind = "a constant";
-      } else if (s instanceof Stmt.Input i) {
-        name = i.name();
-        kind = "an input";
-      } else if (s instanceof Stmt.Param p) {
-        name = p.name();
-        kind = "a parameter";
-      } else if (s instanceof Stmt.Binding b) {
-        name = b.name();
-        kind = "a binding";
-      } else if (s instanceof Stmt.Output o && o.value() != null) {
-        name = o.name();
-        kind = "an output";
+      collect(s);
+    }
+  }
+
+  private void collect(Stmt s) {
+    if (s instanceof Stmt.MemberBinding m) {
+      family(m.name());
+      return;
+    }
+    if (s instanceof Stmt.For loop) {
+      for (Stmt inner : loop.body()) {
+        if (inner instanceof Stmt.MemberBinding || inner instanceof Stmt.For) {
+          collect(inner);
+        }
       }
-      if (name == null) {
-        continue;
+      return;
+    }
+    Ident name = null;
+    String kind = null;
+    if (s instanceof Stmt.Def def) {
+      name = def.name();
+    } else if (s instanceof Stmt.Const c) {
+      name = c.name();
+      kind = "a constant";
+    } else if (s instanceof Stmt.Input i) {
+      name = i.name();
+      kind = "an input";
+    } else if (s instanceof Stmt.Param p) {
+      name = p.name();
+      kind = "a parameter";
+    } else if (s instanceof Stmt.Binding b) {
+      name = b.name();
+      kind = "a binding";
+    } else if (s instanceof Stmt.Output o && o.value() != null) {
+      name = o.name();
+      kind = "an output";
+    }
+    if (name == null) {
+      return;
+    }
+    if (reserved(name, kind == null ? "a function" : kind)) {
+      return; // not a global: `batch` keeps meaning the batch axis in the types below
+    }
+    Global first = globals.get(name.text());
+    Stmt.Def def = module.defs().get(name.text());
+    if (first != null) {
+      duplicate(name, first.declared, first.kind);
+    } else if (def != null) {
+      duplicate(name, def.name(), "a function");
+    } else if (s instanceof Stmt.Def d) {
+      module.defs().put(name.text(), d);
+    } else {
+      globals.put(name.text(), new Global(name.text(), kind, name));
+    }
+  }
+
+  /** Declares (at its first member binding) or extends an indexed name. */
+  private void family(Ident name) {
+    Global first = globals.get(name.text());
+    Stmt.Def def = module.defs().get(name.text());
+    if (first != null && first.family == null) {
+      duplicate(name, first.declared, first.kind);
+    } else if (def != null) {
+      duplicate(name, def.name(), "a function");
+    } else if (first == null) {
+      Global g = new Global(name.text(), "an indexed name", name);
+      g.family = new Family();
+      globals.put(name.text(), g);
+    }
+  }
+
+  /**
+   * Checks a loop body once, however many times it runs: it holds only bindings, member bindings
+   * and loops, and its plain names (the loop variable, the bindings) are new in their scope.
+   *
+   * @param outer the plain names of the enclosing loops, with where they are declared
+   */
+  private void checkLoop(Stmt.For loop, Map<String, Ident> outer) {
+    Map<String, Ident> scope = new LinkedHashMap<>(outer);
+    local(loop.variable(), scope, "a loop variable");
+    for (Stmt s : loop.body()) {
+      if (s instanceof Stmt.Binding b) {
+        local(b.name(), scope, "a binding in the loop");
+      } else if (s instanceof Stmt.For inner) {
+        checkLoop(inner, scope);
+      } else if (!(s instanceof Stmt.MemberBinding)) {
+        SourceSpan keyword = firstWord(s);
+        String what = SourceText.of(keyword);
+        diagnostics.add(
+            Diagnostic.error(
+                Codes.DECLARATION_IN_LOOP,
+                keyword,
+                "`" + what + "` cannot be inside a loop",
+                "a loop body holds bindings `z = ...`, indexed bindings `h[t + 1] = ...` and"
+                    + " loops; declare `"
+                    + what
+                    + "` before or after the loop"));
       }
-      if (reserved(name, kind == null ? "a function" : kind)) {
-        continue; // not a global: `batch` keeps meaning the batch axis in the types below
-      }
-      Global first = globals.get(name.text());
-      Stmt.Def def = module.defs().get(name.text());
-      if (first != null) {
-        duplicate(name, first.declared, first.kind);
-      } else if (def != null) {
-        duplicate(name, def.name(), "a function");
-      } else if (s instanceof Stmt.Def d) {
-        module.defs().put(name.text(), d);
-      } else {
-        globals.put(name.text(), new Global(name.text(), kind, name));
-      }
+    }
+  }
+
+  /** The span of the keyword a statement starts with. */
+  private static SourceSpan firstWord(Stmt s) {
+    String text = s.span().file().text();
+    int end = s.span().start();
+    while (end < text.length() && Character.isLetter(text.charAt(end))) {
+      end++;
+    }
+    return new SourceSpan(s.span().file(), s.span().start(), end);
+  }
+
+  /** A plain name declared in a loop: it must not repeat a top-level or enclosing name. */
+  private void local(Ident name, Map<String, Ident> scope, String kind) {
+    Global g = globals.get(name.text());
+    Stmt.Def def = module.defs().get(name.text());
+    Ident first = scope.putIfAbsent(name.text(), name);
+    if (g != null) {
+      duplicate(name, g.declared, g.kind);
+    } else if (def != null) {
+      duplicate(name, def.name(), "a function");
+    } else if (first != null) {
+      duplicate(name, first, "a name of the loop");
     }
   }
 
@@ -155,8 +246,21 @@ final class Declarations {
       walk(b.left(), scope, callees);
       walk(b.right(), scope, callees);
     } else if (e instanceof Expr.ListLit l) {
-      for (Expr x : l.elements()) {
-        walk(x, scope, callees);
+      for (int i = 0; i < l.elements().size(); i++) {
+        Expr x = l.elements().get(i);
+        if (i > 0 || !(x instanceof Expr.Name n && n.name().equals("batch"))) {
+          walk(x, scope, callees); // `batch` may lead a shape: `zeros([batch, 16])`
+        }
+      }
+    } else if (e instanceof Expr.Index ix) {
+      walk(ix.target(), scope, callees);
+      for (Expr.IndexItem item : ix.items()) {
+        if (item instanceof Expr.IndexItem.At at) {
+          walk(at.index(), scope, callees);
+        } else if (item instanceof Expr.IndexItem.Range r) {
+          walk(r.from(), scope, callees);
+          walk(r.to(), scope, callees);
+        }
       }
     } else if (e instanceof Expr.Call c) {
       for (Arg a : c.args()) {

@@ -22,6 +22,10 @@ final class Diagnostics {
     }
   }
 
+  int errorCount() {
+    return (int) list.stream().filter(Diagnostic::isError).count();
+  }
+
   boolean hasErrors() {
     return list.stream().anyMatch(Diagnostic::isError);
   }

@@ -34,6 +34,30 @@ public sealed interface Expr {
     }
   }
 
+  /**
+   * {@code target[i, ...]}: a member of a family ({@code h[t]}), members of a family ({@code h[1 ..
+   * T]}), or NumPy-style static indexing of a tensor ({@code x[:, t]}, {@code x[:, 2 .. 5]}).
+   */
+  record Index(SourceSpan span, Expr target, List<IndexItem> items) implements Expr {
+    public Index {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** One position of an {@link Index}. */
+  sealed interface IndexItem {
+    SourceSpan span();
+
+    /** {@code :}, the whole axis. */
+    record All(SourceSpan span) implements IndexItem {}
+
+    /** {@code i}: selects one element and drops the axis. */
+    record At(SourceSpan span, Expr index) implements IndexItem {}
+
+    /** {@code a .. b}: the half-open range, keeping the axis. */
+    record Range(SourceSpan span, Expr from, Expr to) implements IndexItem {}
+  }
+
   /** {@code [e1, e2, ...]}: a static list, such as the axes of a reduction. */
   record ListLit(SourceSpan span, List<Expr> elements) implements Expr {
     public ListLit {

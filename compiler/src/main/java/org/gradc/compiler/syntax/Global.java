@@ -2,8 +2,9 @@ package org.gradc.compiler.syntax;
 
 /**
  * A name declared at the top level of a model: a {@code const}, {@code input}, {@code param}, a
- * binding or a new {@code output}. Its value is set when its statement is lowered; statements are
- * lowered in order, so a name used before that point is reported.
+ * binding, a family of indexed bindings or a new {@code output}. Its value is set when its
+ * statement is lowered; statements are lowered in order, so a name used before that point is
+ * reported.
  */
 final class Global {
   final String name;
@@ -11,6 +12,9 @@ final class Global {
   final Ident declared;
   Value value;
   boolean used;
+
+  /** For an indexed name ({@code h[0] = ...}): its members; null for a plain name. */
+  Family family;
 
   Global(String name, String kind, Ident declared) {
     this.name = name;

@@ -34,6 +34,7 @@ final class Lowering {
   private final Diagnostics diagnostics;
   private final Map<String, Global> globals;
   private final SourceFile preludeFile;
+  private final Indexing indexing;
 
   Lowering(
       Graph.Builder graph,
@@ -44,6 +45,7 @@ final class Lowering {
     this.diagnostics = diagnostics;
     this.globals = globals;
     this.preludeFile = preludeFile;
+    this.indexing = new Indexing(this, globals);
   }
 
   Graph.Builder graph() {
@@ -93,15 +95,50 @@ final class Lowering {
     if (e instanceof Expr.ListLit l) {
       return list(l, env);
     }
+    if (e instanceof Expr.Index ix) {
+      return indexing.index(ix, env);
+    }
     return call((Expr.Call) e, env);
+  }
+
+  /**
+   * The value of {@code e} as a static integer, or null after reporting why it is not one.
+   *
+   * @param what what the integer is for, as in "a loop bound"
+   */
+  Integer staticInt(Expr e, Env env, String what) {
+    Value v = eval(e, env);
+    if (v instanceof Value.Int i) {
+      return i.value();
+    }
+    if (v != Value.Invalid.INSTANCE) {
+      report(
+          Diagnostic.error(
+              Codes.NOT_STATIC_INTEGER,
+              e.span(),
+              what + " must be an integer known at compile time, but this is " + Value.describe(v),
+              "use literals, `const`s, loop variables and arithmetic on them"),
+          env);
+    }
+    return null;
   }
 
   private Value list(Expr.ListLit l, Env env) {
     int[] values = new int[l.elements().size()];
     boolean ok = true;
-    for (int i = 0; i < values.length; i++) {
+    boolean batched = values.length > 0 && isBatch(l.elements().get(0), env);
+    Value first = null;
+    if (batched) {
+      values[0] = org.gradc.compiler.ir.Shape.BATCH;
+    } else if (values.length > 0) {
+      first = eval(l.elements().get(0), env);
+      if (first instanceof Value.Tensor) {
+        return tensors(l, first, env);
+      }
+    }
+    for (int i = batched ? 1 : 0; i < values.length; i++) {
       Expr el = l.elements().get(i);
-      Value v = eval(el, env);
+      Value v = i == 0 ? first : eval(el, env);
       if (v instanceof Value.Int n) {
         values[i] = n.value();
       } else {
@@ -118,7 +155,41 @@ final class Lowering {
         ok = false;
       }
     }
-    return ok ? new Value.IntList(values) : Value.Invalid.INSTANCE;
+    if (!ok) {
+      return Value.Invalid.INSTANCE;
+    }
+    return batched ? new Value.BatchedShape(values) : new Value.IntList(values);
+  }
+
+  /** {@code batch} written where a shape may start: not shadowed by a value of that name. */
+  private boolean isBatch(Expr e, Env env) {
+    return e instanceof Expr.Name n
+        && n.name().equals("batch")
+        && (env.locals() == null || !env.locals().containsKey("batch"))
+        && (env.module().isPrelude() || !globals.containsKey("batch"));
+  }
+
+  /** A list literal of tensors, such as the parts given to {@code stack}. */
+  private Value tensors(Expr.ListLit l, Value first, Env env) {
+    List<Node> nodes = new ArrayList<>();
+    boolean ok = true;
+    for (int i = 0; i < l.elements().size(); i++) {
+      Value v = i == 0 ? first : eval(l.elements().get(i), env);
+      if (v instanceof Value.Tensor t) {
+        nodes.add(t.node());
+      } else {
+        if (v != Value.Invalid.INSTANCE) {
+          report(
+              Diagnostic.error(
+                  Codes.ARG_KIND,
+                  l.elements().get(i).span(),
+                  "a list of tensors may only hold tensors, but this is " + Value.describe(v)),
+              env);
+        }
+        ok = false;
+      }
+    }
+    return ok ? new Value.Tensors(nodes) : Value.Invalid.INSTANCE;
   }
 
   private Value name(Expr.Name n, Env env) {
@@ -129,6 +200,10 @@ final class Lowering {
       Global g = globals.get(n.name());
       if (g != null) {
         g.used = true;
+        if (g.family != null) {
+          report(Indexing.familyAsValue(n.span(), n.name()), env);
+          return Value.Invalid.INSTANCE;
+        }
         if (g.value == null) {
           report(
               Diagnostic.error(
@@ -171,7 +246,8 @@ final class Lowering {
           Codes.BATCH_AS_VALUE,
           n.span(),
           "`batch` is not a value",
-          "`batch` may only be the leading extent of an input's type, as in `input x: float[batch, 784]`");
+          "`batch` may only lead the type of an input or a shape, as in"
+              + " `input x: float[batch, 784]` or `zeros([batch, 128])`");
     }
     if (module.function(n.name()) != null) {
       return Diagnostic.error(
@@ -243,15 +319,34 @@ final class Lowering {
       if (bound == null) {
         return Value.Invalid.INSTANCE;
       }
-      Map<String, Value> byName = new HashMap<>();
-      Map<String, Expr> exprs = new HashMap<>();
-      for (Map.Entry<String, Arg> e : bound.entrySet()) {
-        byName.put(e.getKey(), values.get(c.args().indexOf(e.getValue())));
-        exprs.put(e.getKey(), e.getValue().value());
+      return apply(p, byName(bound, c, values), exprs(bound), c.span(), env);
+    }
+    if (f instanceof StaticFunction sf) {
+      Map<String, Arg> bound = match(sf.signature(), c.args(), c.span(), env);
+      if (bound == null) {
+        return Value.Invalid.INSTANCE;
       }
-      return apply(p, byName, exprs, c.span(), env);
+      return sf.apply(byName(bound, c, values), exprs(bound), c.span(), d -> report(d, env));
     }
     return inline((Module.Callee) f, c, values, env);
+  }
+
+  /** The evaluated arguments by parameter name ({@code values} is in the call's order). */
+  private static Map<String, Value> byName(
+      Map<String, Arg> bound, Expr.Call c, List<Value> values) {
+    Map<String, Value> byName = new HashMap<>();
+    for (Map.Entry<String, Arg> e : bound.entrySet()) {
+      byName.put(e.getKey(), values.get(c.args().indexOf(e.getValue())));
+    }
+    return byName;
+  }
+
+  private static Map<String, Expr> exprs(Map<String, Arg> bound) {
+    Map<String, Expr> exprs = new HashMap<>();
+    for (Map.Entry<String, Arg> e : bound.entrySet()) {
+      exprs.put(e.getKey(), e.getValue().value());
+    }
+    return exprs;
   }
 
   private Map<String, Arg> match(Signature sig, List<Arg> args, SourceSpan at, Env env) {
@@ -352,6 +447,16 @@ final class Lowering {
           return new int[] {i.value()};
         }
         return v instanceof Value.IntList l ? l.values() : null;
+      case SHAPE:
+        if (v instanceof Value.BatchedShape s) {
+          return s.dims();
+        }
+        return v instanceof Value.IntList l ? l.values() : null;
+      case TENSORS:
+        if (v instanceof Value.Tensor t) {
+          return List.of(t.node());
+        }
+        return v instanceof Value.Tensors t ? t.nodes() : null;
       default:
         return null;
     }
@@ -373,9 +478,11 @@ final class Lowering {
           case FLOAT -> "a number known at compile time";
           case BOOL -> "`true` or `false`";
           case INT_LIST -> "an integer or a list of integers known at compile time";
+          case SHAPE -> "a shape such as `[batch, 128]` or `[16, 4]`";
+          case TENSORS -> "several tensors, such as `h[1 .. T + 1]` or `[a, b]`";
         };
     String hint =
-        q.kind() == Parameter.Kind.TENSOR
+        q.kind() == Parameter.Kind.TENSOR || q.kind() == Parameter.Kind.TENSORS
             ? "the function is `" + p.signature() + "`"
             : "static arguments are literals, `const`s and arithmetic on them; the function is `"
                 + p.signature()

@@ -46,6 +46,14 @@ final class ModelChecker {
   private Stmt.Optimizer optimizerDecl;
   private CheckedModel.Optimizer optimizer;
 
+  /**
+   * Loop iterations unrolled so far, over all loops: each copies its body into the graph, so a
+   * mistyped bound would otherwise exhaust the memory rather than fail.
+   */
+  private long unrolled;
+
+  private static final long MAX_UNROLLED = 1_000_000;
+
   private ModelChecker(Program program, Prelude prelude, DType precision) {
     this.program = program;
     this.diagnostics = new Diagnostics();
@@ -203,7 +211,103 @@ final class ModelChecker {
       loss(l);
     } else if (s instanceof Stmt.Optimizer o) {
       optimizer(o);
+    } else if (s instanceof Stmt.MemberBinding m) {
+      member(m, top);
+    } else if (s instanceof Stmt.For f) {
+      loop(f, top);
     }
+  }
+
+  /**
+   * Unrolls a loop: its body is lowered once per value of the variable, each iteration in a scope
+   * of its own (a copy of the enclosing one) for plain names. The first iteration with an error
+   * ends the unrolling: later ones would mostly repeat it. What cannot be in a loop was reported by
+   * {@link Declarations}.
+   */
+  private void loop(Stmt.For f, Lowering.Env env) {
+    Integer from = lowering.staticInt(f.from(), env, "a loop bound");
+    Integer to = lowering.staticInt(f.to(), env, "a loop bound");
+    if (from == null || to == null) {
+      markIncomplete(f);
+      return;
+    }
+    unrolled += Math.max(0, (long) to - from);
+    if (unrolled > MAX_UNROLLED) {
+      diagnostics.add(
+          Diagnostic.error(
+              Codes.LOOP_TOO_LONG,
+              f.from().span().to(f.to().span()),
+              "this loop would unroll the model's loops past "
+                  + MAX_UNROLLED
+                  + " iterations in all ("
+                  + from
+                  + " .. "
+                  + to
+                  + " is "
+                  + ((long) to - from)
+                  + " of them)",
+              "loops are unrolled into the graph at compile time, one copy of the body per"
+                  + " iteration; is a bound too large?"));
+      markIncomplete(f);
+      return;
+    }
+    for (int t = from; t < to; t++) {
+      Map<String, Value> locals =
+          env.locals() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(env.locals());
+      locals.put(f.variable().text(), new Value.Int(t));
+      Lowering.Env inner = new Lowering.Env(env.module(), locals, null);
+      int errors = diagnostics.errorCount();
+      for (Stmt s : f.body()) {
+        if (s instanceof Stmt.Binding b) {
+          locals.put(b.name().text(), lowering.eval(b.value(), inner));
+        } else if (s instanceof Stmt.MemberBinding m) {
+          member(m, inner);
+        } else if (s instanceof Stmt.For nested) {
+          loop(nested, inner);
+        }
+      }
+      if (diagnostics.errorCount() > errors) {
+        markIncomplete(f);
+        return;
+      }
+    }
+  }
+
+  /** Marks the indexed names a failed loop defines, so their missing members are not reported. */
+  private void markIncomplete(Stmt.For f) {
+    for (Stmt s : f.body()) {
+      if (s instanceof Stmt.MemberBinding m) {
+        Global g = globals.get(m.name().text());
+        if (g != null && g.family != null) {
+          g.family.incomplete = true;
+        }
+      } else if (s instanceof Stmt.For nested) {
+        markIncomplete(nested);
+      }
+    }
+  }
+
+  /** {@code h[i] = value}: defines one member, once. */
+  private void member(Stmt.MemberBinding m, Lowering.Env env) {
+    Global g = globals.get(m.name().text());
+    Integer index = lowering.staticInt(m.index(), env, "an index");
+    Value v = lowering.eval(m.value(), env);
+    if (g == null || g.family == null || index == null) {
+      return; // a name clash, reported by Declarations, or a bad index, reported above
+    }
+    SourceSpan first = g.family.definedAt(index);
+    if (first != null) {
+      diagnostics.add(
+          Diagnostic.error(
+              Codes.MEMBER_REDEFINED,
+              m.name().span().to(m.index().span()),
+              "`" + m.name().text() + "[" + index + "]` is already defined",
+              "it is defined at line "
+                  + first.line()
+                  + "; each member of an indexed name is defined once"));
+      return;
+    }
+    g.family.define(index, v, m.span());
   }
 
   /** Sets a global's value, unless the name was a duplicate (then its first meaning stays). */

@@ -23,7 +23,10 @@ final class Module {
     return defs;
   }
 
-  /** What a call of {@code name} from this file means: a def, a primitive, or null. */
+  /**
+   * What a call of {@code name} from this file means: a def, a primitive, a {@link StaticFunction},
+   * or null.
+   */
   Object function(String name) {
     Stmt.Def d = defs.get(name);
     if (d != null) {
@@ -32,7 +35,8 @@ final class Module {
     if (parent != null) {
       return parent.function(name);
     }
-    return Primitives.lookup(name);
+    Primitive p = Primitives.lookup(name);
+    return p != null ? p : StaticFunction.lookup(name);
   }
 
   /** A {@code def} with the module its body is resolved in. */
@@ -49,6 +53,9 @@ final class Module {
     if (parent == null) {
       for (Primitive p : Primitives.all()) {
         names.add(p.name());
+      }
+      for (StaticFunction f : StaticFunction.values()) {
+        names.add(f.functionName());
       }
     }
     return names;

@@ -49,4 +49,17 @@ public sealed interface Stmt {
 
   /** {@code name = expr}. */
   record Binding(SourceSpan span, Ident name, Expr value) implements Stmt {}
+
+  /** {@code h[t + 1] = expr}: defines one member of the family {@code h}. */
+  record MemberBinding(SourceSpan span, Ident name, Expr index, Expr value) implements Stmt {}
+
+  /**
+   * {@code for t in from .. to { body }}: unrolled at compile time, {@code t} running over the
+   * half-open range; each iteration is its own scope for plain names.
+   */
+  record For(SourceSpan span, Ident variable, Expr from, Expr to, List<Stmt> body) implements Stmt {
+    public For {
+      body = List.copyOf(body);
+    }
+  }
 }

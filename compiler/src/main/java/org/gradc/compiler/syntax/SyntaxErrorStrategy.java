@@ -3,10 +3,11 @@ package org.gradc.compiler.syntax;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
-import org.antlr.v4.runtime.FailedPredicateException;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.NoViableAltException;
 import org.antlr.v4.runtime.Parser;
@@ -34,6 +35,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   /** Token ranges [from, to) in which errors are consequences of one already reported. */
   private final List<int[]> quiet = new ArrayList<>();
+
+  /**
+   * The first tokens of statements with a reported error: a loop spans lines, so its missing {@code
+   * '}'} at the end of the file is a consequence of an earlier error in its header.
+   */
+  private final Set<Integer> failedStatements = new HashSet<>();
 
   SyntaxErrorStrategy(SourceFile file, Consumer<Diagnostic> sink) {
     this.file = file;
@@ -81,8 +88,6 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     IntervalSet expected;
     if (e instanceof NoViableAltException || e instanceof InputMismatchException) {
       expected = e.getExpectedTokens();
-    } else if (e instanceof FailedPredicateException) {
-      expected = recognizer.getExpectedTokens();
     } else {
       expected = recognizer.getExpectedTokens();
     }
@@ -97,11 +102,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    */
   @Override
   protected Token singleTokenDeletion(Parser recognizer) {
-    int type = recognizer.getCurrentToken().getType();
-    for (int t : STATEMENT_STARTS) {
-      if (t == type) {
-        return null;
-      }
+    StatementForm f = StatementForm.startedBy(recognizer.getCurrentToken().getType());
+    if (f != null && f.keyword()) {
+      return null;
     }
     return super.singleTokenDeletion(recognizer);
   }
@@ -133,7 +136,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         stmt == null || stmt.getStart() == null
             ? found.getTokenIndex()
             : Math.min(found.getTokenIndex(), stmt.getStart().getTokenIndex());
-    boolean silenced = isQuiet(found.getTokenIndex()) || isQuiet(stmtStart);
+    boolean silenced =
+        isQuiet(found.getTokenIndex()) || isQuiet(stmtStart) || !failedStatements.add(stmtStart);
     // A keyword first on its line most likely starts the next statement; elsewhere, where a name
     // could stand, it is a keyword misused as a name.
     boolean keywordAsName =
@@ -144,7 +148,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (silenced) {
       return;
     }
-    String wanted = describe(expected);
+    // ANTLR's recovery state after `def f(a)` also offers the parameter list's tokens.
+    String wanted =
+        found.getType() == GradcLexer.LBRACE && stmt instanceof GradcParser.DefDeclContext
+            ? "'='"
+            : describe(expected);
     String after = prev == null ? "" : " after " + show(prev);
     List<String> hints = new ArrayList<>();
     String unclosed = unclosedDelimiter(tokens, stmt, found);
@@ -191,7 +199,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       hints.add("extents are written in brackets: `float[batch, 784]`");
     }
     if ((found.getType() == GradcLexer.RPAREN || found.getType() == GradcLexer.RBRACK)
-        && !expected.contains(found.getType())) {
+        && !expected.contains(found.getType())
+        && open(tokens, stmt, found).isEmpty()) {
       hints.add("this '" + found.getText() + "' closes nothing: remove it");
     }
     if (stmt instanceof GradcParser.BindingContext && stmt.getStart() != null) {
@@ -207,6 +216,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
                 + stmt.getStart().getText()
                 + "`?");
       }
+    }
+    if (found.getType() == GradcLexer.LBRACE && stmt instanceof GradcParser.DefDeclContext) {
+      hints.add(
+          "a function's body is one expression: `def f(a) = 2 * a`; split long ones into"
+              + " several defs");
     }
     if (found.getType() == GradcLexer.ASSIGN && ctx instanceof GradcParser.ProgramContext) {
       hints.add("to compare, write '=='; a binding `name = expression` stands alone");
@@ -244,26 +258,47 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (stmt instanceof GradcParser.HeaderContext) {
       return "a model file starts with `model Name`";
     }
-    Token first = stmt.getStart();
-    switch (first.getType()) {
-      case GradcLexer.CONST:
-        return "a constant looks like `const N = 256`";
-      case GradcLexer.INPUT:
-        return "an input looks like `input x: float[batch, 784]`";
-      case GradcLexer.PARAM:
-        return "a parameter looks like `param W: float[784, 256] = glorot_uniform`";
-      case GradcLexer.OUTPUT:
-        return "an output looks like `output probs = softmax(logits)` or `output logits`";
-      case GradcLexer.LOSS:
-        return "a loss looks like `loss mean(cross_entropy(logits, y, classes = 10))`";
-      case GradcLexer.OPTIMIZER:
-        return "an optimizer looks like `optimizer adam(lr = 0.001)`";
-      case GradcLexer.DEF:
-        return "a function looks like `def name(a, b) = expression`";
-      case GradcLexer.IDENT:
-        return "a binding looks like `name = expression`";
-      default:
-        return null;
+    StatementForm f = StatementForm.startedBy(stmt.getStart().getType());
+    return f == null ? null : f.example;
+  }
+
+  /**
+   * The statements, by the token each starts with: the one table the recovery, the expected-token
+   * phrasing and the hints read, so a new statement is added here once.
+   */
+  private enum StatementForm {
+    CONST(GradcLexer.CONST, "a constant looks like `const N = 256`"),
+    INPUT(GradcLexer.INPUT, "an input looks like `input x: float[batch, 784]`"),
+    PARAM(GradcLexer.PARAM, "a parameter looks like `param W: float[784, 256] = glorot_uniform`"),
+    OUTPUT(
+        GradcLexer.OUTPUT,
+        "an output looks like `output probs = softmax(logits)` or `output logits`"),
+    LOSS(GradcLexer.LOSS, "a loss looks like `loss mean(cross_entropy(logits, y, classes = 10))`"),
+    OPTIMIZER(GradcLexer.OPTIMIZER, "an optimizer looks like `optimizer adam(lr = 0.001)`"),
+    DEF(GradcLexer.DEF, "a function looks like `def name(a, b) = expression`"),
+    FOR(GradcLexer.FOR, "a loop looks like `for t in 0 .. T { h[t + 1] = f(h[t]) }`"),
+    BINDING(GradcLexer.IDENT, "a binding looks like `name = expression`");
+
+    final int token;
+    final String example;
+
+    StatementForm(int token, String example) {
+      this.token = token;
+      this.example = example;
+    }
+
+    /** Whether the statement starts with a keyword (a binding starts with a name). */
+    boolean keyword() {
+      return token != GradcLexer.IDENT;
+    }
+
+    static StatementForm startedBy(int tokenType) {
+      for (StatementForm f : values()) {
+        if (f.token == tokenType) {
+          return f;
+        }
+      }
+      return null;
     }
   }
 
@@ -272,25 +307,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * found}, when {@code found} is not what would close it.
    */
   private static String unclosedDelimiter(TokenStream tokens, ParserRuleContext stmt, Token found) {
-    if (stmt == null || stmt.getStart() == null) {
-      return null;
-    }
-    Deque<Token> open = new ArrayDeque<>();
-    for (int i = stmt.getStart().getTokenIndex(); i < found.getTokenIndex(); i++) {
-      Token t = tokens.get(i);
-      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
-        continue;
-      }
-      switch (t.getType()) {
-        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
-        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
-          if (!open.isEmpty()) {
-            open.pop();
-          }
-        }
-        default -> {}
-      }
-    }
+    Deque<Token> open = open(tokens, stmt, found);
     if (open.isEmpty()) {
       return null;
     }
@@ -322,6 +339,33 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         + " is not closed";
   }
 
+  /**
+   * The brackets opened in the current statement before {@code found} and not closed, innermost
+   * first.
+   */
+  private static Deque<Token> open(TokenStream tokens, ParserRuleContext stmt, Token found) {
+    Deque<Token> open = new ArrayDeque<>();
+    if (stmt == null || stmt.getStart() == null) {
+      return open;
+    }
+    for (int i = stmt.getStart().getTokenIndex(); i < found.getTokenIndex(); i++) {
+      Token t = tokens.get(i);
+      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+        continue;
+      }
+      switch (t.getType()) {
+        case GradcLexer.LPAREN, GradcLexer.LBRACK -> open.push(t);
+        case GradcLexer.RPAREN, GradcLexer.RBRACK -> {
+          if (!open.isEmpty()) {
+            open.pop();
+          }
+        }
+        default -> {}
+      }
+    }
+    return open;
+  }
+
   /** Index of the last token at or before {@code from} that can start a statement (or 0). */
   private static int statementStartBefore(TokenStream tokens, int from) {
     for (int i = from; i > 0; i--) {
@@ -337,23 +381,43 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (t.getChannel() != Token.DEFAULT_CHANNEL) {
       return false;
     }
-    switch (t.getType()) {
-      case GradcLexer.CONST,
-      GradcLexer.INPUT,
-      GradcLexer.PARAM,
-      GradcLexer.OUTPUT,
-      GradcLexer.LOSS,
-      GradcLexer.OPTIMIZER,
-      GradcLexer.DEF:
-        return true;
-      case GradcLexer.IDENT:
-        Token next = nextOnChannel(tokens, i);
-        Token before = previousToken(tokens, i);
-        return next != null
-            && next.getType() == GradcLexer.ASSIGN
-            && (before == null || !isOpenContext(before));
-      default:
-        return false;
+    StatementForm f = StatementForm.startedBy(t.getType());
+    if (f == null) {
+      return false;
+    }
+    if (f.keyword()) {
+      return true;
+    }
+    Token before = previousToken(tokens, i);
+    return assignmentFollows(tokens, i) && (before == null || !isOpenContext(before));
+  }
+
+  /** Whether the name at {@code i} is followed by {@code =} or by {@code [ ... ] =}. */
+  private static boolean assignmentFollows(TokenStream tokens, int i) {
+    Token next = nextOnChannel(tokens, i);
+    if (next.getType() != GradcLexer.LBRACK) {
+      return next.getType() == GradcLexer.ASSIGN;
+    }
+    int depth = 0;
+    for (int j = next.getTokenIndex(); ; j = nextOnChannel(tokens, j).getTokenIndex()) {
+      Token t = tokens.get(j);
+      switch (t.getType()) {
+        case GradcLexer.LBRACK, GradcLexer.LPAREN -> depth++;
+        case GradcLexer.RBRACK, GradcLexer.RPAREN -> {
+          if (--depth == 0) {
+            return nextOnChannel(tokens, j).getType() == GradcLexer.ASSIGN;
+          }
+        }
+        case Token.EOF, GradcLexer.ASSIGN, GradcLexer.LBRACE, GradcLexer.RBRACE -> {
+          return false;
+        }
+        default -> {
+          StatementForm f = StatementForm.startedBy(t.getType());
+          if (f != null && f.keyword()) {
+            return false;
+          }
+        }
+      }
     }
   }
 
@@ -427,16 +491,6 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     };
   }
 
-  private static final int[] STATEMENT_STARTS = {
-    GradcLexer.CONST,
-    GradcLexer.INPUT,
-    GradcLexer.PARAM,
-    GradcLexer.OUTPUT,
-    GradcLexer.LOSS,
-    GradcLexer.OPTIMIZER,
-    GradcLexer.DEF
-  };
-
   private static final int[] EXPRESSION_STARTS = {
     GradcLexer.INT,
     GradcLexer.FLOAT,
@@ -467,13 +521,13 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     IntervalSet rest = new IntervalSet(expected);
     List<String> phrases = new ArrayList<>();
     boolean statement = false;
-    for (int t : STATEMENT_STARTS) {
-      statement |= rest.contains(t);
+    for (StatementForm f : StatementForm.values()) {
+      statement |= f.keyword() && rest.contains(f.token);
     }
     if (statement) {
       phrases.add("a statement");
-      for (int t : STATEMENT_STARTS) {
-        rest.remove(t);
+      for (StatementForm f : StatementForm.values()) {
+        rest.remove(f.token);
       }
       rest.remove(GradcLexer.IDENT);
       rest.remove(Token.EOF);

@@ -1,6 +1,7 @@
 package org.gradc.compiler.syntax;
 
 import java.util.Arrays;
+import java.util.List;
 import org.gradc.compiler.ir.Node;
 
 /**
@@ -41,6 +42,35 @@ sealed interface Value {
     }
   }
 
+  /** {@code [batch, 128]}: a static shape led by the batch extent ({@code -1} in {@code dims}). */
+  record BatchedShape(int[] dims) implements Value {
+    public BatchedShape {
+      dims = dims.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BatchedShape s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(dims);
+    }
+
+    @Override
+    public String toString() {
+      return org.gradc.compiler.ir.Shape.of(dims).toString();
+    }
+  }
+
+  /** Several tensors: the members {@code h[1 .. T]} of a family, or a list literal of tensors. */
+  record Tensors(List<Node> nodes) implements Value {
+    public Tensors {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
   /** The value of an expression that failed to check; its error is already reported. */
   enum Invalid implements Value {
     INSTANCE
@@ -62,6 +92,12 @@ sealed interface Value {
     }
     if (v instanceof IntList l) {
       return "the list " + l;
+    }
+    if (v instanceof BatchedShape s) {
+      return "the shape " + s;
+    }
+    if (v instanceof Tensors t) {
+      return "a list of " + t.nodes().size() + " tensors";
     }
     return "an invalid value";
   }

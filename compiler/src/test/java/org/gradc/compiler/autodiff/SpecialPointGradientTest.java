@@ -68,7 +68,20 @@ class SpecialPointGradientTest {
           "input  RP: float[2, 2, 2, 2]",
           "input  RA: float[2, 4, 4, 2]",
           "input  RF: float[2, 32]",
-          "input  RG: float[2, 2]");
+          "input  RG: float[2, 2]",
+          "input  RH: float[3, 2]",
+          "param  S: float[3, 2] = zeros",
+          "param  C: float[3, 2] = zeros",
+          "param  Wr: float[7, 2] = zeros",
+          "param  Ur: float[2, 2] = zeros",
+          "param  br: float[2] = zeros",
+          "param  Wg: float[7, 6] = zeros",
+          "param  Ug: float[2, 6] = zeros",
+          "param  bg: float[6] = zeros",
+          "param  cg: float[6] = zeros",
+          "param  Wl: float[7, 8] = zeros",
+          "param  Ul: float[2, 8] = zeros",
+          "param  bl: float[8] = zeros");
 
   /** 0, ±30 and ordinary values, for elementwise functions. */
   private static final double[] POINTS = {0, 30, -30, 1, -1, 0.5, -2};
@@ -257,6 +270,43 @@ class SpecialPointGradientTest {
                 "sum(square(avg_pool2d(X, window = 3, stride = 2, padding = 1)) * RP)")
             .at("X", image(false)));
     c.add(Case.of("flatten", "sum(square(flatten(X)) * RF)").at("X", image(false)));
+    // ---- constructors, stack and embedding (ids in 0 .. 6 pick rows of W, repeats accumulate)
+    c.add(Case.of("zeros", "sum(square(p + zeros([7])) * r)").at("p", POINTS));
+    c.add(Case.of("ones", "sum(square(p * ones([7])) * r)").at("p", POINTS));
+    c.add(Case.of("full", "sum(square(p * full([7], 0.5)) * r)").at("p", POINTS));
+    c.add(
+        Case.of("stack", "sum(square(stack([p, q], axis = 0)) * stack([r, t], axis = 0))")
+            .at("p", TIES_P)
+            .at("q", TIED));
+    c.add(Case.of("embedding", "sum(square(embedding(W, y)) * R3)").at("y", 0, 0, 6));
+    c.add(
+        Case.of("embedding", "sum(square(embedding(W, y)) * R3)")
+            .at("y", 1, 1, 1)
+            .at("W", rows(7, 3)));
+    // ---- the recurrent cells: zero-initialized weights and state, then ordinary values
+    c.add(Case.of("gate", "sum(square(gate(P, 1, 2)) * RH)").at("P", ROWS));
+    c.add(Case.of("rnn_cell", "sum(square(rnn_cell(P, S, Wr, Ur, br)) * RH)").at("P", ROWS));
+    c.add(
+        Case.of("rnn_cell", "sum(rnn_cell(P, S, Wr, Ur, br) * RH)")
+            .at("P", ROWS)
+            .at("Wr", rows(7, 2))
+            .at("S", rows(3, 2)));
+    c.add(Case.of("gru_cell", "sum(square(gru_cell(P, S, Wg, Ug, bg, cg)) * RH)").at("P", ROWS));
+    c.add(
+        Case.of("gru_cell", "sum(gru_cell(P, S, Wg, Ug, bg, cg) * RH)")
+            .at("P", ROWS)
+            .at("Wg", rows(7, 6))
+            .at("Ug", rows(2, 6))
+            .at("S", rows(3, 2)));
+    c.add(Case.of("lstm_c", "sum(square(lstm_c(P, S, C, Wl, Ul, bl)) * RH)").at("P", ROWS));
+    c.add(
+        Case.of("lstm_h", "sum(lstm_h(P, S, C, Wl, Ul, bl) * RH)")
+            .at("P", ROWS)
+            .at("Wl", rows(7, 8))
+            .at("Ul", rows(2, 8))
+            .at("S", rows(3, 2))
+            .at("C", rows(3, 2)));
+    c.add(Case.of("lstm_h", "sum(square(lstm_h(P, S, C, Wl, Ul, bl)) * RH)").at("P", ROWS));
     // ---- the prelude
     c.add(
         Case.of("global_avg_pool2d", "sum(square(global_avg_pool2d(X)) * RG)")

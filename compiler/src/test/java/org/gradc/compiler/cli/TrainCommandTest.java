@@ -142,7 +142,7 @@ class TrainCommandTest {
     assertEquals(1, r.status());
     assertEquals(
         "gradc: unknown data source 'mnist'; expected synthetic:xor|spirals|linear,"
-            + " csv:FILE?label=COL, idx:IMAGES,LABELS or fashion-mnist[:DIR]\n",
+            + " csv:FILE?label=COL, text:FILE?length=T, idx:IMAGES,LABELS or fashion-mnist[:DIR]\n",
         r.err());
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "a,b,y\n1,2,0\n1,x,1\n");

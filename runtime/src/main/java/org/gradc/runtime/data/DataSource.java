@@ -17,6 +17,9 @@ import org.gradc.runtime.SplitMix64;
  *       generated training data, and test data of n/4 rows from an independent seed.
  *   <li>{@code csv:FILE?label=COL} (or {@code target=COL} for regression; {@code features=a,b,c};
  *       {@code delimiter=;}): training data only.
+ *   <li>{@code text:FILE?length=T}: each non-empty line one example, as byte ids {@code '\n' + line
+ *       + '\n'} padded with zeros or cut to T + 1; {@code x} the first T ids, {@code y} the T that
+ *       follow ({@link TextLines}). Training data only.
  *   <li>{@code idx:IMAGES,LABELS} (optional {@code ?scale=255} divides the pixels): training data
  *       only.
  *   <li>{@code fashion-mnist} or {@code fashion-mnist:DIR}: the four files of the Debian package
@@ -30,8 +33,8 @@ public record DataSource(String description, Dataset train, Dataset test) {
   public static final String FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
 
   private static final String USAGE =
-      "expected synthetic:xor|spirals|linear, csv:FILE?label=COL, idx:IMAGES,LABELS or"
-          + " fashion-mnist[:DIR]";
+      "expected synthetic:xor|spirals|linear, csv:FILE?label=COL, text:FILE?length=T,"
+          + " idx:IMAGES,LABELS or fashion-mnist[:DIR]";
 
   /**
    * Opens {@code spec}.
@@ -47,6 +50,8 @@ public record DataSource(String description, Dataset train, Dataset test) {
         return synthetic(spec, rest);
       case "csv":
         return csv(spec, rest);
+      case "text":
+        return text(spec, rest);
       case "idx":
         return idx(spec, rest);
       case "fashion-mnist":
@@ -175,6 +180,20 @@ public record DataSource(String description, Dataset train, Dataset test) {
       l.delimiter(d.charAt(0));
     }
     return new DataSource(file, l.load(), null);
+  }
+
+  private static DataSource text(String spec, String rest) {
+    int q = rest.indexOf('?');
+    String file = q < 0 ? rest : rest.substring(0, q);
+    Map<String, String> o = query(spec, q < 0 ? "" : rest.substring(q + 1), List.of("length"));
+    if (file.isEmpty() || !o.containsKey("length")) {
+      throw new DataException(
+          "data source '"
+              + spec
+              + "': expected text:FILE?length=T (T the model's sequence length)");
+    }
+    TextLines t = Datasets.text(Path.of(file), count(spec, o, "length", 1));
+    return new DataSource(t.describe(Path.of(file)), t.data(), null);
   }
 
   private static DataSource idx(String spec, String rest) {

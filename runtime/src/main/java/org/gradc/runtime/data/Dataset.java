@@ -265,7 +265,8 @@ public final class Dataset {
     for (TensorSpec in : spec.ofKind(TensorKind.INPUT)) {
       if (in.dtype() != DType.I32
           && in.rowSize() == 1
-          && d.columns.get(in.name()) instanceof IntColumn ic) {
+          && d.columns.get(in.name()) instanceof IntColumn ic
+          && ic.rowSize() == 1) {
         float[] f = new float[ic.rows()];
         for (int i = 0; i < f.length; i++) {
           f[i] = ic.data()[i];
@@ -378,7 +379,7 @@ public final class Dataset {
                     + " column '"
                     + c.name()
                     + "' row "
-                    + r
+                    + r / ic.rowSize()
                     + ": expected a label in [0, "
                     + in.classes()
                     + "), found "

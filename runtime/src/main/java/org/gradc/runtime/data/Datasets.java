@@ -10,6 +10,15 @@ import org.gradc.runtime.SplitMix64;
 public final class Datasets {
   private Datasets() {}
 
+  /**
+   * A text file as byte-level sequences of {@code length} ids for a language model: columns {@code
+   * x} and {@code y} (the next byte at each position), one row per non-empty line; see {@link
+   * TextLines}, which also counts the lines that were cut.
+   */
+  public static TextLines text(Path file, int length) {
+    return TextLines.read(file, length);
+  }
+
   /** A CSV file with a header line; configure the columns, then {@link CsvLoader#load()}. */
   public static CsvLoader csv(Path file) {
     return new CsvLoader(file);

@@ -52,7 +52,11 @@ final class Feeder {
   private record Input(String name, Column column, Map<Integer, Object> arrays) {
     Object array(int rows) {
       return arrays.computeIfAbsent(
-          rows, r -> column instanceof IntColumn ? new int[r] : new float[r * column.rowSize()]);
+          rows,
+          r ->
+              column instanceof IntColumn
+                  ? new int[r * column.rowSize()]
+                  : new float[r * column.rowSize()]);
     }
   }
 

@@ -62,7 +62,7 @@ class DataSourceTest {
   void badSpecsSayWhatIsExpected() {
     assertEquals(
         "unknown data source 'mnist'; expected synthetic:xor|spirals|linear, csv:FILE?label=COL,"
-            + " idx:IMAGES,LABELS or fashion-mnist[:DIR]",
+            + " text:FILE?length=T, idx:IMAGES,LABELS or fashion-mnist[:DIR]",
         error("mnist"));
     assertEquals(
         "unknown synthetic data 'moons'; there are xor, spirals and linear",

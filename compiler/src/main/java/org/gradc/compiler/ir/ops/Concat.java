@@ -12,7 +12,8 @@ import org.gradc.compiler.ir.TensorType;
 
 /**
  * Joins tensors of one type along {@code axis}; every other extent must agree. The batch axis
- * cannot be joined. The VJP slices the cotangent back into the parts.
+ * cannot be joined. The VJP slices the cotangent back into the parts. {@code stack} is a concat of
+ * the parts reshaped to have extent 1 along the new axis.
  */
 public record Concat(int axis) implements org.gradc.compiler.ir.Op {
   public static final Primitive PRIMITIVE =
@@ -21,6 +22,13 @@ public record Concat(int axis) implements org.gradc.compiler.ir.Op {
           List.of(Parameter.tensor("a"), Parameter.tensor("b"), Def.integer("axis", -1)),
           "a and b joined along an axis (the last by default)",
           (e, a) -> e.concat(a.integer("axis"), List.of(a.tensor("a"), a.tensor("b"))));
+
+  public static final Primitive STACK =
+      new Def(
+          "stack",
+          List.of(Def.tensors("xs"), Def.integer("axis", 0)),
+          "tensors of one type, such as h[1 .. T + 1], joined along a new axis",
+          (e, a) -> e.stack(a.tensors("xs"), a.integer("axis")));
 
   @Override
   public String name() {

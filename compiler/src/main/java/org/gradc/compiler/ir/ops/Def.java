@@ -7,6 +7,7 @@ import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Parameter;
 import org.gradc.compiler.ir.Primitive;
+import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
 
 /**
@@ -76,6 +77,16 @@ record Def(String name, List<Parameter> parameters, String summary, Body body)
       return values.get(name) == marker;
     }
 
+    /** A static shape; {@link Shape#BATCH} may lead. */
+    Shape shape(String name) throws ShapeError {
+      return Shapes.fromList(name, (int[]) values.get(name));
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Node> tensors(String name) {
+      return List.copyOf((List<Node>) values.get(name));
+    }
+
     /** An int list; a single int is accepted as a list of one. */
     int[] ints(String name) {
       Object v = values.get(name);
@@ -103,6 +114,14 @@ record Def(String name, List<Parameter> parameters, String summary, Body body)
           return "window";
         }
       };
+
+  static Parameter shape(String name) {
+    return new Parameter(name, Parameter.Kind.SHAPE, null);
+  }
+
+  static Parameter tensors(String name) {
+    return new Parameter(name, Parameter.Kind.TENSORS, null);
+  }
 
   static Parameter integer(String name, Integer defaultValue) {
     return new Parameter(name, Parameter.Kind.INT, defaultValue);

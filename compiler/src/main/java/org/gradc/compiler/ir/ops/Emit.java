@@ -353,6 +353,56 @@ public final class Emit {
     return node(new Concat(a), parts);
   }
 
+  /**
+   * Tensors of one type joined along a new axis {@code axis} (negative counts from the end of the
+   * result's axes): a concat of the parts reshaped to extent 1 there.
+   */
+  public Node stack(List<Node> parts, int axis) throws ShapeError {
+    if (parts.isEmpty()) {
+      throw new ShapeError("E0310", "stack needs at least one tensor");
+    }
+    TensorType t = parts.get(0).type();
+    for (Node p : parts) {
+      if (!p.type().equals(t)) {
+        throw new ShapeError(
+            "E0310",
+            "stack: cannot stack " + t + " and " + p.type(),
+            "every stacked tensor needs the same type");
+      }
+    }
+    int rank = t.shape().rank() + 1;
+    int a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank) {
+      throw new ShapeError(
+          "E0305", "stack: axis " + axis + " is out of range for a result of rank " + rank);
+    }
+    if (a == 0 && t.shape().isBatched()) {
+      throw new ShapeError(
+          "E0310",
+          "stack: cannot stack " + t + " along axis 0",
+          "the batch axis stays first: stack along axis 1 or later");
+    }
+    int[] dims = new int[rank];
+    for (int k = 0, j = 0; k < rank; k++) {
+      dims[k] = k == a ? 1 : t.shape().dim(j++);
+    }
+    List<Node> columns = new ArrayList<>();
+    for (Node p : parts) {
+      columns.add(reshape(p, Shape.of(dims)));
+    }
+    return concat(a, columns);
+  }
+
+  /** Rows of {@code table} picked by int {@code ids}. */
+  public Node embedding(Node table, Node ids) throws ShapeError {
+    return node(new Embedding(), table, ids);
+  }
+
+  /** The rows of {@code values} added into a {@code rows}-row table at their {@code ids}. */
+  public Node scatterAdd(Node ids, Node values, int rows) throws ShapeError {
+    return node(new ScatterAdd(rows), ids, values);
+  }
+
   /** Elements {@code [start, end)} of {@code axis}. */
   public Node slice(Node x, int axis, int start, int end) throws ShapeError {
     int a = Broadcasting.axis("slice", axis, x.type());

@@ -17,7 +17,7 @@ import org.gradc.compiler.ir.TensorType;
  * without its last axis. The VJP scatters the cotangent with a one-hot mask: {@code one_hot(labels)
  * ⊙ g[..., None]}.
  */
-public record Gather() implements org.gradc.compiler.ir.Op {
+public record Gather() implements org.gradc.compiler.ir.IndexingOp {
   public static final Primitive PRIMITIVE =
       new Def(
           "gather",
@@ -45,6 +45,12 @@ public record Gather() implements org.gradc.compiler.ir.Op {
           "labels need the shape of x without its last axis");
     }
     return new TensorType(x.dtype(), rest);
+  }
+
+  @Override
+  public int idBound(Node node, int input) {
+    Shape x = node.input(0).shape();
+    return input == 1 ? x.dim(x.rank() - 1) : 0;
   }
 
   @Override

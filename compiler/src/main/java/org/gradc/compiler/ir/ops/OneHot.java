@@ -15,7 +15,7 @@ import org.gradc.compiler.ir.TensorType;
  * The one-hot encoding of int labels: a new last axis of {@code classes} extent, 1 at the label and
  * 0 elsewhere, in a float type. Labels are data, so nothing flows back into them.
  */
-public record OneHot(int classes, DType dtype) implements org.gradc.compiler.ir.Op {
+public record OneHot(int classes, DType dtype) implements org.gradc.compiler.ir.IndexingOp {
   public static final Primitive PRIMITIVE =
       new Def(
           "one_hot",
@@ -39,6 +39,11 @@ public record OneHot(int classes, DType dtype) implements org.gradc.compiler.ir.
     int[] dims = Arrays.copyOf(in, in.length + 1);
     dims[in.length] = classes;
     return new TensorType(dtype, Shape.of(dims));
+  }
+
+  @Override
+  public int idBound(Node node, int input) {
+    return classes;
   }
 
   @Override
