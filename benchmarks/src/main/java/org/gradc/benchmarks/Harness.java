@@ -134,8 +134,9 @@ public final class Harness {
   }
 
   /**
-   * The best round of each number: the least, since every number is a time, a size or a count that
-   * does not vary (XOR's steps/s is steps over the least seconds).
+   * The best round of each number: the least, since the numbers compared are times and sizes (XOR's
+   * steps/s is its fixed steps over the least seconds). Loss and accuracy, which only show that the
+   * runs agree, take their least too.
    */
   static Map<String, Double> best(List<Map<String, Double>> rounds) {
     Map<String, Double> b = new LinkedHashMap<>();
