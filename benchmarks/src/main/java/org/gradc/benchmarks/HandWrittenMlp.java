@@ -55,29 +55,7 @@ final class HandWrittenMlp {
     if (n > maxBatch) {
       throw new IllegalArgumentException("batch " + n + " > " + maxBatch);
     }
-    // forward: h = relu(x W1 + b1); logits = h W2 + b2
-    for (int i = 0; i < n; i++) {
-      int ho = i * HIDDEN;
-      System.arraycopy(b1, 0, h, ho, HIDDEN);
-      for (int k = 0; k < IN; k++) {
-        float a = x[i * IN + k];
-        int wo = k * HIDDEN;
-        for (int j = 0; j < HIDDEN; j++) {
-          h[ho + j] += a * w1[wo + j];
-        }
-      }
-      for (int j = 0; j < HIDDEN; j++) {
-        h[ho + j] = Math.max(h[ho + j], 0f);
-      }
-      int lo = i * OUT;
-      System.arraycopy(b2, 0, logits, lo, OUT);
-      for (int k = 0; k < HIDDEN; k++) {
-        float a = h[ho + k];
-        for (int j = 0; j < OUT; j++) {
-          logits[lo + j] += a * w2[k * OUT + j];
-        }
-      }
-    }
+    forward(x, n);
     // softmax cross-entropy and its gradient
     double loss = 0;
     for (int i = 0; i < n; i++) {
@@ -141,6 +119,52 @@ final class HandWrittenMlp {
     }
     adam(lr);
     return loss / n;
+  }
+
+  /** The forward pass on rows {@code [0, n)} of x: h = relu(x W1 + b1); logits = h W2 + b2. */
+  private void forward(float[] x, int n) {
+    for (int i = 0; i < n; i++) {
+      int ho = i * HIDDEN;
+      System.arraycopy(b1, 0, h, ho, HIDDEN);
+      for (int k = 0; k < IN; k++) {
+        float a = x[i * IN + k];
+        int wo = k * HIDDEN;
+        for (int j = 0; j < HIDDEN; j++) {
+          h[ho + j] += a * w1[wo + j];
+        }
+      }
+      for (int j = 0; j < HIDDEN; j++) {
+        h[ho + j] = Math.max(h[ho + j], 0f);
+      }
+      int lo = i * OUT;
+      System.arraycopy(b2, 0, logits, lo, OUT);
+      for (int k = 0; k < HIDDEN; k++) {
+        float a = h[ho + k];
+        for (int j = 0; j < OUT; j++) {
+          logits[lo + j] += a * w2[k * OUT + j];
+        }
+      }
+    }
+  }
+
+  /**
+   * One example's class probabilities: the forward pass on x (784 floats) and a softmax, written
+   * into {@code probs} (10 floats). Allocates nothing.
+   */
+  void predict(float[] x, float[] probs) {
+    forward(x, 1);
+    float max = logits[0];
+    for (int j = 1; j < OUT; j++) {
+      max = Math.max(max, logits[j]);
+    }
+    float sum = 0;
+    for (int j = 0; j < OUT; j++) {
+      probs[j] = (float) Math.exp(logits[j] - max);
+      sum += probs[j];
+    }
+    for (int j = 0; j < OUT; j++) {
+      probs[j] /= sum;
+    }
   }
 
   private void adam(float lr) {

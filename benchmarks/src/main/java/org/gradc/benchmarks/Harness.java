@@ -16,13 +16,21 @@ import java.util.regex.Pattern;
 
 /**
  * The end-to-end comparison, in one invocation: the Fashion-MNIST MLP for an epoch and the XOR net
- * for a fixed number of steps, trained by gradc's generated classes, by hand-written Java loops and
- * (where {@code python3} has {@code torch}) by PyTorch with 1 and with 2 threads. Each run is a
- * process of its own, so peak memory is per run. Prints the times and the ratios.
+ * for a fixed number of steps, trained by gradc's generated classes (a bare feed/trainStep loop,
+ * and {@link org.gradc.runtime.train.Trainer#fit} with validation as {@code gradc train} runs it),
+ * by hand-written Java loops and (where {@code python3} has {@code torch}) by PyTorch with 1 and
+ * with 2 threads; and one-example prediction latency of gradc against hand-written Java. Each run
+ * is a process of its own, so peak memory is per run.
+ *
+ * <p>On a shared machine one run of each side is not a measurement: the whole set of runs is
+ * repeated {@code --rounds} times, interleaved (every round runs each workload once, in the same
+ * order), and the table shows each number's best round (least time; most steps per second), with
+ * the median and the range over the rounds printed below it. Ratios are of the best rounds.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     org.gradc.benchmarks.Harness [--xor-steps N] [--no-torch] [--python EXE] [--images F --labels F]
+ *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE] \
+ *     [--images F --labels F]
  * </pre>
  */
 public final class Harness {
@@ -32,6 +40,7 @@ public final class Harness {
 
   public static void main(String[] args) throws Exception {
     int xorSteps = 200_000;
+    int rounds = 3;
     boolean torch = true;
     // Debian's python3-torch lives in the system interpreter, which a pyenv or venv on the PATH
     // hides.
@@ -43,13 +52,15 @@ public final class Harness {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--xor-steps" -> xorSteps = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--no-torch" -> torch = false;
         case "--python" -> python = args[++i];
         case "--images" -> images = Path.of(args[++i]);
         case "--labels" -> labels = Path.of(args[++i]);
         case "--help", "-h" -> {
           System.out.println(
-              "usage: Harness [--xor-steps N] [--no-torch] [--python EXE] [--images IDX --labels IDX]");
+              "usage: Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE]"
+                  + " [--images IDX --labels IDX]");
           return;
         }
         default -> {
@@ -66,39 +77,102 @@ public final class Harness {
               + "; skipping the MLP"
               + " (install it with: apt-get install dataset-fashion-mnist)");
     }
-    Map<String, Map<String, Double>> results = new LinkedHashMap<>();
-    if (mlp) {
-      for (String w : List.of("gradc-mlp", "gradc-mlp-2t", "java-mlp")) {
-        results.put(w, java(w, images.toString(), labels.toString()));
-      }
-    }
-    for (String w : List.of("gradc-xor", "java-xor")) {
-      results.put(w, java(w, Integer.toString(xorSteps)));
-    }
+    Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
+    Path script = null;
     if (torch) {
-      Path script = Files.createTempFile("torch_bench", ".py");
+      script = Files.createTempFile("torch_bench", ".py");
       try (InputStream in = Harness.class.getResourceAsStream("torch_bench.py")) {
         Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
       }
-      for (int threads : new int[] {1, 2}) {
-        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads"));
-        cmd.add(Integer.toString(threads));
-        cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
-        cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
-        if (!mlp) {
-          cmd.add("--skip-mlp");
+    }
+    for (int round = 1; round <= rounds; round++) {
+      System.err.println("round " + round + " of " + rounds);
+      if (mlp) {
+        for (String w : List.of("gradc-mlp", "gradc-train", "gradc-mlp-2t", "java-mlp")) {
+          add(runs, w, java(w, images.toString(), labels.toString()));
         }
-        Map<String, Double> r = run("torch, " + threads + " thread(s)", cmd);
-        if (r == null) {
-          System.err.println("PyTorch not available (python3 with torch); skipping it");
-          break;
-        }
-        results.put("torch-" + threads, r);
       }
+      for (String w : List.of("gradc-xor", "java-xor")) {
+        add(runs, w, java(w, Integer.toString(xorSteps)));
+      }
+      for (String w : List.of("gradc-predict", "java-predict")) {
+        add(runs, w, java(w));
+      }
+      if (torch) {
+        for (int threads : new int[] {1, 2}) {
+          List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads"));
+          cmd.add(Integer.toString(threads));
+          cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
+          cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
+          if (!mlp) {
+            cmd.add("--skip-mlp");
+          }
+          Map<String, Double> r = run("torch, " + threads + " thread(s)", cmd);
+          if (r == null) {
+            System.err.println("PyTorch not available (python3 with torch); skipping it");
+            torch = false;
+            break;
+          }
+          add(runs, "torch-" + threads, r);
+        }
+      }
+    }
+    if (script != null) {
       Files.deleteIfExists(script);
     }
+    Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+    runs.forEach((w, list) -> results.put(w, best(list)));
     System.out.println();
     System.out.print(table(results, mlp));
+    System.out.println();
+    System.out.print(spread(runs));
+  }
+
+  private static void add(
+      Map<String, List<Map<String, Double>>> runs, String workload, Map<String, Double> r) {
+    runs.computeIfAbsent(workload, k -> new ArrayList<>()).add(r);
+  }
+
+  /**
+   * The best round of each number: the least, since the numbers compared are times and sizes (XOR's
+   * steps/s is its fixed steps over the least seconds). Loss and accuracy, which only show that the
+   * runs agree, take their least too.
+   */
+  static Map<String, Double> best(List<Map<String, Double>> rounds) {
+    Map<String, Double> b = new LinkedHashMap<>();
+    for (Map<String, Double> r : rounds) {
+      r.forEach((k, v) -> b.merge(k, v, Math::min));
+    }
+    return b;
+  }
+
+  /** Per workload and timed number: best, median and worst over the rounds. */
+  static String spread(Map<String, List<Map<String, Double>>> runs) {
+    StringBuilder s = new StringBuilder("spread over the rounds: best / median / worst (rounds)\n");
+    runs.forEach(
+        (w, list) -> {
+          for (String key : list.get(0).keySet()) {
+            if (!(key.endsWith("_s") || key.endsWith("_us") || key.equals("seconds"))
+                || key.equals("compile_s")) {
+              continue;
+            }
+            double[] v =
+                list.stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN)).sorted().toArray();
+            double median =
+                v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            s.append(
+                String.format(
+                    Locale.ROOT,
+                    "  %-14s %-18s %10.4f %10.4f %10.4f  (%d)%n",
+                    w,
+                    key,
+                    v[0],
+                    median,
+                    v[v.length - 1],
+                    v.length));
+          }
+        });
+    return s.toString();
   }
 
   private static Map<String, Double> java(String workload, String... args) throws Exception {
@@ -162,7 +236,48 @@ public final class Harness {
           "first_epoch_s",
           "mlp_first_epoch_s");
       row(s, "MLP peak RSS (MB)", r, "gradc-mlp", "java-mlp", "peak_rss_mb", "peak_rss_mb");
+      Map<String, Double> fit = r.get("gradc-train");
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.3f %12s %12s %12s%n",
+              "MLP epoch, Trainer.fit (s)",
+              fit.get("epoch_s"),
+              "-",
+              "-",
+              "-"));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.3f %12s %12s %12s%n",
+              "MLP first epoch, fit (s)",
+              fit.get("first_epoch_s"),
+              "-",
+              "-",
+              "-"));
     }
+    Map<String, Double> gp = r.get("gradc-predict");
+    Map<String, Double> jp = r.get("java-predict");
+    for (String[] k : new String[][] {{"median_us", "median"}, {"p99_us", "p99"}}) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.2f %12.2f %12s %12s%n",
+              "predict 1 example, " + k[1] + " (us)",
+              gp.get(k[0]),
+              jp.get(k[0]),
+              "-",
+              "-"));
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-28s %12.1f %12.1f %12s %12s%n",
+            "predict, bytes alloc./call",
+            gp.get("alloc_bytes_per_call"),
+            jp.get("alloc_bytes_per_call"),
+            "-",
+            "-"));
     Map<String, Double> gx = r.get("gradc-xor");
     Map<String, Double> jx = r.get("java-xor");
     double gradcXor = gx.get("steps") / gx.get("seconds");
@@ -190,6 +305,17 @@ public final class Harness {
               Locale.ROOT,
               "  MLP epoch gradc / hand-written Java   %6.3f%n",
               g / r.get("java-mlp").get("epoch_s")));
+      Map<String, Double> fit = r.get("gradc-train");
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  MLP epoch Trainer.fit / bare loop     %6.3f   [<= 1.10]%n",
+              fit.get("epoch_s") / g));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  MLP first / warm epoch, Trainer.fit   %6.3f   [<= 1.5]%n",
+              fit.get("first_epoch_s") / fit.get("epoch_s")));
       Map<String, Double> g2 = r.get("gradc-mlp-2t");
       if (g2 != null) {
         s.append(
@@ -226,6 +352,11 @@ public final class Harness {
             Locale.ROOT,
             "  XOR steps/s gradc / hand-written Java %6.2f   [>= 1.0]%n",
             gradcXor / javaXor));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "  predict median, Java / gradc          %6.2f   [>= 1.0]%n",
+            jp.get("median_us") / gp.get("median_us")));
     if (t1 != null) {
       double best =
           Math.max(

@@ -2,13 +2,18 @@ package org.gradc.benchmarks;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.runtime.Model;
+import org.gradc.runtime.TensorKind;
+import org.gradc.runtime.data.DataSource;
 import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.data.Datasets;
 import org.gradc.runtime.data.FloatColumn;
@@ -27,6 +32,11 @@ import org.gradc.runtime.train.Trainer;
  * (warm) epoch apart. {@code Workload gradc-xor|java-xor STEPS} times STEPS training steps of the
  * XOR net after a warm-up of the same length. {@code Workload gradc-mlp-1t|gradc-mlp-2t IMAGES
  * LABELS} trains the same two epochs through the {@link Trainer} on 1 or 2 data-parallel threads.
+ * {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is what {@code gradc train --data
+ * fashion-mnist} runs: {@link Trainer#fit} with validation on the test set and the training
+ * accuracy, EPOCHS (default 3) epochs timed by the wall clock, validation included. {@code Workload
+ * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
+ * as many warm-up calls: median and 99th percentile, and the bytes allocated per call.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -42,6 +52,14 @@ public final class Workload {
           case "gradc-mlp-1t", "gradc-mlp-2t" ->
               mlpTrainer(which.endsWith("2t") ? 2 : 1, Path.of(args[1]), Path.of(args[2]));
           case "gradc-xor", "java-xor" -> xor(which.startsWith("gradc"), Integer.parseInt(args[1]));
+          case "gradc-train" ->
+              mlpFit(
+                  Path.of(args[1]),
+                  Path.of(args[2]),
+                  args.length > 3 ? Integer.parseInt(args[3]) : 3);
+          case "gradc-predict", "java-predict" ->
+              predict(
+                  which.startsWith("gradc"), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
           default -> throw new IllegalArgumentException("unknown workload " + which);
         };
     System.out.println(json);
@@ -139,6 +157,116 @@ public final class Workload {
         h.epoch(2).get(Metric.SECONDS),
         h.last().get(Metric.LOSS),
         peakRssMb());
+  }
+
+  /**
+   * {@link Trainer#fit} as {@code gradc train --data fashion-mnist --epochs E --batch 64} runs it:
+   * validation on the 10,000 test images after every epoch, training accuracy on, no progress
+   * output. Each epoch is timed from the end of the previous one (the first from the start of
+   * {@code fit}), so the time is what the user waits for, validation included.
+   */
+  private static String mlpFit(Path images, Path labels, int epochs) throws Exception {
+    long compileStart = System.nanoTime();
+    Model m = compileResource("fashion_mlp.grad");
+    m.initialize(0);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    DataSource source = DataSource.fashionMnist(images.getParent());
+    Dataset train = source.train().forModel(m.spec());
+    Dataset validation = source.test().forModel(m.spec());
+    double[] seconds = new double[epochs];
+    long[] last = {0};
+    Trainer trainer =
+        Trainer.of(m)
+            .epochs(epochs)
+            .batchSize(BATCH)
+            .shuffle(7)
+            .validate(validation)
+            .progress(Progress.NONE)
+            .onEpochEnd(
+                c -> {
+                  long now = System.nanoTime();
+                  seconds[c.epoch() - 1] = (now - last[0]) / 1e9;
+                  last[0] = now;
+                });
+    last[0] = System.nanoTime();
+    History h = trainer.fit(train);
+    double warm = Double.MAX_VALUE;
+    for (int e = 1; e < epochs; e++) {
+      warm = Math.min(warm, seconds[e]);
+    }
+    return String.format(
+        Locale.ROOT,
+        "{\"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
+            + " \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
+        epochs,
+        compileSeconds,
+        seconds[0],
+        warm,
+        h.last().get(Metric.VAL_ACCURACY),
+        peakRssMb());
+  }
+
+  /**
+   * One-example inference latency: {@code calls} predictions (each a batch of one: feed, forward
+   * pass, softmax probabilities copied out) after as many warm-up calls, each timed on its own. The
+   * inputs cycle through 64 random images; gradc's output is read from the live output buffer, so
+   * neither side allocates by design, and the bytes the thread allocated are reported per call.
+   */
+  private static String predict(boolean gradc, int calls) throws Exception {
+    float[][] xs = new float[64][];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = new float[784];
+      for (int j = 0; j < 784; j++) {
+        xs[i][j] = (float) r.nextDouble();
+      }
+    }
+    float[] probs = new float[10];
+    Predictor p;
+    if (gradc) {
+      Model m = compileResource("fashion_mlp.grad");
+      m.initialize(0);
+      m.feed("x", xs[0]);
+      float[] live = (float[]) m.tensor(TensorKind.OUTPUT, "probs");
+      p =
+          x -> {
+            m.feed("x", x);
+            m.forward();
+            System.arraycopy(live, 0, probs, 0, 10);
+          };
+    } else {
+      HandWrittenMlp h = new HandWrittenMlp(1, 0);
+      p = x -> h.predict(x, probs);
+    }
+    long[] nanos = new long[calls];
+    for (int i = 0; i < calls; i++) {
+      p.predict(xs[i & 63]);
+    }
+    com.sun.management.ThreadMXBean bean =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long allocated = bean.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < calls; i++) {
+      long t0 = System.nanoTime();
+      p.predict(xs[i & 63]);
+      nanos[i] = System.nanoTime() - t0;
+    }
+    allocated = bean.getThreadAllocatedBytes(tid) - allocated;
+    Arrays.sort(nanos);
+    return String.format(
+        Locale.ROOT,
+        "{\"calls\": %d, \"median_us\": %.3f, \"p99_us\": %.3f, \"alloc_bytes_per_call\": %.2f,"
+            + " \"peak_rss_mb\": %.1f}",
+        calls,
+        nanos[calls / 2] / 1e3,
+        nanos[(int) (calls * 0.99)] / 1e3,
+        (double) allocated / calls,
+        peakRssMb());
+  }
+
+  /** One prediction into a buffer the caller owns. */
+  interface Predictor {
+    void predict(float[] x);
   }
 
   private static String xor(boolean gradc, int steps) throws Exception {

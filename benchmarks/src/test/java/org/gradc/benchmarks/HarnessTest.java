@@ -1,0 +1,48 @@
+package org.gradc.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The harness's summary of interleaved rounds, and the hand-written prediction it times. */
+class HarnessTest {
+
+  @Test
+  void bestRoundIsTheLeastOfEachNumberAndTheSpreadShowsTheMedian() {
+    List<Map<String, Double>> rounds =
+        List.of(
+            Map.of("epoch_s", 2.0, "first_epoch_s", 5.0),
+            Map.of("epoch_s", 1.5, "first_epoch_s", 6.0),
+            Map.of("epoch_s", 3.0, "first_epoch_s", 4.0));
+    assertEquals(Map.of("epoch_s", 1.5, "first_epoch_s", 4.0), Harness.best(rounds));
+    Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
+    runs.put("gradc-mlp", rounds);
+    String s = Harness.spread(runs);
+    assertTrue(s.contains("epoch_s                1.5000     2.0000     3.0000  (3)"), s);
+  }
+
+  /** predict shares the forward pass with trainStep: its probability gives trainStep's loss. */
+  @Test
+  void handWrittenPredictionAgreesWithTheTrainingStepsLoss() {
+    SplittableRandom r = new SplittableRandom(5);
+    float[] x = new float[HandWrittenMlp.IN];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextDouble();
+    }
+    HandWrittenMlp h = new HandWrittenMlp(1, 2);
+    float[] probs = new float[HandWrittenMlp.OUT];
+    h.predict(x, probs);
+    double sum = 0;
+    for (float p : probs) {
+      sum += p;
+    }
+    assertEquals(1, sum, 1e-5);
+    double loss = h.trainStep(x, new int[] {3}, 1, 1e-3f);
+    assertEquals(-Math.log(probs[3]), loss, 1e-5);
+  }
+}
