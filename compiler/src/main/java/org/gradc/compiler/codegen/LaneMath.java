@@ -287,25 +287,33 @@ final class LaneMath {
 
     /**
      * tanh(x) = x + x³·P(x²) for |x| &lt; 0.625, else ±(1 - 2 / (exp(2|x|) + 1)), which is ±1 once
-     * exp overflows.
+     * exp overflows. ±0 is returned as is (the polynomial would turn -0 into +0).
      */
     F tanh(F x) {
       l.load(x);
       l.op(Op.ABS);
       F a = l.store();
+      F zero = c(0);
       F one = c(1);
       F e = exp(op(Op.ADD, a, a));
       F big = op(Op.SUB, one, op(Op.DIV, c(2), op(Op.ADD, e, one)));
-      big = select(Scalar.BinaryFn.LT, x, c(0), neg(big), big);
+      big = select(Scalar.BinaryFn.LT, x, zero, neg(big), big);
       F z = op(Op.MUL, x, x);
       F small = fma(op(Op.MUL, x, z), poly(z, k.tanhPoly()), x);
-      return select(Scalar.BinaryFn.LT, a, c(TANH_POLY_END), small, big);
+      F t = select(Scalar.BinaryFn.LT, a, c(TANH_POLY_END), small, big);
+      return select(Scalar.BinaryFn.EQ, x, zero, x, t);
     }
 
-    /** 1 / (1 + exp(-x)). */
+    /**
+     * 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x &lt; 0, e = exp(-|x|): exp never overflows, so
+     * results far below 1 keep their precision down to the subnormals.
+     */
     F sigmoid(F x) {
-      F one = c(1);
-      return op(Op.DIV, one, op(Op.ADD, one, exp(neg(x))));
+      l.load(x);
+      l.op(Op.ABS);
+      F e = exp(neg(l.store()));
+      F d = op(Op.ADD, c(1), e);
+      return select(Scalar.BinaryFn.LT, x, c(0), op(Op.DIV, e, d), op(Op.DIV, c(1), d));
     }
   }
 }

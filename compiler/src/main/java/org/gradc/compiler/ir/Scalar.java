@@ -33,7 +33,8 @@ public sealed interface Scalar {
     LOG(Math::log),
     SQRT(Math::sqrt),
     TANH(Math::tanh),
-    SIGMOID(x -> 1.0 / (1.0 + Math.exp(-x))),
+    // exp(x) / (1 + exp(x)) below 0: never overflows, so tiny results keep their precision
+    SIGMOID(x -> x < 0 ? Math.exp(x) / (1.0 + Math.exp(x)) : 1.0 / (1.0 + Math.exp(-x))),
     ABS(Math::abs);
 
     private final DoubleUnaryOperator f64;
