@@ -35,6 +35,7 @@ final class LaneMath {
           case SIGMOID -> m -> m.load(new Builder(m).sigmoid(m.store()));
         };
     code.accept(l);
+    l.endFunction();
   }
 
   /** {@code … a, b → … fn(a, b)}. */
@@ -51,6 +52,7 @@ final class LaneMath {
           case LT, LE, GT, GE, EQ, NE -> m -> m.compare(fn);
         };
     code.accept(l);
+    l.endFunction();
   }
 
   /** The constants of one precision. */
@@ -221,7 +223,11 @@ final class LaneMath {
      */
     F exp(F x) {
       F shift = c(k.shift());
-      F xc = op(Op.MIN, op(Op.MAX, x, c(k.expLo())), c(k.expHi())); // NaN stays NaN
+      // clamped by compare and select (NaN compares false and stays NaN); cheaper than Java's
+      // min/max, whose NaN and -0 rules cost x86 extra instructions
+      F lo = c(k.expLo());
+      F hi = c(k.expHi());
+      F xc = select(Scalar.BinaryFn.GT, x, hi, hi, select(Scalar.BinaryFn.LT, x, lo, lo, x));
       F z = fma(xc, c(1 / Math.log(2)), shift);
       F n = op(Op.SUB, z, shift);
       F r = fma(n, c(-k.ln2Hi()), xc);

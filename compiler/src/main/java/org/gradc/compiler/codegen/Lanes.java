@@ -82,4 +82,10 @@ interface Lanes {
 
   /** {@code … bits → … bits op c}, on {@code int} lanes in f32 and {@code long} lanes in f64. */
   void bits(BitOp op, long c);
+
+  /**
+   * Ends a function: its result is on the stack, so the locals of its temporaries are dead and the
+   * next function reuses them (fewer locals, and short load and store instructions).
+   */
+  void endFunction();
 }

@@ -168,4 +168,9 @@ final class ScalarLanes implements Lanes {
     // the long form of each int opcode is the next one (IADD, LADD), as ASM's Type does it
     mv.visitInsn(f32 ? insn : org.objectweb.asm.Type.LONG_TYPE.getOpcode(insn));
   }
+
+  @Override
+  public void endFunction() {
+    temps = 0;
+  }
 }

@@ -150,4 +150,9 @@ final class VectorLanes implements Lanes {
       case USHR -> v.bitsOp(mv, "LSHR", "Binary", c);
     }
   }
+
+  @Override
+  public void endFunction() {
+    temps = 0;
+  }
 }
