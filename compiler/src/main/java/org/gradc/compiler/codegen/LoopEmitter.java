@@ -25,6 +25,7 @@ final class LoopEmitter {
   private final Map<String, Integer> slots = new LinkedHashMap<>();
   private int nextSlot = 2; // 0 = this, 1 = n
   private int temps;
+  private final ScalarLanes lanes;
 
   /**
    * @param arrayDescriptor the field descriptor ({@code [F}, {@code [D}, {@code [I}) of each buffer
@@ -41,6 +42,7 @@ final class LoopEmitter {
     this.p = p;
     this.fma = fma;
     this.arrayDescriptor = arrayDescriptor;
+    this.lanes = new ScalarLanes(mv, this, p, fma);
   }
 
   /** Emits the prologue (hoisted arrays) and {@code body}, then {@code return}. */
@@ -232,97 +234,23 @@ final class LoopEmitter {
     }
   }
 
-  private void widen() {
-    if (p == Precision.F32) {
-      mv.visitInsn(Opcodes.F2D);
-    }
-  }
-
   private void narrow() {
     if (p == Precision.F32) {
       mv.visitInsn(Opcodes.D2F);
     }
   }
 
-  private void math(String name, int arity) {
-    mv.visitMethodInsn(
-        Opcodes.INVOKESTATIC, "java/lang/Math", name, "(" + "D".repeat(arity) + ")D", false);
-  }
-
+  /** {@code … x → … fn(x)}, as {@link LaneMath} defines it. */
   private void unary(Fx.Unary u) {
-    switch (u.fn()) {
-      case NEG -> {
-        fx(u.x());
-        mv.visitInsn(p.op(Opcodes.INEG));
-      }
-      case ABS -> {
-        fx(u.x());
-        String d = p.type.getDescriptor();
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "abs", "(" + d + ")" + d, false);
-      }
-      case EXP, LOG, SQRT, TANH -> {
-        fx(u.x());
-        widen();
-        math(u.fn().name().toLowerCase(java.util.Locale.ROOT), 1);
-        narrow();
-      }
-      case SIGMOID -> {
-        // 1 / (1 + exp(-x)), in double
-        mv.visitInsn(Opcodes.DCONST_1);
-        fx(u.x());
-        widen();
-        mv.visitInsn(Opcodes.DNEG);
-        math("exp", 1);
-        mv.visitInsn(Opcodes.DCONST_1);
-        mv.visitInsn(Opcodes.DADD);
-        mv.visitInsn(Opcodes.DDIV);
-        narrow();
-      }
-    }
+    fx(u.x());
+    LaneMath.unary(u.fn(), lanes);
   }
 
+  /** {@code … → … fn(a, b)}, as {@link LaneMath} defines it. */
   private void binary(Fx.Binary b) {
-    switch (b.fn()) {
-      case ADD, SUB, MUL, DIV -> {
-        fx(b.a());
-        fx(b.b());
-        int op =
-            switch (b.fn()) {
-              case ADD -> Opcodes.IADD;
-              case SUB -> Opcodes.ISUB;
-              case MUL -> Opcodes.IMUL;
-              default -> Opcodes.IDIV;
-            };
-        mv.visitInsn(p.op(op));
-      }
-      case MAX, MIN -> {
-        fx(b.a());
-        fx(b.b());
-        String d = p.type.getDescriptor();
-        String name = b.fn() == Scalar.BinaryFn.MAX ? "max" : "min";
-        mv.visitMethodInsn(
-            Opcodes.INVOKESTATIC, "java/lang/Math", name, "(" + d + d + ")" + d, false);
-      }
-      case POW -> {
-        fx(b.a());
-        widen();
-        fx(b.b());
-        widen();
-        math("pow", 2);
-        narrow();
-      }
-      default -> {
-        // a comparison: 1 or 0
-        Label no = new Label();
-        Label end = new Label();
-        jumpIfFalse(b, no);
-        fconst(1);
-        mv.visitJumpInsn(Opcodes.GOTO, end);
-        mv.visitLabel(no);
-        fconst(0);
-        mv.visitLabel(end);
-      }
-    }
+    fx(b.a());
+    fx(b.b());
+    LaneMath.binary(b.fn(), lanes);
   }
 
   /** Evaluates {@code cond} and jumps to {@code target} when it is 0 (false). */
@@ -330,22 +258,7 @@ final class LoopEmitter {
     if (cond instanceof Fx.Binary b && comparison(b.fn())) {
       fx(b.a());
       fx(b.b());
-      // NaN makes every comparison but != false: pick the cmp variant whose NaN result fails
-      boolean g = b.fn() == Scalar.BinaryFn.LT || b.fn() == Scalar.BinaryFn.LE;
-      mv.visitInsn(
-          p == Precision.F32
-              ? (g ? Opcodes.FCMPG : Opcodes.FCMPL)
-              : (g ? Opcodes.DCMPG : Opcodes.DCMPL));
-      int jumpWhenFalse =
-          switch (b.fn()) {
-            case LT -> Opcodes.IFGE;
-            case LE -> Opcodes.IFGT;
-            case GT -> Opcodes.IFLE;
-            case GE -> Opcodes.IFLT;
-            case EQ -> Opcodes.IFNE;
-            default -> Opcodes.IFEQ; // NE
-          };
-      mv.visitJumpInsn(jumpWhenFalse, target);
+      jumpUnless(mv, p, b.fn(), target);
       return;
     }
     fx(cond);
@@ -354,11 +267,29 @@ final class LoopEmitter {
     mv.visitJumpInsn(Opcodes.IFEQ, target);
   }
 
+  /** {@code … a, b → …}, jumping to {@code target} unless {@code a cmp b} (a comparison). */
+  static void jumpUnless(MethodVisitor mv, Precision p, Scalar.BinaryFn cmp, Label target) {
+    // NaN makes every comparison but != false: pick the cmp variant whose NaN result fails
+    boolean g = cmp == Scalar.BinaryFn.LT || cmp == Scalar.BinaryFn.LE;
+    mv.visitInsn(
+        p == Precision.F32
+            ? (g ? Opcodes.FCMPG : Opcodes.FCMPL)
+            : (g ? Opcodes.DCMPG : Opcodes.DCMPL));
+    int jumpWhenFalse =
+        switch (cmp) {
+          case LT -> Opcodes.IFGE;
+          case LE -> Opcodes.IFGT;
+          case GT -> Opcodes.IFLE;
+          case GE -> Opcodes.IFLT;
+          case EQ -> Opcodes.IFNE;
+          case NE -> Opcodes.IFEQ;
+          default -> throw new IllegalArgumentException(cmp + " is not a comparison");
+        };
+    mv.visitJumpInsn(jumpWhenFalse, target);
+  }
+
   static boolean comparison(Scalar.BinaryFn fn) {
-    return switch (fn) {
-      case LT, LE, GT, GE, EQ, NE -> true;
-      default -> false;
-    };
+    return fn.comparison();
   }
 
   /** The JVM type of a local holding an {@code Fx}. */

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.gradc.compiler.codegen.vector.VectorCalls;
-import org.gradc.compiler.ir.Scalar;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -47,6 +46,8 @@ final class VectorEmitter {
   private final UnrollPolicy policy;
   private final int lanes;
 
+  private final VectorLanes functions;
+
   /** Element-body locals (Let names) bound to vector locals. */
   private final Map<String, Integer> vectorLocals = new HashMap<>();
 
@@ -64,6 +65,7 @@ final class VectorEmitter {
     this.fma = fma;
     this.policy = policy;
     this.lanes = v.lanes();
+    this.functions = new VectorLanes(mv, le, v, p, fma);
   }
 
   // ---------------------------------------------------------------- what can be vectorized
@@ -637,7 +639,13 @@ final class VectorEmitter {
 
   /** {@code … → … e} as a vector over the lanes of {@code var}. */
   private void vfx(Fx e, String var) {
-    if (e instanceof Fx.Load l && coefficient(l.index(), var) == 1) {
+    if (invariant(e, var)) {
+      // the same value in every lane (an optimizer's bias correction, a function of a broadcast
+      // operand): computed once as a scalar, which LaneMath makes the same bits as a lane
+      v.species(mv);
+      le.fx(e);
+      v.broadcast(mv);
+    } else if (e instanceof Fx.Load l && coefficient(l.index(), var) == 1) {
       v.species(mv);
       mv.visitVarInsn(Opcodes.ALOAD, le.slot(l.array(), 1));
       le.ix(l.index());
@@ -654,23 +662,12 @@ final class VectorEmitter {
         v.addIndex(mv);
       }
     } else if (e instanceof Fx.Unary u) {
-      unary(u, var);
+      vfx(u.x(), var);
+      LaneMath.unary(u.fn(), functions);
     } else if (e instanceof Fx.Binary b) {
-      if (LoopEmitter.comparison(b.fn())) {
-        v.zero(mv);
-        broadcastConst(1);
-        mask(b, var);
-        v.blend(mv);
-      } else if (b.fn() == Scalar.BinaryFn.POW) {
-        vfx(b.a(), var);
-        v.operator(mv, "POW", "Binary");
-        vfx(b.b(), var);
-        v.lanewiseBinary(mv);
-      } else {
-        vfx(b.a(), var);
-        vfx(b.b(), var);
-        v.binary(mv, b.fn().name().toLowerCase(java.util.Locale.ROOT));
-      }
+      vfx(b.a(), var);
+      vfx(b.b(), var);
+      LaneMath.binary(b.fn(), functions);
     } else if (e instanceof Fx.Select s) {
       vfx(s.b(), var);
       vfx(s.a(), var);
@@ -695,35 +692,26 @@ final class VectorEmitter {
     }
   }
 
-  private void broadcastConst(double c) {
-    v.species(mv);
-    le.fconst(c);
-    v.broadcast(mv);
-  }
-
-  private void unary(Fx.Unary u, String var) {
-    switch (u.fn()) {
-      case NEG, ABS, SQRT -> {
-        vfx(u.x(), var);
-        v.unary(mv, u.fn().name().toLowerCase(java.util.Locale.ROOT));
-      }
-      case EXP, LOG, TANH -> {
-        vfx(u.x(), var);
-        v.operator(mv, u.fn().name(), "Unary");
-        v.lanewiseUnary(mv);
-      }
-      case SIGMOID -> {
-        // 1 / (1 + exp(-x))
-        broadcastConst(1);
-        vfx(u.x(), var);
-        v.unary(mv, "neg");
-        v.operator(mv, "EXP", "Unary");
-        v.lanewiseUnary(mv);
-        broadcastConst(1);
-        v.binary(mv, "add");
-        v.binary(mv, "div");
-      }
+  /** Does {@code e} have the same value in every lane of {@code var}? */
+  private boolean invariant(Fx e, String var) {
+    if (e instanceof Fx.Load l) {
+      Integer c = coefficient(l.index(), var);
+      return c != null && c == 0;
+    } else if (e instanceof Fx.Local l) {
+      return !vectorLocals.containsKey(l.name());
+    } else if (e instanceof Fx.OfInt o) {
+      Integer c = coefficient(o.value(), var);
+      return c != null && c == 0;
+    } else if (e instanceof Fx.Unary u) {
+      return invariant(u.x(), var);
+    } else if (e instanceof Fx.Binary b) {
+      return invariant(b.a(), var) && invariant(b.b(), var);
+    } else if (e instanceof Fx.Select s) {
+      return invariant(s.cond(), var) && invariant(s.a(), var) && invariant(s.b(), var);
+    } else if (e instanceof Fx.Fma f) {
+      return invariant(f.a(), var) && invariant(f.b(), var) && invariant(f.c(), var);
     }
+    return true; // Const, Hyper, Step
   }
 
   /** {@code … → … mask} of the lanes where {@code cond} holds (is non-zero). */

@@ -21,6 +21,8 @@ public final class VectorCalls {
 
   private final String cls;
   private final String self;
+  private final String bitsCls;
+  private final String bits;
   private final String scalar;
   private final String array;
   private final int lanes;
@@ -37,6 +39,8 @@ public final class VectorCalls {
     }
     this.cls = PKG + (f64 ? "DoubleVector" : "FloatVector");
     this.self = "L" + cls + ";";
+    this.bitsCls = PKG + (f64 ? "LongVector" : "IntVector");
+    this.bits = f64 ? "J" : "I";
     this.scalar = f64 ? "D" : "F";
     this.array = "[" + scalar;
     this.lanes = lanes;
@@ -159,5 +163,41 @@ public final class VectorCalls {
   public void indexInRange(MethodVisitor mv) {
     mv.visitMethodInsn(
         Opcodes.INVOKEINTERFACE, PKG + "VectorSpecies", "indexInRange", "(II)" + MASK, true);
+  }
+
+  /** {@code … v, index, x → … v with lane index set to x}. */
+  public void withLane(MethodVisitor mv) {
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, cls, "withLane", "(I" + scalar + ")" + self, false);
+  }
+
+  /** {@code … v → … its raw bits}, an {@code IntVector} ({@code LongVector} for doubles). */
+  public void toBits(MethodVisitor mv) {
+    String name = bits.equals("J") ? "reinterpretAsLongs" : "reinterpretAsInts";
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, cls, name, "()L" + bitsCls + ";", false);
+  }
+
+  /** {@code … bits → … the float (double) vector with these bits}. */
+  public void fromBits(MethodVisitor mv) {
+    String name = bits.equals("J") ? "reinterpretAsDoubles" : "reinterpretAsFloats";
+    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, bitsCls, name, "()" + self, false);
+  }
+
+  /**
+   * {@code … bits → … bits.lanewise(op, c)} on the bits vector, for an operator of {@link #operator
+   * kind} {@code Binary} or {@code Associative} (ADD, AND, OR, LSHL, LSHR).
+   */
+  public void bitsOp(MethodVisitor mv, String op, String kind, long c) {
+    operator(mv, op, kind);
+    if (bits.equals("J")) {
+      mv.visitLdcInsn(c);
+    } else {
+      mv.visitLdcInsn((int) c);
+    }
+    mv.visitMethodInsn(
+        Opcodes.INVOKEVIRTUAL,
+        bitsCls,
+        "lanewise",
+        "(L" + OPS + "$Binary;" + bits + ")L" + bitsCls + ";",
+        false);
   }
 }
