@@ -40,6 +40,18 @@ public abstract class Model {
   /** Optimizer steps taken so far; incremented before {@link #runTrainStep}. */
   protected long step;
 
+  /**
+   * The seed dropout masks are drawn with ({@link DropoutMasks}): the one {@link #initialize(long)}
+   * was given, or set by {@link #seed(long)}.
+   */
+  protected long seed;
+
+  /**
+   * The row of the whole batch this model's first row is (a data-parallel shard's offset), so a
+   * shard draws the dropout mask of its rows exactly as one model given the whole batch would.
+   */
+  protected long rowOffset;
+
   private int capacity;
   private int batch = -1;
 
@@ -69,11 +81,29 @@ public abstract class Model {
         getClass().getName() + " has no evaluate entry point (runEvaluate)");
   }
 
-  /** Forward and backward pass: fills gradients, returns the loss. Parameters are untouched. */
-  protected abstract double runGradients(int n);
+  /**
+   * Forward and backward pass in training mode: fills gradients, updates model states (batch norm's
+   * running statistics), returns the loss. Parameters are untouched. The default throws:
+   * inference-only classes have no training code.
+   */
+  protected double runGradients(int n) {
+    throw inferenceOnly();
+  }
 
-  /** Forward, backward and optimizer update, fused; returns the loss before the update. */
-  protected abstract double runTrainStep(int n);
+  /**
+   * Forward, backward and optimizer update, fused; updates model states; returns the loss before
+   * the update. The default throws: inference-only classes have no training code.
+   */
+  protected double runTrainStep(int n) {
+    throw inferenceOnly();
+  }
+
+  private UnsupportedOperationException inferenceOnly() {
+    return new UnsupportedOperationException(
+        getClass().getName()
+            + " is an inference-only class (gradc compile --inference): it has forward() and"
+            + " evaluate(), but no training entry points");
+  }
 
   /** A new instance of the same generated class (parameters freshly initialized). */
   protected abstract Model newInstance();
@@ -390,14 +420,33 @@ public abstract class Model {
     return step;
   }
 
+  /** The seed of dropout masks. */
+  public final long seed() {
+    return seed;
+  }
+
+  /** Sets the seed of dropout masks (without re-initializing parameters). */
+  public final void seed(long seed) {
+    this.seed = seed;
+  }
+
+  /**
+   * Sets the row of the whole batch that this model's first row is: a data-parallel shard's offset,
+   * so dropout draws the same mask whatever the sharding (0 otherwise).
+   */
+  public final void rowOffset(long rows) {
+    this.rowOffset = rows;
+  }
+
   /** Sets the optimizer step count (used when resuming from a checkpoint). */
   public final void steps(long steps) {
     this.step = steps;
   }
 
   /**
-   * Fills every parameter from its initializer, and zeroes gradients, optimizer state and the step
-   * count. The same seed gives the same parameters bit for bit on every JVM.
+   * Fills every parameter and model state from its initializer, zeroes gradients, optimizer state
+   * and the step count, and makes {@code seed} the seed of dropout masks. The same seed gives the
+   * same parameters bit for bit on every JVM.
    *
    * <p>The k-th parameter in spec order (k = 0, 1, ...) draws from its own stream {@link
    * SplitMix64#derive(long, long) SplitMix64.derive(seed, k)}, so adding or reshaping one parameter
@@ -406,15 +455,25 @@ public abstract class Model {
    */
   public void initialize(long seed) {
     int k = 0;
+    int j = 0;
     for (int slot = 0; slot < spec.tensors().size(); slot++) {
       TensorSpec t = spec.tensors().get(slot);
       switch (t.kind()) {
         case PARAM -> Initializers.fill(t, buffer(slot), SplitMix64.derive(seed, k++));
-        case STATE, GRADIENT -> Initializers.zero(buffer(slot));
+        case STATE -> {
+          if (t.init() != null) {
+            // model state (`state mu: ... = zeros`): its own streams, after every parameter's
+            Initializers.fill(t, buffer(slot), SplitMix64.derive(~seed, j++));
+          } else {
+            Initializers.zero(buffer(slot));
+          }
+        }
+        case GRADIENT -> Initializers.zero(buffer(slot));
         default -> {}
       }
     }
     step = 0;
+    this.seed = seed;
   }
 
   /**
@@ -445,6 +504,7 @@ public abstract class Model {
     }
     System.arraycopy(hyper, 0, m.hyper, 0, hyper.length);
     m.step = step;
+    m.seed = seed;
     return m;
   }
 

@@ -55,6 +55,8 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Gather.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Concat.PRIMITIVE);
     register(org.gradc.compiler.ir.ops.Slice.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.DropoutMask.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.BatchNorm.PRIMITIVE);
   }
 
   static void register(Primitive p) {

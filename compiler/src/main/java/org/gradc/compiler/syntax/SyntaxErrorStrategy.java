@@ -252,6 +252,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         return "an input looks like `input x: float[batch, 784]`";
       case GradcLexer.PARAM:
         return "a parameter looks like `param W: float[784, 256] = glorot_uniform`";
+      case GradcLexer.STATE:
+        return "a state looks like `state mu: float[32] = zeros`";
       case GradcLexer.OUTPUT:
         return "an output looks like `output probs = softmax(logits)` or `output logits`";
       case GradcLexer.LOSS:
@@ -341,6 +343,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       case GradcLexer.CONST,
       GradcLexer.INPUT,
       GradcLexer.PARAM,
+      GradcLexer.STATE,
       GradcLexer.OUTPUT,
       GradcLexer.LOSS,
       GradcLexer.OPTIMIZER,
@@ -431,6 +434,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     GradcLexer.CONST,
     GradcLexer.INPUT,
     GradcLexer.PARAM,
+    GradcLexer.STATE,
     GradcLexer.OUTPUT,
     GradcLexer.LOSS,
     GradcLexer.OPTIMIZER,
