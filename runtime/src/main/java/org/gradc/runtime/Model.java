@@ -58,6 +58,15 @@ public abstract class Model {
   protected Model(ModelSpec spec) {
     this.spec = spec;
     this.hyper = spec.hyperDefaults();
+    this.hasModelStates = !modelStates(spec).isEmpty();
+  }
+
+  /**
+   * The model's own states ({@code state mu: ...}, batch norm's running statistics): the {@link
+   * TensorKind#STATE} tensors owned by themselves (optimizer state is owned by its parameter).
+   */
+  public static List<TensorSpec> modelStates(ModelSpec spec) {
+    return spec.ofKind(TensorKind.STATE).stream().filter(t -> t.name().equals(t.of())).toList();
   }
 
   // ---- implemented by generated code ----
@@ -300,12 +309,28 @@ public abstract class Model {
 
   /** Computes the loss and the gradient of every parameter; parameters are untouched. */
   public final double lossAndGradients() {
-    return runGradients(readyBatch());
+    return runGradients(trainingBatch());
   }
+
+  /**
+   * The batch for a training entry point: batch norm's unbiased running variance needs two rows, so
+   * a model with states (running statistics) refuses a batch of one, as PyTorch does.
+   */
+  private int trainingBatch() {
+    int n = readyBatch();
+    if (n == 1 && hasModelStates) {
+      throw new IllegalArgumentException(
+          "a training batch of one row: batch_norm needs more than one value per channel to"
+              + " compute batch statistics (feed at least 2 rows, or use evaluate()/forward())");
+    }
+    return n;
+  }
+
+  private final boolean hasModelStates;
 
   /** One optimizer step on the inputs fed last; returns the loss before the update. */
   public final double trainStep() {
-    int n = readyBatch();
+    int n = trainingBatch();
     step++;
     return runTrainStep(n);
   }
