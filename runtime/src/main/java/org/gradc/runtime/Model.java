@@ -58,7 +58,9 @@ public abstract class Model {
   protected Model(ModelSpec spec) {
     this.spec = spec;
     this.hyper = spec.hyperDefaults();
-    this.hasModelStates = !modelStates(spec).isEmpty();
+    this.hasModelStates =
+        !modelStates(spec).isEmpty()
+            && spec.ofKind(TensorKind.INPUT).stream().anyMatch(TensorSpec::batched);
   }
 
   /**

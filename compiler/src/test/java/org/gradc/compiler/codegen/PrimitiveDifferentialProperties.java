@@ -475,6 +475,7 @@ class PrimitiveDifferentialProperties {
       @ForAll boolean evaluation)
       throws Exception {
     net.jqwik.api.Assume.that(s.rank() >= 2);
+    net.jqwik.api.Assume.that(s.isBatched() || s.size(1) / s.dim(s.rank() - 1) > 1);
     run(
         p,
         seed,

@@ -355,7 +355,7 @@ public final class Checkpoint {
     long crc = -1;
     if (ours) {
       String fp = meta.get(P + "spec_fingerprint");
-      if (inference) {
+      if (!dropped.isEmpty()) {
         // the fingerprint covers the training class's optimizer state; the model name, every
         // tensor's dtype and shape, and the CRC are still checked
         String writtenFor = meta.getOrDefault(P + "model", "?");
@@ -387,7 +387,7 @@ public final class Checkpoint {
                 + spec.fingerprint()
                 + ")");
       }
-      hyper = inference ? null : hyper(file, meta.get(P + "hyper"), spec.optimizer());
+      hyper = !dropped.isEmpty() ? null : hyper(file, meta.get(P + "hyper"), spec.optimizer());
       step = step(file, meta);
       String c = meta.get(P + "crc32");
       if (c == null || !c.matches("[0-9a-f]{8}")) {

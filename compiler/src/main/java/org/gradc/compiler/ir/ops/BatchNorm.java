@@ -108,6 +108,12 @@ public final class BatchNorm {
         perRow *= x.shape().dim(i);
       }
     }
+    if (!x.shape().isBatched() && perRow == 1) {
+      throw new ShapeError(
+          "E0332",
+          "batch_norm over one value per channel: x is " + x.type(),
+          "batch statistics need at least two values per channel");
+    }
     Node m = e.mean(x, false, axes);
     Node d = e.sub(x, m);
     Node v = e.mean(e.mul(d, d), false, axes);
