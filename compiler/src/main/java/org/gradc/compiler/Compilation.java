@@ -83,12 +83,17 @@ public final class Compilation {
 
   /**
    * Stage 2: the joint forward and backward graph (reverse mode), or the forward graph of a model
-   * without a loss.
+   * without a loss; for an inference-only compilation, the evaluation-mode graph alone.
    */
   public Graph differentiated() throws CompileException {
     if (differentiated == null) {
       Graph g = forward();
-      differentiated = g.loss() != null ? Autodiff.differentiate(g) : g;
+      if (options.inference()) {
+        // an inference-only class: the evaluation-mode graph, nothing to differentiate
+        differentiated = g.evaluationOnly();
+      } else {
+        differentiated = g.loss() != null ? Autodiff.differentiate(g) : g;
+      }
     }
     return differentiated;
   }
@@ -123,7 +128,8 @@ public final class Compilation {
                     options.packageName(),
                     options.fma(),
                     fileName(file.name()),
-                    options.backend()));
+                    options.backend(),
+                    options.inference()));
       } catch (UnsupportedOpException e) {
         throw new CompileException(List.of(e.diagnostic()));
       }

@@ -35,7 +35,17 @@ public final class Gradc {
    * @param backend which back end writes the kernels ({@link BackendKind#AUTO} by default)
    * @param fma whether multiply-adds use {@code Math.fma} (faster when vectorized; one rounding)
    */
-  public record Options(Precision precision, String packageName, BackendKind backend, boolean fma) {
+  public record Options(
+      Precision precision,
+      String packageName,
+      BackendKind backend,
+      boolean fma,
+      boolean inference) {
+    /** Options for a training class (with every entry point). */
+    public Options(Precision precision, String packageName, BackendKind backend, boolean fma) {
+      this(precision, packageName, backend, fma, false);
+    }
+
     public Options {
       if (precision == null || packageName == null || backend == null) {
         throw new IllegalArgumentException("options must not be null");
@@ -51,19 +61,27 @@ public final class Gradc {
     }
 
     public Options withPrecision(Precision p) {
-      return new Options(p, packageName, backend, fma);
+      return new Options(p, packageName, backend, fma, inference);
     }
 
     public Options withPackage(String name) {
-      return new Options(precision, name, backend, fma);
+      return new Options(precision, name, backend, fma, inference);
     }
 
     public Options withBackend(BackendKind b) {
-      return new Options(precision, packageName, b, fma);
+      return new Options(precision, packageName, b, fma, inference);
+    }
+
+    /**
+     * An inference-only class: the evaluation entry points alone (forward, evaluate), no gradients,
+     * optimizer state or training code; it loads a training checkpoint's parameters and states.
+     */
+    public Options withInference(boolean on) {
+      return new Options(precision, packageName, backend, fma, on);
     }
 
     public Options withFma(boolean on) {
-      return new Options(precision, packageName, backend, on);
+      return new Options(precision, packageName, backend, on, inference);
     }
   }
 

@@ -27,8 +27,14 @@ class PyTorchImportTest {
   static final Path MODEL = Path.of("src/test/resources/pytorch/linear_bn.grad");
 
   static String python(Path dir, String... args) throws IOException, InterruptedException {
+    return pythonWith("python3", dir, args);
+  }
+
+  /** Runs {@code python} with {@code args} in {@code dir}: its output, or null if it failed. */
+  static String pythonWith(String python, Path dir, String... args)
+      throws IOException, InterruptedException {
     String[] cmd = new String[args.length + 1];
-    cmd[0] = "python3";
+    cmd[0] = python;
     System.arraycopy(args, 0, cmd, 1, args.length);
     Process p;
     try {

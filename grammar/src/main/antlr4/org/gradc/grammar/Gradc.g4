@@ -23,6 +23,7 @@ statement
     : CONST name=IDENT '=' value=expr                                 # constDecl
     | INPUT name=IDENT ':' type                                      # inputDecl
     | PARAM name=IDENT ':' type '=' init=IDENT arguments?            # paramDecl
+    | STATE name=IDENT ':' type '=' init=IDENT arguments?            # stateDecl
     | OUTPUT name=IDENT ('=' value=expr)?                            # outputDecl
     | LOSS '='? value=expr                                           # lossDecl
     | OPTIMIZER name=IDENT arguments?                                # optimizerDecl
@@ -78,6 +79,7 @@ MODEL      : 'model' ;
 CONST      : 'const' ;
 INPUT      : 'input' ;
 PARAM      : 'param' ;
+STATE      : 'state' ;
 OUTPUT     : 'output' ;
 LOSS       : 'loss' ;
 OPTIMIZER  : 'optimizer' ;

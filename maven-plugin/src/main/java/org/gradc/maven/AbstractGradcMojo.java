@@ -48,6 +48,15 @@ abstract class AbstractGradcMojo extends AbstractMojo {
   @Parameter(property = "gradc.backend", defaultValue = "scalar")
   String backend;
 
+  /**
+   * Emits inference-only classes: the evaluation entry points ({@code forward}, {@code evaluate})
+   * alone, without gradient buffers, optimizer state or training code; they load the parameters and
+   * states of a training checkpoint. Set it in a second execution to get both classes (with another
+   * {@code packageName}).
+   */
+  @Parameter(property = "gradc.inference", defaultValue = "false")
+  boolean inference;
+
   /** Skips the goal: no model is compiled and nothing is written. */
   @Parameter(property = "gradc.skip", defaultValue = "false")
   boolean skip;
@@ -93,7 +102,7 @@ abstract class AbstractGradcMojo extends AbstractMojo {
     try {
       p = Precision.parse(precision);
       scanner = new SourceScanner(includes, excludes, packageName);
-      compiler = new GradcSourceCompiler(backend);
+      compiler = new GradcSourceCompiler(backend, inference);
     } catch (IllegalArgumentException e) {
       throw new MojoExecutionException("gradc: " + e.getMessage(), e);
     }

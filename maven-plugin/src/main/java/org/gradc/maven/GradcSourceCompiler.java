@@ -23,6 +23,7 @@ import org.gradc.grammar.GradcParser;
  */
 final class GradcSourceCompiler implements SourceCompiler {
   private final BackendKind backend;
+  private final boolean inference;
 
   /**
    * @param backend {@code scalar} or {@code vector}, in any case
@@ -30,6 +31,14 @@ final class GradcSourceCompiler implements SourceCompiler {
    *     enable the vector back end when this JVM lacks {@code jdk.incubator.vector}
    */
   GradcSourceCompiler(String backend) {
+    this(backend, false);
+  }
+
+  /**
+   * @param inference whether to emit inference-only classes (evaluation entry points only)
+   */
+  GradcSourceCompiler(String backend, boolean inference) {
+    this.inference = inference;
     String b = backend == null ? "" : backend.trim().toLowerCase(Locale.ROOT);
     this.backend =
         switch (b) {
@@ -58,7 +67,8 @@ final class GradcSourceCompiler implements SourceCompiler {
             Gradc.Options.defaults()
                 .withPrecision(precision)
                 .withPackage(source.packageName())
-                .withBackend(backend));
+                .withBackend(backend)
+                .withInference(inference));
     GeneratedClass generated = compilation.generate();
     List<Diagnostic> warnings = compilation.warnings();
     return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), warnings);
@@ -72,6 +82,7 @@ final class GradcSourceCompiler implements SourceCompiler {
   public String fingerprint() {
     return CompilerFingerprint.of(List.of(Gradc.class, GradcParser.class))
         + "-"
-        + backend.name().toLowerCase(Locale.ROOT);
+        + backend.name().toLowerCase(Locale.ROOT)
+        + (inference ? "-inference" : "");
   }
 }

@@ -40,12 +40,35 @@ public abstract class Model {
   /** Optimizer steps taken so far; incremented before {@link #runTrainStep}. */
   protected long step;
 
+  /**
+   * The seed dropout masks are drawn with ({@link DropoutMasks}): the one {@link #initialize(long)}
+   * was given, or set by {@link #seed(long)}.
+   */
+  protected long seed;
+
+  /**
+   * The row of the whole batch this model's first row is (a data-parallel shard's offset), so a
+   * shard draws the dropout mask of its rows exactly as one model given the whole batch would.
+   */
+  protected long rowOffset;
+
   private int capacity;
   private int batch = -1;
 
   protected Model(ModelSpec spec) {
     this.spec = spec;
     this.hyper = spec.hyperDefaults();
+    this.hasModelStates =
+        !modelStates(spec).isEmpty()
+            && spec.ofKind(TensorKind.INPUT).stream().anyMatch(TensorSpec::batched);
+  }
+
+  /**
+   * The model's own states ({@code state mu: ...}, batch norm's running statistics): the {@link
+   * TensorKind#STATE} tensors owned by themselves (optimizer state is owned by its parameter).
+   */
+  public static List<TensorSpec> modelStates(ModelSpec spec) {
+    return spec.ofKind(TensorKind.STATE).stream().filter(t -> t.name().equals(t.of())).toList();
   }
 
   // ---- implemented by generated code ----
@@ -69,11 +92,29 @@ public abstract class Model {
         getClass().getName() + " has no evaluate entry point (runEvaluate)");
   }
 
-  /** Forward and backward pass: fills gradients, returns the loss. Parameters are untouched. */
-  protected abstract double runGradients(int n);
+  /**
+   * Forward and backward pass in training mode: fills gradients, updates model states (batch norm's
+   * running statistics), returns the loss. Parameters are untouched. The default throws:
+   * inference-only classes have no training code.
+   */
+  protected double runGradients(int n) {
+    throw inferenceOnly();
+  }
 
-  /** Forward, backward and optimizer update, fused; returns the loss before the update. */
-  protected abstract double runTrainStep(int n);
+  /**
+   * Forward, backward and optimizer update, fused; updates model states; returns the loss before
+   * the update. The default throws: inference-only classes have no training code.
+   */
+  protected double runTrainStep(int n) {
+    throw inferenceOnly();
+  }
+
+  private UnsupportedOperationException inferenceOnly() {
+    return new UnsupportedOperationException(
+        getClass().getName()
+            + " is an inference-only class (gradc compile --inference): it has forward() and"
+            + " evaluate(), but no training entry points");
+  }
 
   /** A new instance of the same generated class (parameters freshly initialized). */
   protected abstract Model newInstance();
@@ -271,12 +312,28 @@ public abstract class Model {
 
   /** Computes the loss and the gradient of every parameter; parameters are untouched. */
   public final double lossAndGradients() {
-    return runGradients(readyBatch());
+    return runGradients(trainingBatch());
   }
+
+  /**
+   * The batch for a training entry point: batch norm's unbiased running variance needs two rows, so
+   * a model with states (running statistics) refuses a batch of one, as PyTorch does.
+   */
+  private int trainingBatch() {
+    int n = readyBatch();
+    if (n == 1 && hasModelStates) {
+      throw new IllegalArgumentException(
+          "a training batch of one row: batch_norm needs more than one value per channel to"
+              + " compute batch statistics (feed at least 2 rows, or use evaluate()/forward())");
+    }
+    return n;
+  }
+
+  private final boolean hasModelStates;
 
   /** One optimizer step on the inputs fed last; returns the loss before the update. */
   public final double trainStep() {
-    int n = readyBatch();
+    int n = trainingBatch();
     step++;
     return runTrainStep(n);
   }
@@ -391,14 +448,33 @@ public abstract class Model {
     return step;
   }
 
+  /** The seed of dropout masks. */
+  public final long seed() {
+    return seed;
+  }
+
+  /** Sets the seed of dropout masks (without re-initializing parameters). */
+  public final void seed(long seed) {
+    this.seed = seed;
+  }
+
+  /**
+   * Sets the row of the whole batch that this model's first row is: a data-parallel shard's offset,
+   * so dropout draws the same mask whatever the sharding (0 otherwise).
+   */
+  public final void rowOffset(long rows) {
+    this.rowOffset = rows;
+  }
+
   /** Sets the optimizer step count (used when resuming from a checkpoint). */
   public final void steps(long steps) {
     this.step = steps;
   }
 
   /**
-   * Fills every parameter from its initializer, and zeroes gradients, optimizer state and the step
-   * count. The same seed gives the same parameters bit for bit on every JVM.
+   * Fills every parameter and model state from its initializer, zeroes gradients, optimizer state
+   * and the step count, and makes {@code seed} the seed of dropout masks. The same seed gives the
+   * same parameters bit for bit on every JVM.
    *
    * <p>The k-th parameter in spec order (k = 0, 1, ...) draws from its own stream {@link
    * SplitMix64#derive(long, long) SplitMix64.derive(seed, k)}, so adding or reshaping one parameter
@@ -407,15 +483,25 @@ public abstract class Model {
    */
   public void initialize(long seed) {
     int k = 0;
+    int j = 0;
     for (int slot = 0; slot < spec.tensors().size(); slot++) {
       TensorSpec t = spec.tensors().get(slot);
       switch (t.kind()) {
         case PARAM -> Initializers.fill(t, buffer(slot), SplitMix64.derive(seed, k++));
-        case STATE, GRADIENT -> Initializers.zero(buffer(slot));
+        case STATE -> {
+          if (t.init() != null) {
+            // model state (`state mu: ... = zeros`): its own streams, after every parameter's
+            Initializers.fill(t, buffer(slot), SplitMix64.derive(~seed, j++));
+          } else {
+            Initializers.zero(buffer(slot));
+          }
+        }
+        case GRADIENT -> Initializers.zero(buffer(slot));
         default -> {}
       }
     }
     step = 0;
+    this.seed = seed;
   }
 
   /**
@@ -446,6 +532,7 @@ public abstract class Model {
     }
     System.arraycopy(hyper, 0, m.hyper, 0, hyper.length);
     m.step = step;
+    m.seed = seed;
     return m;
   }
 

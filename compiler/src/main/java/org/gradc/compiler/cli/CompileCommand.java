@@ -54,6 +54,13 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--no-fma", description = "multiply and add separately instead of Math.fma")
   boolean noFma;
 
+  @Option(
+      names = "--inference",
+      description =
+          "an inference-only class: forward and evaluate only, no gradients, optimizer state or"
+              + " training code (loads a training checkpoint)")
+  boolean inference;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -62,7 +69,8 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Gradc.Options options;
     try {
-      options = generator.options().withPackage(packageName).withFma(!noFma);
+      options =
+          generator.options().withPackage(packageName).withFma(!noFma).withInference(inference);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -17,8 +17,8 @@ import org.gradc.runtime.TensorKind;
  * The second stage of the {@link Scheduler}: the buffer fields of the class and which node lives
  * where. Role buffers come first, in {@link SpecBuilder}'s slot order ({@code i_} inputs, {@code
  * p_} parameters, {@code o_} outputs, {@code g_} gradients, {@code s_<param>_<state>} optimizer
- * state, {@code loss}), then {@code c_} constants, then the intermediates the {@link MemoryPlan}
- * packs into shared {@code t<k>} buffers. Immutable once built.
+ * state, {@code loss}, {@code m_} model state), then {@code c_} constants, then the intermediates
+ * the {@link MemoryPlan} packs into shared {@code t<k>} buffers. Immutable once built.
  */
 final class BufferLayout {
   private final List<ClassPlan.Field> fields;
@@ -54,9 +54,14 @@ final class BufferLayout {
    * gradient, then the loss. The {@link FusionPlan} computes and stores these.
    */
   static List<Node> roleNodes(Graph graph) {
+    return roleNodes(graph, true);
+  }
+
+  /** As above; without {@code training}, no gradients (an inference-only class). */
+  static List<Node> roleNodes(Graph graph, boolean training) {
     List<Node> out = new ArrayList<>(graph.outputs().values());
     if (graph.loss() != null) {
-      for (String p : graph.params().keySet()) {
+      for (String p : training ? graph.params().keySet() : List.<String>of()) {
         Node g = graph.gradients().get(p);
         if (g == null) {
           throw new IllegalArgumentException("no gradient for parameter " + p);
@@ -64,8 +69,17 @@ final class BufferLayout {
         out.add(g);
       }
       out.add(graph.loss());
+      if (graph.evalLoss() != graph.loss()) {
+        out.add(graph.evalLoss());
+      }
     }
+    out.addAll(graph.updates().values());
     return out;
+  }
+
+  /** The field of model state {@code name} ({@code state mu: ...}). */
+  static String modelStateField(String name) {
+    return "m_" + name;
   }
 
   /** The field of optimizer state {@code state} of parameter {@code param}. */
@@ -75,6 +89,11 @@ final class BufferLayout {
 
   static BufferLayout layout(
       TrainingGraph tg, Precision precision, ModelSpec spec, FusionPlan plan) {
+    return layout(tg, precision, spec, plan, true);
+  }
+
+  static BufferLayout layout(
+      TrainingGraph tg, Precision precision, ModelSpec spec, FusionPlan plan, boolean training) {
     Graph graph = tg.graph();
     String floatDesc = precision.arrayDescriptor();
     List<ClassPlan.Field> fields = new ArrayList<>();
@@ -100,7 +119,8 @@ final class BufferLayout {
     }
     String lossField = null;
     if (graph.loss() != null) {
-      for (Map.Entry<String, Node> e : graph.params().entrySet()) {
+      for (Map.Entry<String, Node> e :
+          training ? graph.params().entrySet() : Map.<String, Node>of().entrySet()) {
         String f = "g_" + e.getKey();
         int size = (int) e.getValue().shape().rowSize();
         fields.add(
@@ -123,6 +143,19 @@ final class BufferLayout {
       lossField = "loss";
       fields.add(new ClassPlan.Field(lossField, floatDesc, false, 1, -1));
       roleFields.computeIfAbsent(graph.loss(), k -> new ArrayList<>()).add(lossField);
+      if (graph.evalLoss() != graph.loss()) {
+        roleFields.computeIfAbsent(graph.evalLoss(), k -> new ArrayList<>()).add(lossField);
+      }
+    }
+    for (Map.Entry<String, Node> e : graph.states().entrySet()) {
+      String f = modelStateField(e.getKey());
+      fields.add(field(f, e.getValue(), floatDesc, spec.slot(TensorKind.STATE, e.getKey())));
+      home.put(e.getValue(), f);
+      Node update = graph.updates().get(e.getKey());
+      if (update != null && update != e.getValue()) {
+        // written in place: in training nothing but the update itself reads the state
+        roleFields.computeIfAbsent(update, k -> new ArrayList<>()).add(f);
+      }
     }
     Map<String, double[]> constants = new LinkedHashMap<>();
     for (Node n : plan.needed) {

@@ -8,9 +8,26 @@ package org.gradc.compiler.codegen;
  *     vectorized) or a multiply and an add (bit-compatible with plain Java arithmetic)
  * @param sourceFile the model file's name, recorded in the class for stack traces; may be null
  * @param backend which back end writes the kernels
+ * @param inference an inference-only class: {@link EntryPoint#inference()} alone, no gradients or
+ *     optimizer state (the graph is then the evaluation-mode one, without gradients)
  */
 public record CodegenOptions(
-    Precision precision, String packageName, boolean fma, String sourceFile, BackendKind backend) {
+    Precision precision,
+    String packageName,
+    boolean fma,
+    String sourceFile,
+    BackendKind backend,
+    boolean inference) {
+
+  /** Options for a training class. */
+  public CodegenOptions(
+      Precision precision,
+      String packageName,
+      boolean fma,
+      String sourceFile,
+      BackendKind backend) {
+    this(precision, packageName, fma, sourceFile, backend, false);
+  }
 
   /** Options with the {@link BackendKind#AUTO automatic} back end. */
   public CodegenOptions(Precision precision, String packageName, boolean fma, String sourceFile) {

@@ -21,11 +21,17 @@ import java.util.Set;
  */
 public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update update) {
 
-  /** Values an entry point computes. */
+  /**
+   * Values an entry point computes. Outputs are always the evaluation-mode ones (what inference
+   * returns); the loss is the training loss in a training entry and the evaluation loss in an
+   * evaluation entry (see {@link #evaluation()}).
+   */
   public enum Role {
     OUTPUTS,
     LOSS,
-    GRADIENTS
+    GRADIENTS,
+    /** The new values of the model's states (batch norm's running statistics), written in place. */
+    STATE_UPDATES
   }
 
   /** What an entry point does with the optimizer. */
@@ -37,6 +43,17 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
 
   public EntryPoint {
     roots = roots.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roots));
+  }
+
+  /**
+   * Whether this entry runs the model in evaluation mode (dropout the identity, batch norm with its
+   * running statistics): an entry that neither computes gradients nor updates anything. Modes are
+   * compile-time facts: evaluation entries contain no dropout, batch statistics or backward pass.
+   */
+  public boolean evaluation() {
+    return !roots.contains(Role.GRADIENTS)
+        && !roots.contains(Role.STATE_UPDATES)
+        && update == Update.NONE;
   }
 
   /** Whether the method returns the loss ({@code double}) rather than nothing. */
@@ -59,11 +76,19 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
 
   /** The loss and every gradient; parameters untouched. */
   public static final EntryPoint GRADIENTS =
-      new EntryPoint("runGradients", Set.of(Role.LOSS, Role.GRADIENTS), false, Update.NONE);
+      new EntryPoint(
+          "runGradients",
+          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          false,
+          Update.NONE);
 
   /** Forward, backward and the optimizer update, fused. */
   public static final EntryPoint TRAIN_STEP =
-      new EntryPoint("runTrainStep", Set.of(Role.LOSS, Role.GRADIENTS), false, Update.FUSED);
+      new EntryPoint(
+          "runTrainStep",
+          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          false,
+          Update.FUSED);
 
   /** The optimizer alone, applied to the gradient buffers. */
   public static final EntryPoint UPDATE = new EntryPoint("runUpdate", Set.of(), false, Update.ONLY);
@@ -81,5 +106,13 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
       out.add(TRAIN_STEP);
     }
     return out;
+  }
+
+  /**
+   * The entry points of an inference-only class: {@code runForward} and {@code runEvaluate}; no
+   * gradients, no optimizer, no training code.
+   */
+  public static List<EntryPoint> inference() {
+    return List.of(FORWARD, EVALUATE);
   }
 }

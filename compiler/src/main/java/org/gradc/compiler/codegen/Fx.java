@@ -35,6 +35,13 @@ sealed interface Fx {
   /** The 1-based optimizer step, from the model's {@code step} field. */
   record Step() implements Fx {}
 
+  /**
+   * The dropout factor of element {@code index} of local row {@code row} (rows of {@code rowSize}
+   * elements) for dropout call {@code key}: {@link org.gradc.runtime.DropoutMasks#scale} with the
+   * model's {@code seed}, {@code step} and {@code rowOffset} (added to {@code row}). Scalar only.
+   */
+  record Dropout(int key, double rate, Ix row, int rowSize, Ix index) implements Fx {}
+
   static Fx c(double v) {
     return new Const(v);
   }

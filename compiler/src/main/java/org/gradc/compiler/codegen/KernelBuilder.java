@@ -43,6 +43,9 @@ final class KernelBuilder {
     if (layout.lossField() != null) {
       roleOfField.put(layout.lossField(), EntryPoint.Role.LOSS);
     }
+    for (String s : graph.states().keySet()) {
+      roleOfField.put(BufferLayout.modelStateField(s), EntryPoint.Role.STATE_UPDATES);
+    }
   }
 
   /**

@@ -226,6 +226,23 @@ final class LoopEmitter {
       intConst(h.index());
       mv.visitInsn(Opcodes.DALOAD);
       narrow();
+    } else if (e instanceof Fx.Dropout d) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "seed", "J");
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "step", "J");
+      intConst(d.key());
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "rowOffset", "J");
+      ix(d.row());
+      mv.visitInsn(Opcodes.I2L);
+      mv.visitInsn(Opcodes.LADD);
+      intConst(d.rowSize());
+      ix(d.index());
+      mv.visitLdcInsn(d.rate());
+      mv.visitMethodInsn(
+          Opcodes.INVOKESTATIC, "org/gradc/runtime/DropoutMasks", "scale", "(JJIJIID)D", false);
+      narrow();
     } else {
       mv.visitVarInsn(Opcodes.ALOAD, 0);
       mv.visitFieldInsn(Opcodes.GETFIELD, owner, "step", "J");

@@ -117,6 +117,18 @@ final class LoopPrinter {
           + (i.value() instanceof Ix.Var || i.value() instanceof Ix.N ? v : "(" + v + ")");
     } else if (e instanceof Fx.Hyper h) {
       return "hyper[" + h.index() + "]";
+    } else if (e instanceof Fx.Dropout d) {
+      return "dropout(seed, step, "
+          + d.key()
+          + ", rowOffset + "
+          + ix(d.row())
+          + ", "
+          + d.rowSize()
+          + ", "
+          + ix(d.index())
+          + ", "
+          + d.rate()
+          + ")";
     }
     return "step";
   }

@@ -68,6 +68,9 @@ final class LoopStmts {
       fx(f.c(), out);
     } else if (e instanceof Fx.OfInt i) {
       ix(i.value(), out);
+    } else if (e instanceof Fx.Dropout d) {
+      ix(d.row(), out);
+      ix(d.index(), out);
     }
   }
 }

@@ -36,10 +36,17 @@ public final class ModelCompiler {
       throw new IllegalArgumentException(
           "graph is " + tg.graph().precision() + " but " + options.precision() + " was asked for");
     }
-    ModelSpec spec = SpecBuilder.build(tg, options.precision());
+    if (options.inference() && !tg.graph().gradients().isEmpty()) {
+      throw new IllegalArgumentException(
+          "an inference-only class compiles a graph without gradients");
+    }
+    ModelSpec spec = SpecBuilder.build(tg, options.precision(), !options.inference());
+    List<EntryPoint> entries =
+        options.inference()
+            ? EntryPoint.inference()
+            : EntryPoint.standard(tg.graph().loss() != null);
     Schedule schedule =
-        Scheduler.schedule(
-            tg, options.precision(), spec, EntryPoint.standard(tg.graph().loss() != null));
+        Scheduler.schedule(tg, options.precision(), spec, entries, !options.inference());
     String name = tg.graph().modelName();
     String pkg = options.packageName() == null ? "" : options.packageName();
     String internal = pkg.isEmpty() ? name : pkg.replace('.', '/') + "/" + name;

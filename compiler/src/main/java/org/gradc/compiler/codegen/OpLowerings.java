@@ -8,6 +8,7 @@ import org.gradc.compiler.ir.Op;
 import org.gradc.compiler.ir.ops.BatchSize;
 import org.gradc.compiler.ir.ops.Concat;
 import org.gradc.compiler.ir.ops.Constant;
+import org.gradc.compiler.ir.ops.DropoutMask;
 import org.gradc.compiler.ir.ops.Gather;
 import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
@@ -17,6 +18,7 @@ import org.gradc.compiler.ir.ops.Param;
 import org.gradc.compiler.ir.ops.ReduceMax;
 import org.gradc.compiler.ir.ops.Reshape;
 import org.gradc.compiler.ir.ops.Slice;
+import org.gradc.compiler.ir.ops.State;
 import org.gradc.compiler.ir.ops.Sum;
 import org.gradc.compiler.ir.ops.Transpose;
 
@@ -35,6 +37,8 @@ final class OpLowerings {
     register(Input.class, new OpLowering.Leaf());
     register(Param.class, new OpLowering.Leaf());
     register(Constant.class, new OpLowering.Leaf());
+    register(State.class, new OpLowering.Leaf());
+    register(DropoutMask.class, ViewLowerings.DROPOUT_MASK);
     register(BatchSize.class, ViewLowerings.BATCH_SIZE);
     register(OneHot.class, ViewLowerings.ONE_HOT);
     register(Gather.class, ViewLowerings.GATHER);

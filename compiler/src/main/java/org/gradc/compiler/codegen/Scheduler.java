@@ -49,10 +49,23 @@ final class Scheduler {
    */
   static Schedule schedule(
       TrainingGraph tg, Precision precision, ModelSpec spec, List<EntryPoint> entries) {
-    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
-    BufferLayout layout = BufferLayout.layout(tg, precision, spec, plan);
+    return schedule(tg, precision, spec, entries, true);
+  }
+
+  /**
+   * As above; without {@code training} (an inference-only class) there are no gradient or optimizer
+   * buffers and no update kernels, and the graph's loss is the evaluation loss.
+   */
+  static Schedule schedule(
+      TrainingGraph tg,
+      Precision precision,
+      ModelSpec spec,
+      List<EntryPoint> entries,
+      boolean training) {
+    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph(), training));
+    BufferLayout layout = BufferLayout.layout(tg, precision, spec, plan, training);
     Scheduler s = new Scheduler(tg, plan, new KernelBuilder(tg, plan, layout));
-    return s.entries(entries, layout);
+    return s.entries(entries, layout, training);
   }
 
   /** The role nodes an entry point leaves in their buffers. */
@@ -61,9 +74,12 @@ final class Scheduler {
     if (e.roots().contains(EntryPoint.Role.OUTPUTS)) {
       roots.addAll(graph.outputs().values());
     }
+    if (e.roots().contains(EntryPoint.Role.STATE_UPDATES)) {
+      roots.addAll(graph.updates().values());
+    }
     if (graph.loss() != null) {
       if (e.roots().contains(EntryPoint.Role.LOSS)) {
-        roots.add(graph.loss());
+        roots.add(e.evaluation() ? graph.evalLoss() : graph.loss());
       }
       if (e.roots().contains(EntryPoint.Role.GRADIENTS)) {
         roots.addAll(graph.gradients().values());
@@ -72,7 +88,7 @@ final class Scheduler {
     return roots;
   }
 
-  private Schedule entries(List<EntryPoint> entries, BufferLayout layout) {
+  private Schedule entries(List<EntryPoint> entries, BufferLayout layout, boolean training) {
     Map<String, FusionPlan.Group> fusedInto = Map.of();
     for (EntryPoint e : entries) {
       if (e.update() == EntryPoint.Update.FUSED) {
@@ -154,7 +170,7 @@ final class Scheduler {
       methods.addAll(extra);
     }
     List<String> updates = new ArrayList<>();
-    if (graph.loss() != null) {
+    if (graph.loss() != null && training) {
       // every parameter gets a standalone update kernel for runUpdate; the unfused ones also end
       // runTrainStep
       for (String p : graph.params().keySet()) {

@@ -23,6 +23,15 @@ final class SpecBuilder {
   private SpecBuilder() {}
 
   static ModelSpec build(TrainingGraph tg, Precision precision) {
+    return build(tg, precision, true);
+  }
+
+  /**
+   * The spec; without {@code training} (an inference-only class) it has no gradients and no
+   * optimizer state. Model states ({@code state mu: ...}) come last, as {@link TensorKind#STATE}
+   * tensors owned by themselves ({@code of} is their own name), with their initializer.
+   */
+  static ModelSpec build(TrainingGraph tg, Precision precision, boolean training) {
     List<TensorSpec> tensors = new ArrayList<>();
     org.gradc.runtime.DType f = precision.runtime();
     for (Map.Entry<String, Node> e : tg.graph().inputs().entrySet()) {
@@ -52,7 +61,7 @@ final class SpecBuilder {
           new TensorSpec(
               e.getKey(), TensorKind.OUTPUT, f, e.getValue().shape().dims(), e.getKey(), null, 0));
     }
-    if (tg.graph().loss() != null) {
+    if (tg.graph().loss() != null && training) {
       for (Map.Entry<String, Node> e : tg.graph().params().entrySet()) {
         tensors.add(
             new TensorSpec(
@@ -77,6 +86,12 @@ final class SpecBuilder {
                   0));
         }
       }
+    }
+    for (Map.Entry<String, Node> e : tg.graph().states().entrySet()) {
+      Init init = tg.inits().get(e.getKey());
+      tensors.add(
+          new TensorSpec(
+              e.getKey(), TensorKind.STATE, f, e.getValue().shape().dims(), e.getKey(), init, 0));
     }
     return new ModelSpec(
         tg.graph().modelName(), precision.runtime(), tensors, tg.optimizer(), tg.hyper());

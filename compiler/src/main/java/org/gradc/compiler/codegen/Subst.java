@@ -78,6 +78,8 @@ final class Subst {
       return new Fx.Fma(fx(f.a()), fx(f.b()), fx(f.c()));
     } else if (e instanceof Fx.OfInt i) {
       return new Fx.OfInt(ix(i.value()));
+    } else if (e instanceof Fx.Dropout d) {
+      return new Fx.Dropout(d.key(), d.rate(), ix(d.row()), d.rowSize(), ix(d.index()));
     }
     return e;
   }

@@ -108,7 +108,7 @@ final class VectorEmitter {
     } else if (e instanceof Fx.Fma f) {
       return vectorizable(f.a(), var) && vectorizable(f.b(), var) && vectorizable(f.c(), var);
     }
-    return true; // Const, Local, Hyper, Step
+    return !(e instanceof Fx.Dropout); // Const, Local, Hyper, Step; a dropout factor is a call
   }
 
   /**

@@ -6,6 +6,8 @@ import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Op;
 import org.gradc.compiler.ir.Scalar;
+import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.ops.DropoutMask;
 import org.gradc.compiler.ir.ops.Slice;
 import org.gradc.compiler.ir.ops.Transpose;
 
@@ -57,6 +59,33 @@ final class ViewLowerings {
   /** {@code batch_size()}: the kernel's {@code n}. */
   static final OpLowering.Element BATCH_SIZE =
       new View((n, idx, r) -> new Fx.OfInt(Ix.N), false, true);
+
+  /**
+   * A dropout mask: the generator's factor at the element's global index, recomputed wherever it is
+   * read (so the backward pass multiplies by the very mask of the forward pass).
+   */
+  static final OpLowering.Element DROPOUT_MASK =
+      view(
+          DropoutMask.class,
+          (op, n, idx, r) -> {
+            Shape s = n.shape();
+            boolean batched = s.isBatched();
+            int rowSize = (int) s.rowSize();
+            Ix row = batched ? idx.get(0) : Ix.lit(0);
+            Ix index = Indexing.linear(batched ? idx.subList(1, idx.size()) : idx, rowShape(s));
+            return new Fx.Dropout(op.key(), op.rate(), row, rowSize, index);
+          });
+
+  private static Shape rowShape(Shape s) {
+    if (!s.isBatched()) {
+      return s;
+    }
+    int[] d = new int[s.rank() - 1];
+    for (int i = 1; i < s.rank(); i++) {
+      d[i - 1] = s.dim(i);
+    }
+    return Shape.of(d);
+  }
 
   /** {@code one_hot(labels)[..., c] = labels[...] == c}. */
   static final OpLowering.Element ONE_HOT =

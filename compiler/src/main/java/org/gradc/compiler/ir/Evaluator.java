@@ -25,6 +25,15 @@ public final class Evaluator {
    *     length
    */
   public static Result evaluate(Graph graph, Map<String, double[]> values, int batch) {
+    return evaluate(graph, values, batch, RandomOp.DEFAULT);
+  }
+
+  /**
+   * As {@link #evaluate(Graph, Map, int)}, with the generator key dropout masks are drawn with;
+   * {@code values} also holds every model state ({@code state mu: ...}) by name.
+   */
+  public static Result evaluate(
+      Graph graph, Map<String, double[]> values, int batch, RandomOp.Key key) {
     Map<Node, double[]> results = new HashMap<>();
     for (Node n : graph.nodes()) {
       double[] v;
@@ -32,6 +41,10 @@ public final class Evaluator {
         v = fed("input", in.inputName(), n, values, batch);
       } else if (n.op() instanceof Param p) {
         v = fed("param", p.paramName(), n, values, batch);
+      } else if (n.op() instanceof org.gradc.compiler.ir.ops.State st) {
+        v = fed("state", st.stateName(), n, values, batch);
+      } else if (n.op() instanceof RandomOp r) {
+        v = r.evaluate(n, batch, key);
       } else {
         List<double[]> args = new ArrayList<>(n.inputs().size());
         for (Node in : n.inputs()) {
@@ -100,6 +113,19 @@ public final class Evaluator {
         throw new IllegalStateException("the graph has no loss");
       }
       return values.get(graph.loss())[0];
+    }
+
+    /** The loss in evaluation mode (equal to {@link #loss()} for a model without modes). */
+    public double evalLoss() {
+      if (graph.evalLoss() == null) {
+        throw new IllegalStateException("the graph has no loss");
+      }
+      return values.get(graph.evalLoss())[0];
+    }
+
+    /** The value state {@code name} takes after a training step. */
+    public double[] update(String name) {
+      return value(require(graph.updates(), "update", name));
     }
 
     public double[] gradient(String param) {

@@ -21,6 +21,9 @@ public final class Graph {
   private final Map<String, Node> outputs;
   private final Node loss;
   private final Map<String, Node> gradients;
+  private final Map<String, Node> states;
+  private final Map<String, Node> updates;
+  private final Node evalLoss;
   private final DType precision;
 
   private Graph(Builder b) {
@@ -32,6 +35,15 @@ public final class Graph {
     this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.outputs));
     this.loss = b.loss;
     this.gradients = Collections.unmodifiableMap(new LinkedHashMap<>(b.gradients));
+    this.states = Collections.unmodifiableMap(new LinkedHashMap<>(b.states));
+    this.updates = Collections.unmodifiableMap(new LinkedHashMap<>(b.updates));
+    this.evalLoss = b.evalLoss;
+  }
+
+  /** Training (dropout active, batch statistics) or evaluation (identity, running statistics). */
+  public enum Mode {
+    TRAIN,
+    EVAL
   }
 
   public static Builder builder() {
@@ -54,7 +66,11 @@ public final class Graph {
     b.params.putAll(params);
     b.outputs.putAll(outputs);
     b.gradients.putAll(gradients);
+    b.states.putAll(states);
+    b.updates.putAll(updates);
     b.loss = loss;
+    b.evalLoss = evalLoss;
+    b.randomKeys = randomKeys();
     return b;
   }
 
@@ -77,6 +93,10 @@ public final class Graph {
       s.append("  loss = %").append(loss.id()).append('\n');
     }
     roles(s, "gradient", gradients);
+    roles(s, "update", updates);
+    if (evalLoss != null) {
+      s.append("  eval loss = %").append(evalLoss.id()).append('\n');
+    }
     return s.toString();
   }
 
@@ -121,6 +141,56 @@ public final class Graph {
     return loss;
   }
 
+  /** Model state ({@code state mu: ...}) leaves by name: not trained, updated by training. */
+  public Map<String, Node> states() {
+    return states;
+  }
+
+  /**
+   * The value each state takes after a training step (batch norm's running statistics), by state
+   * name; a state without an entry keeps its value.
+   */
+  public Map<String, Node> updates() {
+    return updates;
+  }
+
+  /**
+   * The loss in evaluation mode (no dropout, running statistics): what validation reports. The same
+   * node as {@link #loss()} for a model without mode-dependent ops.
+   */
+  public Node evalLoss() {
+    return evalLoss != null ? evalLoss : loss;
+  }
+
+  /** Whether the evaluation-mode graph differs from the training one. */
+  public boolean hasModes() {
+    return evalLoss != null || !updates.isEmpty() || randomKeys() > 0;
+  }
+
+  /** How many dropout keys the graph's nodes use (one more than the largest). */
+  private int randomKeys() {
+    int k = 0;
+    for (Node n : nodes) {
+      if (n.op() instanceof RandomOp r) {
+        k = Math.max(k, r.key() + 1);
+      }
+    }
+    return k;
+  }
+
+  /**
+   * The evaluation-mode graph alone: outputs, the evaluation loss as the loss, states, and no
+   * updates or gradients (what an inference-only class compiles).
+   */
+  public Graph evaluationOnly() {
+    Builder b = toBuilder();
+    b.loss = evalLoss();
+    b.evalLoss = null;
+    b.updates.clear();
+    b.gradients.clear();
+    return b.build();
+  }
+
   /** ∂loss/∂param by parameter name; empty until autodiff has run. */
   public Map<String, Node> gradients() {
     return gradients;
@@ -139,9 +209,15 @@ public final class Graph {
     private final Map<String, Node> params = new LinkedHashMap<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private final Map<String, Node> gradients = new LinkedHashMap<>();
+    private final Map<String, Node> states = new LinkedHashMap<>();
+    private final Map<String, Node> updates = new LinkedHashMap<>();
     private String modelName = "Model";
     private DType precision = DType.F32;
     private Node loss;
+    private Node evalLoss;
+    private Mode mode = Mode.TRAIN;
+    private int randomKeys;
+    private boolean modal;
 
     private Builder() {}
 
@@ -215,6 +291,51 @@ public final class Graph {
     public Builder loss(Node node) {
       this.loss = node;
       return this;
+    }
+
+    public Builder state(String name, Node node) {
+      states.put(name, node);
+      return this;
+    }
+
+    /** Whether state {@code name} already has an update. */
+    public boolean updated(String name) {
+      return updates.containsKey(name);
+    }
+
+    /** Sets the value state {@code name} takes after a training step. */
+    public Builder update(String name, Node node) {
+      updates.put(name, node);
+      return this;
+    }
+
+    public Builder evalLoss(Node node) {
+      this.evalLoss = node;
+      return this;
+    }
+
+    /** The mode calls are lowered for: mode-dependent primitives build different graphs. */
+    public Mode mode() {
+      return mode;
+    }
+
+    public Builder mode(Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** A fresh key for one call of a random op (so two dropout calls never merge). */
+    public int nextRandomKey() {
+      return randomKeys++;
+    }
+
+    /** Records that a mode-dependent primitive was called (the model needs an evaluation pass). */
+    public void markModal() {
+      modal = true;
+    }
+
+    public boolean modal() {
+      return modal;
     }
 
     public Builder gradient(String param, Node node) {

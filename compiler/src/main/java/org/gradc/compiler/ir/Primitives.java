@@ -67,6 +67,8 @@ public final class Primitives {
     register(org.gradc.compiler.ir.ops.Fill.ONES);
     register(org.gradc.compiler.ir.ops.Fill.FULL);
     register(org.gradc.compiler.ir.ops.Embedding.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.DropoutMask.PRIMITIVE);
+    register(org.gradc.compiler.ir.ops.BatchNorm.PRIMITIVE);
   }
 
   static void register(Primitive p) {

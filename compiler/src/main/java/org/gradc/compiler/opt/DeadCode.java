@@ -27,8 +27,11 @@ public final class DeadCode implements Pass {
     work.addAll(g.params().values());
     work.addAll(g.outputs().values());
     work.addAll(g.gradients().values());
+    work.addAll(g.states().values());
+    work.addAll(g.updates().values());
     if (g.loss() != null) {
       work.add(g.loss());
+      work.add(g.evalLoss());
     }
     while (!work.isEmpty()) {
       Node n = work.pop();

@@ -72,8 +72,13 @@ final class Rewriter {
     g.params().forEach((name, n) -> b.param(name, map.get(n)));
     g.outputs().forEach((name, n) -> b.output(name, map.get(n)));
     g.gradients().forEach((name, n) -> b.gradient(name, map.get(n)));
+    g.states().forEach((name, n) -> b.state(name, map.get(n)));
+    g.updates().forEach((name, n) -> b.update(name, map.get(n)));
     if (g.loss() != null) {
       b.loss(map.get(g.loss()));
+    }
+    if (g.evalLoss() != g.loss()) {
+      b.evalLoss(map.get(g.evalLoss()));
     }
     Graph out = b.build();
     // A rewrite may leave nodes no role needs any more.

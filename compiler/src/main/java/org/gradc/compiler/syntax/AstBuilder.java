@@ -36,7 +36,12 @@ final class AstBuilder {
       return new Stmt.Input(at, ident(c.name), type(c.type()));
     }
     if (ctx instanceof GradcParser.ParamDeclContext c) {
-      return new Stmt.Param(at, ident(c.name), type(c.type()), ident(c.init), args(c.arguments()));
+      return new Stmt.Param(
+          at, ident(c.name), type(c.type()), ident(c.init), args(c.arguments()), false);
+    }
+    if (ctx instanceof GradcParser.StateDeclContext c) {
+      return new Stmt.Param(
+          at, ident(c.name), type(c.type()), ident(c.init), args(c.arguments()), true);
     }
     if (ctx instanceof GradcParser.OutputDeclContext c) {
       return new Stmt.Output(at, ident(c.name), c.value == null ? null : expr(c.value));

@@ -82,7 +82,7 @@ final class Declarations {
       kind = "an input";
     } else if (s instanceof Stmt.Param p) {
       name = p.name();
-      kind = "a parameter";
+      kind = p.state() ? "a state" : "a parameter";
     } else if (s instanceof Stmt.Binding b) {
       name = b.name();
       kind = "a binding";

@@ -301,6 +301,11 @@ final class Lowering {
         "docs/language.md lists the prelude functions and primitives");
   }
 
+  /** The prelude's source file (nodes built inside it are attributed to the model's call). */
+  SourceFile preludeFile() {
+    return preludeFile;
+  }
+
   private Value call(Expr.Call c, Env env) {
     List<Value> values = new ArrayList<>();
     for (Arg a : c.args()) {

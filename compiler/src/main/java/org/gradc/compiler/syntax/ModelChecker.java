@@ -173,8 +173,46 @@ final class ModelChecker {
     }
     Graph.Builder g = lowering.graph();
     g.loss(loss);
+    if (g.modal()) {
+      evaluationPass(g);
+    }
     return new CheckedModel(
         program.modelName().text(), g.build(), inits, optimizer, diagnostics.warnings(), values);
+  }
+
+  /**
+   * Lowers the model a second time in evaluation mode into the same graph (hash-consing shares
+   * everything before the first mode-dependent call): the outputs become the evaluation-mode ones,
+   * and the evaluation loss is recorded next to the training loss. Declarations, constants and the
+   * optimizer are mode-independent and keep their first meaning. The first pass reported every
+   * error, so this one's diagnostics (the same) are discarded.
+   */
+  private void evaluationPass(Graph.Builder g) {
+    g.mode(Graph.Mode.EVAL);
+    Lowering eval = new Lowering(g, new Diagnostics(), globals, lowering.preludeFile());
+    for (Stmt s : program.statements()) {
+      if (s instanceof Stmt.Binding b) {
+        define(b.name(), eval.eval(b.value(), top));
+      } else if (s instanceof Stmt.Output o) {
+        Value v =
+            o.value() == null
+                ? eval.eval(new Expr.Name(o.name().span(), o.name().text()), top)
+                : eval.eval(o.value(), top);
+        if (o.value() != null) {
+          define(o.name(), v);
+        }
+        if (v instanceof Value.Tensor t) {
+          g.output(o.name().text(), t.node());
+        }
+      } else if (s instanceof Stmt.Loss l && l == lossDecl) {
+        if (eval.eval(l.value(), top) instanceof Value.Tensor t) {
+          if (t.node() != loss) {
+            g.evalLoss(t.node());
+          }
+        }
+      }
+    }
+    g.mode(Graph.Mode.TRAIN);
   }
 
   private void statement(Stmt s) {
@@ -380,15 +418,22 @@ final class ModelChecker {
   }
 
   private void param(Stmt.Param p) {
-    paramDecls.put(p.name().text(), p);
+    if (!p.state()) {
+      paramDecls.put(p.name().text(), p);
+    }
     boolean ok = true;
     if (!p.type().isFloat()) {
       diagnostics.add(
           Diagnostic.error(
               Codes.INT_WHERE_FLOAT,
               p.type().span(),
-              "parameter `" + p.name().text() + "` must be float, not int",
-              "parameters are trained by gradient descent, so they hold floats: `float[...]`"));
+              (p.state() ? "state `" : "parameter `")
+                  + p.name().text()
+                  + "` must be float, not int",
+              p.state()
+                  ? "states hold running statistics, which are floats: `float[...]`"
+                  : "parameters are trained by gradient descent, so they hold floats:"
+                      + " `float[...]`"));
       ok = false;
     }
     TensorType t = type(p.type(), false);
@@ -398,6 +443,17 @@ final class ModelChecker {
       return;
     }
     inits.put(p.name().text(), init);
+    if (p.state()) {
+      try {
+        define(
+            p.name(),
+            new Value.Tensor(
+                new Emit(lowering.graph(), p.name().span()).state(p.name().text(), t)));
+      } catch (ShapeError e) {
+        throw new IllegalStateException("a leaf has no shape to reject", e);
+      }
+      return;
+    }
     define(p.name(), leaf(p.name(), t, false));
   }
 

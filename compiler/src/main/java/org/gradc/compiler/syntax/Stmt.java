@@ -14,8 +14,13 @@ public sealed interface Stmt {
   /** {@code input x: float[batch, 784]}. */
   record Input(SourceSpan span, Ident name, TypeRef type) implements Stmt {}
 
-  /** {@code param W: float[784, 256] = normal(0, 0.01)}; {@code initArgs} empty without parens. */
-  record Param(SourceSpan span, Ident name, TypeRef type, Ident init, List<Arg> initArgs)
+  /**
+   * {@code param W: float[784, 256] = normal(0, 0.01)}, or with {@code state} model state ({@code
+   * state mu: float[32] = zeros}: initialized the same way, not trained); {@code initArgs} empty
+   * without parens.
+   */
+  record Param(
+      SourceSpan span, Ident name, TypeRef type, Ident init, List<Arg> initArgs, boolean state)
       implements Stmt {
     public Param {
       initArgs = List.copyOf(initArgs);

@@ -270,6 +270,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     CONST(GradcLexer.CONST, "a constant looks like `const N = 256`"),
     INPUT(GradcLexer.INPUT, "an input looks like `input x: float[batch, 784]`"),
     PARAM(GradcLexer.PARAM, "a parameter looks like `param W: float[784, 256] = glorot_uniform`"),
+    STATE(GradcLexer.STATE, "a state looks like `state mu: float[32] = zeros`"),
     OUTPUT(
         GradcLexer.OUTPUT,
         "an output looks like `output probs = softmax(logits)` or `output logits`"),

@@ -68,7 +68,9 @@ class PrimitiveGradientProperties {
           "one_hot",
           "gather",
           "concat",
-          "slice");
+          "slice",
+          "dropout",
+          "batch_norm");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -113,6 +115,16 @@ class PrimitiveGradientProperties {
       }
       values.put(name, v);
       return e.param(name, new TensorType(DType.F64, s));
+    }
+
+    /** Model state {@code name} of shape {@code s}, positive (a running variance must be). */
+    Node state(String name, Shape s) throws ShapeError {
+      double[] v = new double[(int) s.size(1)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = 0.5 + rnd.nextDouble();
+      }
+      values.put(name, v);
+      return e.state(name, new TensorType(DType.F64, s));
     }
 
     Node labels(String name, Shape s, int classes) throws ShapeError {
@@ -518,6 +530,33 @@ class PrimitiveGradientProperties {
     int start = c.rnd.nextInt(total);
     int end = start + 1 + c.rnd.nextInt(total - start);
     c.check(c.e.mul(c.e.slice(cat, axis, start, end), c.e.slice(cat, axis, start, end)));
+  }
+
+  /** Training-mode dropout: the mask (keyed, so fixed) scales the gradient as it scales x. */
+  @Property(tries = 15)
+  void dropout(
+      @ForAll("shapes") Shape s,
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 3) int batch,
+      @ForAll @net.jqwik.api.constraints.DoubleRange(min = 0, max = 0.9) double rate)
+      throws Exception {
+    unary(s, seed, batch, Domain.ANY, (e, p) -> e.mul(e.dropout(p.get(0), rate), p.get(0)));
+  }
+
+  /** Training-mode batch norm (batch statistics) over every axis but the last. */
+  @Property(tries = 15)
+  void batchNorm(
+      @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 2, max = 3) int batch)
+      throws Exception {
+    Assume.that(s.rank() >= 2);
+    net.jqwik.api.Assume.that(s.isBatched() || s.size(1) / s.dim(s.rank() - 1) > 1);
+    Case c = new Case(seed, batch);
+    Shape ch = Shape.of(s.dim(s.rank() - 1));
+    Node x = c.param("x", s, Domain.ANY);
+    Node gamma = c.param("gamma", ch, Domain.ANY);
+    Node beta = c.param("beta", ch, Domain.ANY);
+    Node y = c.e.batchNorm(x, gamma, beta, c.state("mu", ch), c.state("var", ch), 0.1, 1e-3);
+    c.check(y);
   }
 
   @Property(tries = 10)

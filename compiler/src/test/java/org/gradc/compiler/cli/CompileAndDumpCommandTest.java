@@ -41,6 +41,35 @@ class CompileAndDumpCommandTest {
   }
 
   @Test
+  void compileInferenceOnlyWritesASmallerClassWithoutTrainingEntryPoints(@TempDir Path dir)
+      throws Exception {
+    Path train = dir.resolve("train");
+    Path infer = dir.resolve("infer");
+    assertEquals(0, run("compile", MLP, "-d", train.toString()).status());
+    Run r = run("compile", MLP, "-d", infer.toString(), "--inference");
+    assertEquals(0, r.status(), r.err());
+    byte[] bytes = Files.readAllBytes(infer.resolve("FashionMlp.class"));
+    org.gradc.compiler.codegen.Harness.verify(bytes);
+    assertTrue(bytes.length < Files.size(train.resolve("FashionMlp.class")));
+    java.util.Set<String> methods = new java.util.HashSet<>();
+    new org.objectweb.asm.ClassReader(bytes)
+        .accept(
+            new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+              @Override
+              public org.objectweb.asm.MethodVisitor visitMethod(
+                  int access, String name, String desc, String sig, String[] ex) {
+                methods.add(name);
+                return null;
+              }
+            },
+            0);
+    assertTrue(methods.contains("runForward") && methods.contains("runEvaluate"), "" + methods);
+    for (String m : new String[] {"runGradients", "runTrainStep", "runUpdate"}) {
+      assertTrue(!methods.contains(m), m + " in " + methods);
+    }
+  }
+
+  @Test
   void compileInDoublePrecision(@TempDir Path dir) {
     Run r = run("compile", XOR, "-d", dir.toString(), "--precision", "f64");
     assertEquals(0, r.status(), r.err());

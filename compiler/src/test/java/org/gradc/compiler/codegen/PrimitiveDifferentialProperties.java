@@ -64,7 +64,9 @@ class PrimitiveDifferentialProperties {
           "one_hot",
           "gather",
           "concat",
-          "slice");
+          "slice",
+          "dropout",
+          "batch_norm");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -110,6 +112,10 @@ class PrimitiveDifferentialProperties {
         rest[i - 1] = s.dim(i);
       }
       return e.mul(data(s), e.add(param(Shape.of(rest)), data(s)));
+    }
+
+    Node state(Shape s) throws ShapeError {
+      return e.state("S" + names++, new TensorType(p.ir(), s));
     }
 
     /** A value of shape {@code s} in [0.5, 2.5]. */
@@ -446,6 +452,40 @@ class PrimitiveDifferentialProperties {
           Node joined = c.e.concat(axis, List.of(c.e.tanh(c.value(a)), c.value(b)));
           Node part = c.e.slice(joined, axis, 1, 6);
           return c.e.mul(part, c.e.slice(c.e.exp(joined), axis, 2, 7));
+        });
+  }
+
+  /** Dropout in training: the generated mask (seed, step, element) equals the evaluator's. */
+  @Property(tries = 10)
+  void dropout(
+      @ForAll("shapes") Shape s,
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll @net.jqwik.api.constraints.DoubleRange(min = 0, max = 0.9) double rate)
+      throws Exception {
+    run(p, seed, c -> c.e.dropout(c.e.tanh(c.value(s)), rate));
+  }
+
+  /** Batch norm in training (batch statistics, state updates) and in evaluation (scale-shift). */
+  @Property(tries = 10)
+  void batchNorm(
+      @ForAll("shapes") Shape s,
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll boolean evaluation)
+      throws Exception {
+    net.jqwik.api.Assume.that(s.rank() >= 2);
+    net.jqwik.api.Assume.that(s.isBatched() || s.size(1) / s.dim(s.rank() - 1) > 1);
+    run(
+        p,
+        seed,
+        c -> {
+          if (evaluation) {
+            c.b.mode(Graph.Mode.EVAL);
+          }
+          Shape ch = Shape.of(s.dim(s.rank() - 1));
+          return c.e.batchNorm(
+              c.value(s), c.param(ch), c.param(ch), c.state(ch), c.state(ch), 0.3, 1e-3);
         });
   }
 }

@@ -293,10 +293,18 @@ public final class Checkpoint {
     ModelSpec spec = model.spec();
     Map<String, String> meta = h.metadata;
     boolean ours = meta.containsKey(P + "spec_fingerprint");
+    // An inference-only class (no gradients) loads a training checkpoint: its parameters and model
+    // states; the optimizer state is read (for the CRC) and dropped.
+    boolean inference = spec.ofKind(TensorKind.GRADIENT).isEmpty();
+    Map<String, TensorSpec> dropped = new LinkedHashMap<>();
     Map<String, SafeTensorsHeader.Entry> byName = new LinkedHashMap<>();
     for (SafeTensorsHeader.Entry e : h.entries) {
       byName.put(e.name(), e);
       TensorSpec t = savedTensor(spec, e.name());
+      if (t == null && inference && optimizerStateOf(spec, e.name())) {
+        dropped.put(e.name(), droppedTensor(file, e));
+        continue;
+      }
       if (t == null) {
         throw SafeTensorsHeader.fail(
             file,
@@ -347,6 +355,21 @@ public final class Checkpoint {
     long crc = -1;
     if (ours) {
       String fp = meta.get(P + "spec_fingerprint");
+      if (!dropped.isEmpty()) {
+        // the fingerprint covers the training class's optimizer state; the model name, every
+        // tensor's dtype and shape, and the CRC are still checked
+        String writtenFor = meta.getOrDefault(P + "model", "?");
+        if (!writtenFor.equals(spec.modelName())) {
+          throw SafeTensorsHeader.fail(
+              file,
+              "checkpoint was written for model '"
+                  + writtenFor
+                  + "'; this is model '"
+                  + spec.modelName()
+                  + "'");
+        }
+        fp = spec.fingerprint();
+      }
       if (!fp.equals(spec.fingerprint())) {
         throw SafeTensorsHeader.fail(
             file,
@@ -364,7 +387,7 @@ public final class Checkpoint {
                 + spec.fingerprint()
                 + ")");
       }
-      hyper = hyper(file, meta.get(P + "hyper"), spec.optimizer());
+      hyper = !dropped.isEmpty() ? null : hyper(file, meta.get(P + "hyper"), spec.optimizer());
       step = step(file, meta);
       String c = meta.get(P + "crc32");
       if (c == null || !c.matches("[0-9a-f]{8}")) {
@@ -379,6 +402,9 @@ public final class Checkpoint {
     Map<String, Object> values = new LinkedHashMap<>();
     for (SafeTensorsHeader.Entry e : order) {
       TensorSpec t = savedTensor(spec, e.name());
+      if (t == null) {
+        t = dropped.get(e.name());
+      }
       values.put(e.name(), readTensor(ch, file, h.dataStart + e.begin(), t, actual));
     }
     if (crc >= 0 && actual.getValue() != crc) {
@@ -416,6 +442,27 @@ public final class Checkpoint {
     } else {
       Arrays.fill((int[]) a, 0);
     }
+  }
+
+  /** Whether {@code name} is optimizer state ({@code W1.m}) of one of {@code spec}'s parameters. */
+  private static boolean optimizerStateOf(ModelSpec spec, String name) {
+    int dot = name.lastIndexOf('.');
+    return dot > 0 && spec.slot(TensorKind.PARAM, name.substring(0, dot)) >= 0;
+  }
+
+  /** A spec for reading an optimizer-state tensor an inference-only class drops. */
+  private static TensorSpec droppedTensor(Path file, SafeTensorsHeader.Entry e) {
+    DType dtype;
+    try {
+      dtype = DType.valueOf(e.dtype());
+    } catch (IllegalArgumentException x) {
+      throw SafeTensorsHeader.fail(file, "tensor '" + e.name() + "': dtype " + e.dtype());
+    }
+    int[] shape = new int[e.shape().length];
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = Math.toIntExact(e.shape()[i]);
+    }
+    return new TensorSpec(e.name(), TensorKind.STATE, dtype, shape, e.name(), null, 0);
   }
 
   private static TensorSpec savedTensor(ModelSpec spec, String name) {

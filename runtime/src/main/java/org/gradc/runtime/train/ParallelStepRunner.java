@@ -43,6 +43,16 @@ import org.gradc.runtime.data.Dataset;
  * steps (a restored snapshot, a loaded checkpoint). Shard 0 runs on the calling thread, shards
  * 1..k-1 on a fixed pool of {@code k-1} daemon threads, so {@code k} threads compute; the pool
  * lives until {@link #close}.
+ *
+ * <h2>Modes</h2>
+ *
+ * Each shard runs the training entry point on its own rows, so batch norm normalizes each shard
+ * with its own statistics (as PyTorch's DistributedDataParallel does); every replica starts the
+ * step from the main model's running statistics, and the updated ones are merged as the
+ * row-weighted mean {@code sum_i (n_i / n) state_i}, in shard order. Dropout masks are keyed by the
+ * main model's seed, the step the update will have, and each row's index in the whole batch (the
+ * replica's {@link Model#rowOffset}), so they equal the masks of one thread's {@link
+ * Model#trainStep}.
  */
 final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final Model main;
@@ -53,6 +63,7 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final List<List<Object>> replicaParams = new ArrayList<>();
   private final List<Object> grads = new ArrayList<>();
   private final List<List<Object>> replicaGrads = new ArrayList<>();
+  private final List<List<Object>> replicaStates = new ArrayList<>();
 
   ParallelStepRunner(Model main, Dataset data, int batchSize, int threads) {
     this.main = main;
@@ -63,6 +74,11 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       workers.add(new DataParallel.Worker(m, data, shard));
       replicaParams.add(DataParallel.arrays(m, TensorKind.PARAM));
       replicaGrads.add(DataParallel.arrays(m, TensorKind.GRADIENT));
+      List<Object> states = new ArrayList<>();
+      for (org.gradc.runtime.TensorSpec t : Model.modelStates(m.spec())) {
+        states.add(m.tensor(TensorKind.STATE, t.name()));
+      }
+      replicaStates.add(states);
     }
     params.addAll(replicaParams.get(0));
     grads.addAll(replicaGrads.get(0));
@@ -80,6 +96,19 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
   public Result step(int[] order, int from, int to, boolean countCorrect) {
     int n = to - from;
     int k = DataParallel.shards(n, replicas.size());
+    // Before any shard runs (shard 0 updates the main model's states in place): every replica
+    // starts from the main model's running statistics, draws dropout masks with its seed and the
+    // step the update will be (as trainStep would), at its rows' place in the whole batch.
+    long step = main.steps();
+    for (int i = 0; i < k; i++) {
+      Model m = replicas.get(i);
+      if (i > 0) {
+        copy(replicaStates.get(0), replicaStates.get(i));
+        m.seed(main.seed());
+      }
+      m.steps(step + 1);
+      m.rowOffset(DataParallel.bound(i, n, k));
+    }
     List<Future<DataParallel.Shard>> futures = new ArrayList<>();
     for (int i = 1; i < k; i++) {
       int s = i;
@@ -106,7 +135,11 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
     }
     if (k > 1) {
       DataParallel.weightedSum(grads, replicaGrads.subList(0, k), rows, n);
+      // running statistics: the row-weighted mean of the shards' updated states, in shard order
+      DataParallel.weightedSum(replicaStates.get(0), replicaStates.subList(0, k), rows, n);
     }
+    main.rowOffset(0);
+    main.steps(step);
     main.applyGradients();
     return new Result(DataParallel.loss(shards, n), correct);
   }
@@ -121,6 +154,13 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       }
     }
     return workers.get(i).gradients(order, from, to, countCorrect);
+  }
+
+  private static void copy(List<Object> from, List<Object> to) {
+    for (int p = 0; p < from.size(); p++) {
+      Object src = from.get(p);
+      System.arraycopy(src, 0, to.get(p), 0, java.lang.reflect.Array.getLength(src));
+    }
   }
 
   private static DataParallel.Shard join(Future<DataParallel.Shard> f) {

@@ -69,6 +69,25 @@ public final class Emit {
     return n;
   }
 
+  /** Declares model state {@code name} (not trained) and registers it as a graph state. */
+  public Node state(String name, TensorType type) throws ShapeError {
+    Node n = node(new State(name, type));
+    b.state(name, n);
+    return n;
+  }
+
+  /** {@code dropout(x, rate)} in the builder's mode: {@code x · mask} in training, else x. */
+  public Node dropout(Node x, double rate) throws ShapeError {
+    return DropoutMask.apply(this, x, rate);
+  }
+
+  /** {@code batch_norm} in the builder's mode (see {@link BatchNorm}). */
+  public Node batchNorm(
+      Node x, Node gamma, Node beta, Node mu, Node var, double momentum, double eps)
+      throws ShapeError {
+    return BatchNorm.apply(this, x, gamma, beta, mu, var, momentum, eps);
+  }
+
   /** A tensor of {@code shape} (possibly batched) with every element {@code value}. */
   public Node fill(double value, Shape shape, DType dtype) throws ShapeError {
     return node(new Fill(value, new TensorType(dtype, shape)));
