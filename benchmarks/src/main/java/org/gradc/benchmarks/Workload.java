@@ -95,7 +95,7 @@ public final class Workload {
       stepper = (x, y, n) -> h.trainStep(x, y, n, 1e-3f);
     }
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
-    Dataset data = Datasets.idx(images, labels).normalize(255f);
+    Dataset data = Datasets.idx(images, labels, 255f);
     FloatColumn xs = (FloatColumn) data.column("x");
     IntColumn ys = (IntColumn) data.column("y");
     int rows = data.size();
@@ -137,7 +137,7 @@ public final class Workload {
     Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
-    Dataset data = Datasets.idx(images, labels).normalize(255f);
+    Dataset data = Datasets.idx(images, labels, 255f);
     Trainer trainer =
         Trainer.of(m)
             .threads(threads)

@@ -112,7 +112,7 @@ final class VectorCode implements KernelCode {
       } else if (part instanceof MatmulPart m) {
         Kernel.Matmul k = m.kernel();
         VectorEmitter.Blocking b =
-            VectorEmitter.blocking(
+            VectorEmitter.blockingHere(
                 k.n(), lanes, lanes * (precision == Precision.F64 ? 64 : 32), policy);
         out.append(pad)
             .append("// ")

@@ -214,17 +214,56 @@ final class VectorEmitter {
   }
 
   /**
-   * Block sizes from the static width and the vector registers: 512-bit machines have 32 vector
-   * registers, the rest 16. {@code rows × vectors} accumulators plus {@code vectors} rows of b and
-   * one broadcast must fit. 4 × 4 with 512-bit vectors is the probe's kernel (≈ the FMA peak); a
-   * narrow output (a tail only) takes 8 rows of one accumulator each.
+   * Vector registers an architecture gives code using vectors of {@code bits}: 32 on AArch64 (NEON
+   * and SVE both have 32 vector registers, v0-v31 / z0-z31, whatever the width), 32 on x86 with
+   * 512-bit vectors (AVX-512: zmm0-zmm31), 16 on x86 with narrower ones (AVX2 / SSE: ymm0-ymm15). A
+   * 256-bit species on an AVX-512 machine ({@code -XX:MaxVectorSize=32}) is counted as AVX2's 16:
+   * conservative, a smaller block only costs a little. Unknown architectures get 16.
+   *
+   * @param arch {@code os.arch} ("amd64", "x86_64", "aarch64", ...)
    */
-  static Blocking blocking(int n, int lanes, int bits, UnrollPolicy policy) {
+  static int registers(String arch, int bits) {
+    String a = arch == null ? "" : arch.toLowerCase(java.util.Locale.ROOT);
+    if (a.equals("aarch64") || a.equals("arm64")) {
+      return 32;
+    }
+    return bits >= 512 ? 32 : 16;
+  }
+
+  /** The largest number of output rows a register block takes (see {@link #blocking}). */
+  static final int MAX_ROWS = 4;
+
+  /**
+   * Block sizes from the species (its {@code lanes}) and the register file ({@code registers}), by
+   * one rule, so the micro-kernel's shape follows the hardware rather than constants tuned on one
+   * machine:
+   *
+   * <ul>
+   *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32):
+   *       a quarter of the register file's width per row, as BLIS's kernels (6 × 16 floats on AVX2,
+   *       AVX2's 2 vectors of 8 lanes);
+   *   <li>{@code rows} = the most rows whose {@code rows × vectors} accumulators, {@code vectors}
+   *       rows of b and one broadcast of a fit the file, capped at {@link #MAX_ROWS}: 4 rows divide
+   *       the usual batch sizes (64, 32, 128) so no remainder rows run a 1-row block, and keep the
+   *       unrolled block's bytecode small (a 6-row block of the same k loop is 1.5 times as large;
+   *       the probe measured 6 × 2 and 4 × 2 on AVX2 within each other's spread, 28-44 and 22-44
+   *       GFLOP/s);
+   *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each
+   *       (fewer on a file of under 10 registers).
+   * </ul>
+   *
+   * So: AVX-512 (32 registers, 16 lanes) 4 × 4, the probe's kernel (≈ the FMA peak); AVX2 (16, 8
+   * lanes) 4 × 2; NEON (32, 4 lanes) 4 × 4. {@code policy} shrinks blocks when a method would be
+   * too large to compile.
+   */
+  static Blocking blocking(int n, int lanes, int registers, UnrollPolicy policy) {
     int full = n / lanes;
     int tail = n % lanes;
-    int registers = bits >= 512 ? 32 : 16;
-    int vectors = registers == 32 ? 4 : 2;
-    int rows = full == 0 ? 8 : 4;
+    int vectors = Math.max(1, registers / 8);
+    int rows =
+        full == 0
+            ? Math.min(8, registers - 2) // one accumulator per row, one b row, one broadcast
+            : Math.min(MAX_ROWS, Math.max(1, (registers - vectors - 1) / vectors));
     if (policy.level() >= 1) {
       vectors = Math.min(vectors, 2);
       rows = Math.min(rows, 2);
@@ -237,8 +276,13 @@ final class VectorEmitter {
     return new Blocking(lanes, full, vectors, tail, rows);
   }
 
+  /** {@link #blocking} for vectors of {@code bits} on the machine this JVM runs on. */
+  static Blocking blockingHere(int n, int lanes, int bits, UnrollPolicy policy) {
+    return blocking(n, lanes, registers(System.getProperty("os.arch"), bits), policy);
+  }
+
   void matmul(Kernel.Matmul k) {
-    Blocking b = blocking(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
     int n = k.n();
     int iEnd = le.slot("$iEnd", 1);
     le.ix(k.m());

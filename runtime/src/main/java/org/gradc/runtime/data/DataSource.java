@@ -205,10 +205,8 @@ public record DataSource(String description, Dataset train, Dataset test) {
       throw new DataException(
           "data source '" + spec + "': expected idx:IMAGES,LABELS (two files, comma-separated)");
     }
-    Dataset d = Datasets.idx(Path.of(f[0]), Path.of(f[1]));
-    if (o.containsKey("scale")) {
-      d = d.normalize((float) number(spec, o, "scale", 1));
-    }
+    float scale = o.containsKey("scale") ? (float) number(spec, o, "scale", 1) : 1f;
+    Dataset d = Datasets.idx(Path.of(f[0]), Path.of(f[1]), scale);
     return new DataSource(f[0], d, null);
   }
 
@@ -233,7 +231,7 @@ public record DataSource(String description, Dataset train, Dataset test) {
     }
     return new DataSource(
         "Fashion-MNIST (" + dir + ")",
-        Datasets.idx(p[0], p[1]).normalize(255f),
-        Datasets.idx(p[2], p[3]).normalize(255f));
+        Datasets.idx(p[0], p[1], 255f),
+        Datasets.idx(p[2], p[3], 255f));
   }
 }

@@ -32,7 +32,16 @@ public final class Datasets {
    * @throws DataException naming the file when either is malformed or their counts differ
    */
   public static Dataset idx(Path images, Path labels) {
-    IdxReader.Array x = IdxReader.read(images, false);
+    return idx(images, labels, 1f);
+  }
+
+  /**
+   * {@link #idx(Path, Path)} with the pixels divided by {@code divisor} as they are read: the same
+   * values as {@code idx(images, labels).normalize(divisor)} without holding the raw copy too (for
+   * Fashion-MNIST's training images, 188 MB less at the peak).
+   */
+  public static Dataset idx(Path images, Path labels, float divisor) {
+    IdxReader.Array x = IdxReader.read(images, false, divisor);
     IdxReader.Array y = IdxReader.read(labels, true);
     if (y.dims().length != 1) {
       throw new DataException(

@@ -35,6 +35,18 @@ final class IdxReader {
   private IdxReader() {}
 
   static Array read(Path file, boolean asInts) {
+    return read(file, asInts, 1f);
+  }
+
+  /**
+   * Reads {@code file}; float values are divided by {@code divisor} as they are converted ({@code
+   * (float) v / divisor}, the same bits as {@link Dataset#normalize(float)}), so no unscaled copy
+   * is ever held. The value array is allocated once at its final size when the file's size bounds
+   * the data (raw: its length; gzip: the trailer's uncompressed size, at most 1032 times the
+   * compressed length, gzip's largest ratio); otherwise it grows with the bytes read.
+   */
+  static Array read(Path file, boolean asInts, float divisor) {
+    long hint = sizeHint(file);
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       raw.mark(2);
       int b0 = raw.read();
@@ -44,7 +56,7 @@ final class IdxReader {
       if (b0 == 0x1f && b1 == 0x8b) {
         in = new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
       }
-      return read(file, new DataInputStream(in), asInts);
+      return read(file, new DataInputStream(in), asInts, divisor, hint);
     } catch (NoSuchFileException e) {
       throw new DataException(file + ": no such file");
     } catch (ZipException e) {
@@ -56,7 +68,30 @@ final class IdxReader {
     }
   }
 
-  private static Array read(Path file, DataInputStream in, boolean asInts) throws IOException {
+  /**
+   * An upper bound the file's own size puts on its uncompressed bytes ({@code Long.MAX_VALUE} when
+   * unknown): a hint for the first allocation only; the reader still checks every byte.
+   */
+  private static long sizeHint(Path file) {
+    try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+      long size = ch.size();
+      ByteBuffer head = ByteBuffer.allocate(2);
+      ch.read(head);
+      if (size < 18 || (head.get(0) & 0xff) != 0x1f || (head.get(1) & 0xff) != 0x8b) {
+        return size;
+      }
+      ByteBuffer tail = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ch.position(size - 4);
+      ch.read(tail);
+      long isize = tail.getInt(0) & 0xffffffffL; // uncompressed size mod 2^32
+      return Math.min(isize, 1032 * size);
+    } catch (IOException e) {
+      return Long.MAX_VALUE; // the read proper reports the problem
+    }
+  }
+
+  private static Array read(Path file, DataInputStream in, boolean asInts, float divisor, long hint)
+      throws IOException {
     byte[] head = new byte[4];
     if (in.readNBytes(head, 0, 4) < 4) {
       throw new DataException(file + ": not an IDX file: shorter than its 4-byte magic");
@@ -94,8 +129,10 @@ final class IdxReader {
         throw new DataException(file + ": dimensions " + dimsString(dims) + " are too large");
       }
     }
-    float[] values = asInts ? null : new float[0];
-    int[] ints = asInts ? new int[0] : null;
+    long header = 4 + 4L * rank;
+    int first = (int) Math.max(0, Math.min(count, (hint - header) / width));
+    float[] values = asInts ? null : new float[first];
+    int[] ints = asInts ? new int[first] : null;
     byte[] chunk = new byte[1 << 16];
     long done = 0;
     int carry = 0;
@@ -126,7 +163,7 @@ final class IdxReader {
           if (asInts) {
             ints[(int) done + i] = chunk[i] & 0xff;
           } else {
-            values[(int) done + i] = chunk[i] & 0xff;
+            values[(int) done + i] = (chunk[i] & 0xff) / divisor;
           }
         }
       } else {
@@ -140,7 +177,7 @@ final class IdxReader {
               throw new DataException(
                   file + ": value " + (done + i) + " is " + v + "; expected a finite number");
             }
-            values[(int) done + i] = (float) v;
+            values[(int) done + i] = (float) v / divisor;
           }
         }
       }

@@ -144,33 +144,60 @@ public final class DataParallel {
    * @param n the weight's denominator (the batch's row count)
    */
   public static void weightedSum(List<Object> out, List<List<Object>> in, int[] rows, int n) {
+    weightedSum(out, in, rows, n, 0, 1);
+  }
+
+  /**
+   * Slice {@code slice} of {@code slices} of {@link #weightedSum(List, List, int[], int)}: the same
+   * arithmetic for the elements of the parameter vector (all of {@code out}'s arrays end to end)
+   * from {@code slice * total / slices} to {@code (slice + 1) * total / slices}. Every element is
+   * summed over the shards in shard order exactly as the whole sum sums it, so threads that run the
+   * {@code slices} slices at once (on disjoint elements, hence without sharing a write) produce the
+   * same bits as one thread running the whole sum.
+   */
+  public static void weightedSum(
+      List<Object> out, List<List<Object>> in, int[] rows, int n, int slice, int slices) {
     int k = in.size();
     if (rows.length != k) {
       throw new IllegalArgumentException(rows.length + " row counts for " + k + " shards");
     }
-    if (k == 1 && rows[0] == n) {
-      // weight exactly 1: a copy (the sum below would turn -0.0 into +0.0)
-      for (int p = 0; p < out.size(); p++) {
-        Object src = in.get(0).get(p);
-        if (src != out.get(p)) {
-          System.arraycopy(src, 0, out.get(p), 0, java.lang.reflect.Array.getLength(src));
-        }
-      }
-      return;
+    if (slices < 1 || slice < 0 || slice >= slices) {
+      throw new IllegalArgumentException("slice " + slice + " of " + slices);
     }
+    long total = 0;
+    for (Object o : out) {
+      total += java.lang.reflect.Array.getLength(o);
+    }
+    long lo = slice * total / slices;
+    long hi = (slice + 1) * total / slices;
+    boolean copy = k == 1 && rows[0] == n;
     double[] w = new double[k];
     for (int i = 0; i < k; i++) {
       w[i] = (double) rows[i] / n;
     }
-    for (int p = 0; p < out.size(); p++) {
+    long offset = 0;
+    for (int p = 0; p < out.size() && offset < hi; p++) {
       Object g = out.get(p);
-      if (g instanceof float[] o && k == 2) {
+      int length = java.lang.reflect.Array.getLength(g);
+      int from = (int) Math.max(0, lo - offset);
+      int to = (int) Math.min(length, hi - offset);
+      offset += length;
+      if (from >= to) {
+        continue;
+      }
+      if (copy) {
+        // weight exactly 1: a copy (the sum below would turn -0.0 into +0.0)
+        Object src = in.get(0).get(p);
+        if (src != g) {
+          System.arraycopy(src, from, g, from, to - from);
+        }
+      } else if (g instanceof float[] o && k == 2) {
         // the common case as a flat loop the JIT compiles well; same arithmetic as below
         float[] a = (float[]) in.get(0).get(p);
         float[] b = (float[]) in.get(1).get(p);
         double wa = w[0];
         double wb = w[1];
-        for (int j = 0; j < o.length; j++) {
+        for (int j = from; j < to; j++) {
           o[j] = (float) (0.0 + wa * a[j] + wb * b[j]);
         }
       } else if (g instanceof float[] o) {
@@ -178,7 +205,7 @@ public final class DataParallel {
         for (int i = 0; i < k; i++) {
           src[i] = (float[]) in.get(i).get(p);
         }
-        for (int j = 0; j < o.length; j++) {
+        for (int j = from; j < to; j++) {
           double s = 0;
           for (int i = 0; i < k; i++) {
             s += w[i] * src[i][j];
@@ -191,7 +218,7 @@ public final class DataParallel {
         for (int i = 0; i < k; i++) {
           src[i] = (double[]) in.get(i).get(p);
         }
-        for (int j = 0; j < o.length; j++) {
+        for (int j = from; j < to; j++) {
           double s = 0;
           for (int i = 0; i < k; i++) {
             s += w[i] * src[i][j];

@@ -20,11 +20,16 @@ import org.gradc.runtime.data.Dataset;
  * <h2>Determinism</h2>
  *
  * The combined gradient is {@code g = sum_i (n_i / n) g_i}, accumulated in double in shard order 0,
- * 1, ..., k-1 on the calling thread after every shard has finished, and rounded once to the model's
- * precision; the loss is combined the same way. Which thread ran which shard, and when, does not
- * enter the arithmetic, so a seed gives bit-identical parameters run after run. The weights {@code
- * n_i / n} make {@code g} the gradient of the batch mean when the model's loss is a per-example
- * mean (as the trainer's loss metric already assumes); a summed loss would need weight 1.
+ * 1, ..., k-1 after every shard has finished, and rounded once to the model's precision; the loss
+ * is combined the same way. The sum itself runs on all {@code k} threads, each over a disjoint
+ * slice of the gradient vector ({@link DataParallel#weightedSum(List, List, int[], int, int,
+ * int)}): every element is still summed in shard order, so the bits are those of a one-thread sum.
+ * The optimizer update ({@link Model#applyGradients}) runs on the calling thread: a generated class
+ * offers it only as one method over all parameters. Which thread ran which shard, and when, does
+ * not enter the arithmetic, so a seed gives bit-identical parameters run after run. The weights
+ * {@code n_i / n} make {@code g} the gradient of the batch mean when the model's loss is a
+ * per-example mean (as the trainer's loss metric already assumes); a summed loss would need weight
+ * 1.
  *
  * <p>Against one thread the result is close but in general not bit-identical: each shard's gradient
  * already sums its own rows (and scales by {@code 1/n_i}), so the batch sum is reassociated as
@@ -134,7 +139,7 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       rows[i] = shards.get(i).rows();
     }
     if (k > 1) {
-      DataParallel.weightedSum(grads, replicaGrads.subList(0, k), rows, n);
+      sum(replicaGrads.subList(0, k), rows, n);
       // running statistics: the row-weighted mean of the shards' updated states, in shard order
       DataParallel.weightedSum(replicaStates.get(0), replicaStates.subList(0, k), rows, n);
     }
@@ -142,6 +147,23 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
     main.steps(step);
     main.applyGradients();
     return new Result(DataParallel.loss(shards, n), correct);
+  }
+
+  /**
+   * The shard sum on all threads: thread {@code t} sums slice {@code t} of the gradient vector
+   * (disjoint elements, each summed in shard order), which gives the bits of the one-thread sum.
+   */
+  private void sum(List<List<Object>> in, int[] rows, int n) {
+    int slices = replicas.size();
+    List<Future<?>> parts = new ArrayList<>(slices - 1);
+    for (int t = 1; t < slices; t++) {
+      int slice = t;
+      parts.add(pool.submit(() -> DataParallel.weightedSum(grads, in, rows, n, slice, slices)));
+    }
+    DataParallel.weightedSum(grads, in, rows, n, 0, slices);
+    for (Future<?> f : parts) {
+      join(f);
+    }
   }
 
   private DataParallel.Shard shard(int i, int[] order, int from, int to, boolean countCorrect) {
@@ -163,7 +185,7 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
     }
   }
 
-  private static DataParallel.Shard join(Future<DataParallel.Shard> f) {
+  private static <T> T join(Future<T> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package org.gradc.runtime.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -135,5 +136,41 @@ class IdxTest {
     assertEquals(
         "lab: expected integer labels, found IDX type 0d (floats)",
         error(idx(2, 3, 3), floats(1f, 2f)));
+  }
+
+  @Test
+  void dividingWhileReadingEqualsNormalizeBitForBit() throws IOException {
+    byte[] raw = idx(300, 28, 28);
+    for (int i = 16; i < raw.length; i++) {
+      raw[i] = (byte) (i * 31); // all 256 byte values
+    }
+    Path labels = file("labels", idx(300));
+    for (Path images : new Path[] {file("images", raw), file("images.gz", gzip(raw))}) {
+      float[] expected =
+          ((FloatColumn) Datasets.idx(images, labels).normalize(255f).column("x")).data();
+      float[] divided = ((FloatColumn) Datasets.idx(images, labels, 255f).column("x")).data();
+      assertArrayEquals(expected, divided, images.toString());
+    }
+  }
+
+  /**
+   * The gzip trailer's size only sizes the first allocation: a trailer that lies either way still
+   * reads every value (too small: the array grows; too large: capped by the header's count).
+   */
+  @Test
+  void lyingGzipTrailerOnlyChangesTheFirstAllocation() throws IOException {
+    byte[] raw = idx(100, 28, 28);
+    float[] expected =
+        ((FloatColumn) Datasets.idx(file("i", raw), file("l", idx(100))).column("x")).data();
+    for (int isize : new int[] {0, 20, Integer.MAX_VALUE, -1}) {
+      byte[] gz = gzip(raw);
+      ByteBuffer.wrap(gz, gz.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(isize);
+      Path images = file("lie.gz", gz);
+      // GZIPInputStream checks the trailer at the end of the stream: a lying one is reported
+      DataException e =
+          assertThrows(DataException.class, () -> Datasets.idx(images, file("l", idx(100))));
+      assertTrue(e.getMessage().startsWith(images.toString()), e.getMessage());
+    }
+    assertEquals(78400, expected.length);
   }
 }

@@ -59,4 +59,76 @@ class WeightedSumTest {
     assertEquals(6, DataParallel.bound(2, 10, 3));
     assertEquals(10, DataParallel.bound(3, 10, 3));
   }
+
+  /**
+   * Slices run on different threads must give the one-thread sum's bits: every slice count, over
+   * tensors whose boundaries do not line up with the slices, floats and doubles, 2 and 3 shards.
+   */
+  @Test
+  void slicesTogetherGiveTheWholeSumBitForBit() {
+    Random r = new Random(7);
+    int[] lengths = {1, 37, 1000, 3};
+    for (int k : new int[] {2, 3}) {
+      for (boolean doubles : new boolean[] {false, true}) {
+        List<List<Object>> in = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+          List<Object> shard = new ArrayList<>();
+          for (int len : lengths) {
+            shard.add(doubles ? randomDoubles(r, len) : randomFloats(r, len));
+          }
+          in.add(shard);
+        }
+        int[] rows = k == 2 ? new int[] {32, 31} : new int[] {21, 21, 21};
+        int n = 63;
+        List<Object> whole = fresh(lengths, doubles);
+        DataParallel.weightedSum(whole, in, rows, n);
+        for (int slices = 1; slices <= 5; slices++) {
+          List<Object> sliced = fresh(lengths, doubles);
+          for (int s = slices - 1; s >= 0; s--) {
+            DataParallel.weightedSum(sliced, in, rows, n, s, slices);
+          }
+          for (int p = 0; p < lengths.length; p++) {
+            if (doubles) {
+              assertArrayEquals((double[]) whole.get(p), (double[]) sliced.get(p));
+            } else {
+              assertArrayEquals((float[]) whole.get(p), (float[]) sliced.get(p));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Object> fresh(int[] lengths, boolean doubles) {
+    List<Object> out = new ArrayList<>();
+    for (int len : lengths) {
+      // NaN everywhere: an element no slice writes fails the comparison
+      if (doubles) {
+        double[] a = new double[len];
+        java.util.Arrays.fill(a, Double.NaN);
+        out.add(a);
+      } else {
+        float[] a = new float[len];
+        java.util.Arrays.fill(a, Float.NaN);
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private static float[] randomFloats(Random r, int len) {
+    float[] a = new float[len];
+    for (int i = 0; i < len; i++) {
+      a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+    }
+    return a;
+  }
+
+  private static double[] randomDoubles(Random r, int len) {
+    double[] a = new double[len];
+    for (int i = 0; i < len; i++) {
+      a[i] = r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4);
+    }
+    return a;
+  }
 }

@@ -1,0 +1,63 @@
+package org.gradc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The micro-kernel shape rule of {@link VectorEmitter#blocking} as a pure function. */
+class BlockingRuleTest {
+  @Test
+  void registerFileFromArchitectureAndWidth() {
+    assertEquals(32, VectorEmitter.registers("amd64", 512)); // AVX-512
+    assertEquals(16, VectorEmitter.registers("amd64", 256)); // AVX2
+    assertEquals(16, VectorEmitter.registers("x86_64", 128)); // SSE
+    assertEquals(32, VectorEmitter.registers("aarch64", 128)); // NEON
+    assertEquals(32, VectorEmitter.registers("aarch64", 512)); // SVE 512
+    assertEquals(16, VectorEmitter.registers("riscv64", 256)); // unknown: conservative
+  }
+
+  @Test
+  void shapesPerMachineKind() {
+    // AVX-512, 16 float lanes, 32 registers: the probe's 4 x 4
+    assertShape(VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT), 4, 4);
+    // AVX2, 8 lanes, 16 registers: 4 x 2 (4 x 4 would fill the file with accumulators)
+    assertShape(VectorEmitter.blocking(256, 8, 16, UnrollPolicy.DEFAULT), 4, 2);
+    // NEON, 4 lanes, 32 registers: 4 x 4 (before the rule: 4 x 2, as if it had 16)
+    assertShape(VectorEmitter.blocking(256, 4, 32, UnrollPolicy.DEFAULT), 4, 4);
+    // SSE on 32-bit x86 style files of 8 registers: 1 vector, rows still fit
+    assertShape(VectorEmitter.blocking(256, 4, 8, UnrollPolicy.DEFAULT), 4, 1);
+  }
+
+  @Test
+  void blocksFitTheRegisterFile() {
+    for (int registers : new int[] {8, 16, 32}) {
+      for (int lanes : new int[] {2, 4, 8, 16}) {
+        for (int n : new int[] {1, 10, 64, 100, 256, 1000}) {
+          VectorEmitter.Blocking b =
+              VectorEmitter.blocking(n, lanes, registers, UnrollPolicy.DEFAULT);
+          int live = b.rows() * b.vectors() + b.vectors() + 1;
+          assertTrue(
+              live <= registers,
+              b + " needs " + live + " registers of " + registers + " (n=" + n + ")");
+          assertTrue(b.vectors() <= Math.max(1, b.full()), b + " for n=" + n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void narrowOutputsAndSmallerPolicies() {
+    VectorEmitter.Blocking narrow = VectorEmitter.blocking(10, 16, 32, UnrollPolicy.DEFAULT);
+    assertEquals(0, narrow.full());
+    assertEquals(10, narrow.tail());
+    assertEquals(8, narrow.rows());
+    assertShape(VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT.smaller()), 2, 2);
+    assertShape(VectorEmitter.blocking(256, 16, 32, UnrollPolicy.MINIMAL), 1, 1);
+  }
+
+  private static void assertShape(VectorEmitter.Blocking b, int rows, int vectors) {
+    assertEquals(rows, b.rows(), b::toString);
+    assertEquals(vectors, b.vectors(), b::toString);
+  }
+}
