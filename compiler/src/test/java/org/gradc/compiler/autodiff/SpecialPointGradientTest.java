@@ -81,7 +81,9 @@ class SpecialPointGradientTest {
           "param  cg: float[6] = zeros",
           "param  Wl: float[7, 8] = zeros",
           "param  Ul: float[2, 8] = zeros",
-          "param  bl: float[8] = zeros");
+          "param  bl: float[8] = zeros",
+          "state  mu: float[7] = zeros",
+          "state  var: float[7] = ones");
 
   /** 0, ±30 and ordinary values, for elementwise functions. */
   private static final double[] POINTS = {0, 30, -30, 1, -1, 0.5, -2};
@@ -307,6 +309,20 @@ class SpecialPointGradientTest {
             .at("S", rows(3, 2))
             .at("C", rows(3, 2)));
     c.add(Case.of("lstm_h", "sum(square(lstm_h(P, S, C, Wl, Ul, bl)) * RH)").at("P", ROWS));
+    // ---- modes: training-mode dropout (the mask is keyed, so fixed), batch statistics; the
+    // all-zero row of ROWS is a row of zero variance for layer_norm (eps keeps it smooth)
+    c.add(Case.of("dropout", "sum(square(dropout(p, rate = 0.5)) * r)").at("p", POINTS));
+    c.add(Case.of("dropout", "sum(dropout(P, rate = 0.25) * R)").at("P", ROWS));
+    // batch statistics over 3 rows: columns of spread values with zeros among them (a column of
+    // near-equal values has a normalization slope of 1/sqrt(eps), beyond finite differences)
+    double[] spread = {1, -1, 2, .5, -2, 3, 0, 0, 1, -1, 2, -3, .5, 1, -1, 0, 1, -2, 1, -1, 2};
+    c.add(Case.of("batch_norm", "sum(batch_norm(P, q, t, mu, var) * R)").at("P", spread));
+    c.add(
+        Case.of("batch_norm", "sum(square(batch_norm(P, q, t, mu, var)) * R)")
+            .at("P", spread)
+            .at("q", POINTS));
+    c.add(Case.of("layer_norm", "sum(layer_norm(P, q, t) * R)").at("P", ROWS).at("q", POINTS));
+    c.add(Case.of("layer_norm", "sum(square(layer_norm(P, q, t)) * R)").at("P", ROWS));
     // ---- the prelude
     c.add(
         Case.of("global_avg_pool2d", "sum(square(global_avg_pool2d(X)) * RG)")
@@ -450,7 +466,9 @@ class SpecialPointGradientTest {
       String name =
           n.op() instanceof Input i
               ? i.inputName()
-              : n.op() instanceof Param p ? p.paramName() : null;
+              : n.op() instanceof Param p
+                  ? p.paramName()
+                  : n.op() instanceof org.gradc.compiler.ir.ops.State st ? st.stateName() : null;
       if (name == null) {
         continue;
       }
@@ -462,7 +480,9 @@ class SpecialPointGradientTest {
           v[i] =
               n.dtype() == DType.I32
                   ? rnd.nextInt(7)
-                  : name.equals("t") ? rnd.nextDouble() : awayFromZero(rnd);
+                  : name.equals("t") || name.equals("var")
+                      ? rnd.nextDouble() + (name.equals("var") ? 0.5 : 0)
+                      : awayFromZero(rnd);
         }
       }
       assertEquals(size, v.length, k + ": values of " + name);
