@@ -58,11 +58,7 @@ final class WindowLoops {
     return Fx.mul(rows, cols);
   }
 
-  /**
-   * {@code perPosition} at every output position; it may use {@link #taps} for the window.
-   *
-   * @param outChannels the last extent of the windowed side (for {@code ob})
-   */
+  /** {@code perPosition} at every output position; it may use {@link #taps} for the window. */
   List<LoopStmt> positions(List<LoopStmt> perPosition, String note) {
     List<LoopStmt> col = new ArrayList<>();
     // first tap inside: ceil((pl − j·sw) / dw) clamped to [0, kw]; the end: ceil((w + pl − j·sw) /

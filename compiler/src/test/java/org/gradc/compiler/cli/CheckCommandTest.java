@@ -100,6 +100,18 @@ class CheckCommandTest {
     r = run("compile", cnn.toString(), "-d", dir.toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(Files.exists(dir.resolve("Cnn.class")), r.out());
+    r = run("dump", cnn.toString(), "--backend", "scalar", "--no-bytecode");
+    assertEquals(0, r.status(), r.err());
+    for (String op :
+        new String[] {
+          "conv2d(3×3",
+          "conv2d_input_grad(",
+          "conv2d_weight_grad(",
+          "max_pool2d(",
+          "max_pool2d_grad("
+        }) {
+      assertTrue(r.out().contains(op), op + " in\n" + r.out());
+    }
   }
 
   @Test
