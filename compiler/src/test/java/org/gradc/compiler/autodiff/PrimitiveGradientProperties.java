@@ -68,7 +68,16 @@ class PrimitiveGradientProperties {
           "one_hot",
           "gather",
           "concat",
-          "slice");
+          "slice",
+          // softplus and log_sigmoid below; flatten below; conv2d, conv2d_same, max_pool2d and
+          // avg_pool2d in ConvGradientProperties (random geometries, first and second order)
+          "softplus",
+          "log_sigmoid",
+          "flatten",
+          "conv2d",
+          "conv2d_same",
+          "max_pool2d",
+          "avg_pool2d");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -245,6 +254,11 @@ class PrimitiveGradientProperties {
       @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
       throws Exception {
     unary(s, seed, batch, Domain.ANY, (e, p) -> e.logSigmoid(p.get(0)));
+  }
+
+  @Property(tries = 6)
+  void flatten(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch) throws Exception {
+    unary(Shape.batched(3, 2, 4), seed, batch, Domain.ANY, (e, p) -> e.tanh(e.flatten(p.get(0))));
   }
 
   @Property(tries = 15)
