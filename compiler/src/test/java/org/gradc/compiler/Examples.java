@@ -10,4 +10,9 @@ public final class Examples {
   public static final Path FASHION_MLP =
       Path.of(
           "..", "examples", "src", "main", "grad", "org", "gradc", "examples", "FashionMlp.grad");
+
+  /** The Fashion-MNIST CNN (two conv + max-pool stages, two dense layers). */
+  public static final Path FASHION_CNN =
+      Path.of(
+          "..", "examples", "src", "main", "grad", "org", "gradc", "examples", "FashionCnn.grad");
 }

@@ -23,6 +23,13 @@ sealed interface Ix {
   /** {@code a} rounded down to a multiple of {@code multiple}: {@code a / multiple * multiple}. */
   record Floor(Ix a, int multiple) implements Ix {}
 
+  /**
+   * {@code min(max(a / divisor, lo), hi)} with Java's truncating division: the first or last tap of
+   * a sliding window that falls inside the image, so a window's loop bounds are clipped per output
+   * position instead of testing every tap (convolutions and pooling with padding).
+   */
+  record Clamp(Ix a, int divisor, int lo, int hi) implements Ix {}
+
   /** {@code array[index]} from an {@code int[]} buffer. */
   record Load(String array, Ix index) implements Ix {}
 
@@ -87,6 +94,13 @@ sealed interface Ix {
     return new Floor(a, multiple);
   }
 
+  static Ix clamp(Ix a, int divisor, int lo, int hi) {
+    if (a instanceof Lit x) {
+      return new Lit(Math.min(Math.max(x.value() / divisor, lo), hi));
+    }
+    return new Clamp(a, divisor, lo, hi);
+  }
+
   /** True when the value cannot change inside any loop (a constant or {@code n}). */
   default boolean isInvariant() {
     if (this instanceof Lit || this instanceof N) {
@@ -100,6 +114,9 @@ sealed interface Ix {
     }
     if (this instanceof Floor f) {
       return f.a().isInvariant();
+    }
+    if (this instanceof Clamp c) {
+      return c.a().isInvariant();
     }
     return false;
   }

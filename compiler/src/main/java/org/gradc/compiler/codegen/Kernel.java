@@ -28,6 +28,8 @@ sealed interface Kernel {
     R matmul(Matmul m);
 
     R sequence(Sequence s);
+
+    R loops(Loops l);
   }
 
   /**
@@ -90,6 +92,23 @@ sealed interface Kernel {
     @Override
     public <R> R match(Cases<R> cases) {
       return cases.matmul(this);
+    }
+  }
+
+  /**
+   * A loop nest an op's rule writes itself, because no other variant expresses it: the window loops
+   * of convolutions and pooling, whose bounds are clipped per output position ({@link Ix.Clamp}).
+   * Statements use {@link Ix#N} for the batch size and name buffers by field; back ends emit them
+   * as they are (the vector back end through its scalar part).
+   */
+  record Loops(List<LoopStmt> body, String note) implements Kernel {
+    public Loops {
+      body = List.copyOf(body);
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+      return cases.loops(this);
     }
   }
 

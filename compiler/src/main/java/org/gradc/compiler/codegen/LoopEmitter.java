@@ -147,6 +147,16 @@ final class LoopEmitter {
       mv.visitInsn(Opcodes.IDIV);
       intConst(f.multiple());
       mv.visitInsn(Opcodes.IMUL);
+    } else if (e instanceof Ix.Clamp c) {
+      ix(c.a());
+      if (c.divisor() != 1) {
+        intConst(c.divisor());
+        mv.visitInsn(Opcodes.IDIV);
+      }
+      intConst(c.lo());
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
+      intConst(c.hi());
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
     } else {
       Ix.Load l = (Ix.Load) e;
       mv.visitVarInsn(Opcodes.ALOAD, slot(l.array(), 1));

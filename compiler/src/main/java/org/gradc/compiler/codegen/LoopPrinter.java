@@ -78,6 +78,9 @@ final class LoopPrinter {
       return (m.a() instanceof Ix.Add ? "(" + a + ")" : a) + " * " + m.factor();
     } else if (e instanceof Ix.Floor f) {
       return "(" + ix(f.a()) + ") / " + f.multiple() + " * " + f.multiple();
+    } else if (e instanceof Ix.Clamp c) {
+      String a = c.divisor() == 1 ? ix(c.a()) : "(" + ix(c.a()) + ") / " + c.divisor();
+      return "min(max(" + a + ", " + c.lo() + "), " + c.hi() + ")";
     }
     Ix.Load l = (Ix.Load) e;
     return l.array() + "[" + ix(l.index()) + "]";

@@ -43,6 +43,8 @@ final class LoopStmts {
       ix(m.a(), out);
     } else if (e instanceof Ix.Floor f) {
       ix(f.a(), out);
+    } else if (e instanceof Ix.Clamp c) {
+      ix(c.a(), out);
     } else if (e instanceof Ix.Load l) {
       out.add(l.array());
       ix(l.index(), out);

@@ -5,13 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.gradc.compiler.ir.Elementwise;
 import org.gradc.compiler.ir.Op;
+import org.gradc.compiler.ir.ops.AvgPool2d;
+import org.gradc.compiler.ir.ops.AvgPool2dGrad;
 import org.gradc.compiler.ir.ops.BatchSize;
 import org.gradc.compiler.ir.ops.Concat;
 import org.gradc.compiler.ir.ops.Constant;
+import org.gradc.compiler.ir.ops.Conv2d;
+import org.gradc.compiler.ir.ops.Conv2dInputGrad;
+import org.gradc.compiler.ir.ops.Conv2dWeightGrad;
 import org.gradc.compiler.ir.ops.DropoutMask;
 import org.gradc.compiler.ir.ops.Gather;
 import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
+import org.gradc.compiler.ir.ops.MaxPool2d;
+import org.gradc.compiler.ir.ops.MaxPool2dGrad;
+import org.gradc.compiler.ir.ops.MaxPool2dPick;
 import org.gradc.compiler.ir.ops.Mean;
 import org.gradc.compiler.ir.ops.OneHot;
 import org.gradc.compiler.ir.ops.Param;
@@ -50,6 +58,14 @@ final class OpLowerings {
     register(Mean.class, ReductionLowering.MEAN);
     register(ReduceMax.class, ReductionLowering.MAX);
     register(Concat.class, new ConcatLowering());
+    register(Conv2d.class, ConvLowering.FORWARD);
+    register(Conv2dInputGrad.class, ConvLowering.INPUT_GRAD);
+    register(Conv2dWeightGrad.class, ConvLowering.WEIGHT_GRAD);
+    register(MaxPool2d.class, PoolLowering.MAX);
+    register(MaxPool2dGrad.class, PoolLowering.MAX_GRAD);
+    register(MaxPool2dPick.class, PoolLowering.MAX_PICK);
+    register(AvgPool2d.class, PoolLowering.AVG);
+    register(AvgPool2dGrad.class, PoolLowering.AVG_GRAD);
   }
 
   private OpLowerings() {}

@@ -51,6 +51,12 @@ final class ScalarBackend implements Backend {
             }
             return null;
           }
+
+          @Override
+          public Void loops(Kernel.Loops l) {
+            out.addAll(l.body());
+            return null;
+          }
         });
   }
 

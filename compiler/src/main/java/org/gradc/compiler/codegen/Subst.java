@@ -57,6 +57,8 @@ final class Subst {
       return Ix.mul(ix(m.a()), m.factor());
     } else if (e instanceof Ix.Floor f) {
       return Ix.floor(ix(f.a()), f.multiple());
+    } else if (e instanceof Ix.Clamp c) {
+      return Ix.clamp(ix(c.a()), c.divisor(), c.lo(), c.hi());
     } else if (e instanceof Ix.Load l) {
       return new Ix.Load(l.array(), ix(l.index()));
     }

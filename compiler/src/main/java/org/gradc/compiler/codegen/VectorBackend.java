@@ -93,6 +93,13 @@ final class VectorBackend implements Backend {
             return null;
           }
 
+          @Override
+          public Void loops(Kernel.Loops l) {
+            // conv/pool window loops: C2 vectorizes their contiguous channel loops
+            out.add(scalar(l));
+            return null;
+          }
+
           private VectorCode.Part scalar(Kernel k) {
             return new VectorCode.ScalarPart(scalar.lower(k, policy).body());
           }

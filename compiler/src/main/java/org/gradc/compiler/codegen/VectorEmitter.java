@@ -86,6 +86,9 @@ final class VectorEmitter {
     } else if (e instanceof Ix.Floor f) {
       Integer x = coefficient(f.a(), var);
       return x != null && x == 0 ? 0 : null;
+    } else if (e instanceof Ix.Clamp c) {
+      Integer x = coefficient(c.a(), var);
+      return x != null && x == 0 ? 0 : null;
     }
     Ix.Load l = (Ix.Load) e;
     Integer x = coefficient(l.index(), var);

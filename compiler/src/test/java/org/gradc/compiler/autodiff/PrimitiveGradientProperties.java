@@ -70,7 +70,14 @@ class PrimitiveGradientProperties {
           "concat",
           "slice",
           "dropout",
-          "batch_norm");
+          "batch_norm",
+          "softplus",
+          "log_sigmoid",
+          "flatten",
+          "conv2d",
+          "conv2d_same",
+          "max_pool2d",
+          "avg_pool2d");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -569,5 +576,10 @@ class PrimitiveGradientProperties {
     Node h = c.e.tanh(c.e.matmul(x, w));
     Node y = c.e.add(c.e.mul(h, h), c.e.matmul(h, w));
     c.check(c.e.exp(c.e.sub(y, c.e.amax(y, true, 1))));
+  }
+
+  @Property(tries = 6)
+  void flatten(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch) throws Exception {
+    unary(Shape.batched(3, 2, 4), seed, batch, Domain.ANY, (e, p) -> e.tanh(e.flatten(p.get(0))));
   }
 }

@@ -20,6 +20,7 @@ import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Emit;
+import org.gradc.compiler.ir.ops.Window2d;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.OptimizerKind;
 
@@ -66,7 +67,14 @@ class PrimitiveDifferentialProperties {
           "concat",
           "slice",
           "dropout",
-          "batch_norm");
+          "batch_norm",
+          "conv2d",
+          "conv2d_same",
+          "max_pool2d",
+          "avg_pool2d",
+          "flatten",
+          "softplus",
+          "log_sigmoid");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -486,6 +494,146 @@ class PrimitiveDifferentialProperties {
           Shape ch = Shape.of(s.dim(s.rank() - 1));
           return c.e.batchNorm(
               c.value(s), c.param(ch), c.param(ch), c.state(ch), c.state(ch), 0.3, 1e-3);
+        });
+  }
+
+  /** softplus and log_sigmoid (elementwise primitives with exact gradients at their kinks). */
+  @Property(tries = 8)
+  void softplusAndLogSigmoid(
+      @ForAll("shapes") Shape s,
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll boolean soft)
+      throws Exception {
+    run(p, seed, c -> soft ? c.e.softplus(c.value(s)) : c.e.logSigmoid(c.value(s)));
+  }
+
+  /** flatten of a rank-4 image (what a CNN feeds its dense layers), batched or not. */
+  @Property(tries = 6)
+  void flatten(@ForAll("precisions") Precision p, @ForAll long seed, @ForAll boolean batched)
+      throws Exception {
+    Shape s = batched ? Shape.batched(3, 2, 5) : Shape.of(2, 3, 1, 4);
+    run(p, seed, c -> c.e.tanh(c.e.flatten(c.value(s))));
+  }
+
+  // ---- convolution and pooling: every pass of each (the gradients through autodiff)
+
+  private static int between(Random r, int lo, int hi) {
+    return lo + r.nextInt(hi - lo + 1);
+  }
+
+  /**
+   * conv2d on random configurations: kernels 1–5, strides 1–3, dilations 1–2, symmetric, asymmetric
+   * and "same" padding, odd and even image sizes, groups 1, 2 and depthwise. The loss's gradients
+   * run the input gradient (transposed convolution) and the weight gradient.
+   */
+  @Property(tries = 24)
+  void conv2d(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
+    Random r = new Random(seed);
+    int kh = between(r, 1, 5);
+    int kw = between(r, 1, 5);
+    int[] stride = {between(r, 1, 3), between(r, 1, 3)};
+    int[] dilation = {between(r, 1, 2), between(r, 1, 2)};
+    int[] padding =
+        switch (r.nextInt(4)) {
+          case 0 -> new int[] {between(r, 0, kh / 2 + 1)};
+          case 1 -> new int[] {between(r, 0, kh / 2 + 1), between(r, 0, kw / 2 + 1)};
+          case 2 ->
+              new int[] {
+                between(r, 0, kh), between(r, 0, kh), between(r, 0, kw), between(r, 0, kw)
+              };
+          default -> null; // "same"
+        };
+    int groups;
+    int cin;
+    int cout;
+    switch (r.nextInt(3)) {
+      case 0 -> {
+        groups = 1;
+        cin = between(r, 1, 3);
+        cout = between(r, 1, 17);
+      }
+      case 1 -> {
+        groups = 2;
+        cin = 2 * between(r, 1, 2);
+        cout = 2 * between(r, 1, 3);
+      }
+      default -> {
+        cin = between(r, 1, 3);
+        groups = cin;
+        cout = cin * between(r, 1, 2);
+      }
+    }
+    int[] pad = padding == null ? new int[] {0, 0, 0, 0} : padding;
+    int padH = pad.length == 4 ? pad[0] + pad[1] : 2 * pad[0];
+    int padW = pad.length == 4 ? pad[2] + pad[3] : 2 * (pad.length == 2 ? pad[1] : pad[0]);
+    int h = Math.max(1, dilation[0] * (kh - 1) + 1 - padH) + between(r, 0, 4);
+    int w = Math.max(1, dilation[1] * (kw - 1) + 1 - padW) + between(r, 0, 4);
+    boolean batched = r.nextInt(4) != 0;
+    Shape image = batched ? Shape.batched(h, w, cin) : Shape.of(2, h, w, cin);
+    Shape kernel = Shape.of(kh, kw, cin / groups, cout);
+    run(
+        p,
+        seed,
+        c ->
+            padding == null
+                ? c.e.conv2dSame(c.value(image), c.value(kernel), stride, dilation, groups)
+                : c.e.conv2d(c.value(image), c.value(kernel), stride, padding, dilation, groups));
+  }
+
+  /** A pooling window of random geometry whose padding is at most half the window. */
+  private static Window2d poolWindow(Random r) {
+    int kh = between(r, 1, 4);
+    int kw = between(r, 1, 4);
+    return new Window2d(
+        kh,
+        kw,
+        between(r, 1, 3),
+        between(r, 1, 3),
+        between(r, 0, kh / 2),
+        between(r, 0, kh / 2),
+        between(r, 0, kw / 2),
+        between(r, 0, kw / 2),
+        1,
+        1);
+  }
+
+  /** max_pool2d and avg_pool2d forward and (through the loss) their gradients. */
+  @Property(tries = 20)
+  void pooling(@ForAll("precisions") Precision p, @ForAll long seed, @ForAll boolean max)
+      throws Exception {
+    Random r = new Random(seed);
+    Window2d win = poolWindow(r);
+    Shape image =
+        Shape.batched(win.kh() + between(r, 0, 4), win.kw() + between(r, 0, 4), between(r, 1, 5));
+    run(
+        p,
+        seed,
+        c -> max ? c.e.maxPool2d(c.value(image), win) : c.e.avgPool2d(c.value(image), win));
+  }
+
+  /**
+   * Max-pool's gradient and pick on images full of ties ({@code max(v, 0)} is 0 at about half the
+   * pixels, so many windows are all zeros): generated code routes each cotangent to the same tap as
+   * the evaluator (the first maximal one in row-major window order); the loss's gradient with
+   * respect to the cotangent runs {@code max_pool2d_pick}.
+   */
+  @Property(tries = 16)
+  void maxPoolTies(@ForAll("precisions") Precision p, @ForAll long seed, @ForAll boolean pick)
+      throws Exception {
+    Random r = new Random(seed);
+    Window2d win = poolWindow(r);
+    Shape image =
+        Shape.batched(win.kh() + between(r, 0, 4), win.kw() + between(r, 0, 4), between(r, 1, 3));
+    run(
+        p,
+        seed,
+        c -> {
+          Node x = c.e.max(c.data(image), c.e.scalar(0.0));
+          if (pick) {
+            return c.e.maxPool2dPick(x, c.value(image), win);
+          }
+          return c.e.maxPool2dGrad(x, c.value(c.e.maxPool2d(x, win).shape()), win);
         });
   }
 }

@@ -22,7 +22,8 @@ class SourceDifferentialTest {
     try (Stream<Path> files = Files.list(MODELS)) {
       return Stream.concat(
           files.filter(f -> f.toString().endsWith(".grad")).sorted(),
-          Stream.of(org.gradc.compiler.Examples.FASHION_MLP))
+          Stream.of(
+              org.gradc.compiler.Examples.FASHION_MLP, org.gradc.compiler.Examples.FASHION_CNN))
           .flatMap(f -> Stream.of(Arguments.of(f, Precision.F32), Arguments.of(f, Precision.F64)))
           .toList()
           .stream();

@@ -84,6 +84,39 @@ class DatasetTest {
     assertEquals("dataset has no column 'x'; it has [image, y]", e.getMessage());
   }
 
+  /**
+   * Images read as rows of [28, 28] (as {@code Datasets.idx} and {@code --data fashion-mnist} give
+   * them) feed a CNN's NHWC input [batch, 28, 28, 1] as they are: a row is 784 floats either way,
+   * and a batch is the same contiguous block of the column's array, so nothing is reshaped or
+   * copied beyond the batch itself.
+   */
+  @Test
+  void imageRowsFeedARank4Input() {
+    float[] pixels = new float[3 * 784];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = i;
+    }
+    Dataset d =
+        Dataset.of(Dataset.floats("x", pixels, 28, 28), Dataset.ints("y", new int[] {0, 9, 4}));
+    org.gradc.runtime.ModelSpec cnn =
+        org.gradc.runtime.ModelSpec.parse(
+            "model Cnn\nprecision F32\noptimizer sgd\n"
+                + "tensor INPUT x F32 -1,28,28,1 of=- init=- classes=0\n"
+                + "tensor INPUT y I32 -1 of=- init=- classes=10\n");
+    d.requireInputs(cnn, "training data");
+    org.gradc.runtime.ModelSpec rgb =
+        org.gradc.runtime.ModelSpec.parse(
+            "model Cnn\nprecision F32\noptimizer sgd\n"
+                + "tensor INPUT x F32 -1,28,28,3 of=- init=- classes=0\n"
+                + "tensor INPUT y I32 -1 of=- init=- classes=10\n");
+    DataException e =
+        assertThrows(DataException.class, () -> d.requireInputs(rgb, "training data"));
+    assertEquals(
+        "training data column 'x' has rows of shape [28, 28] (784 values), but model input 'x'"
+            + " [batch, 28, 28, 3] expects 2352 values per row",
+        e.getMessage());
+  }
+
   @Test
   void requireInputsNamesTheFirstMismatch() {
     HandModel m = HandModel.classifier(2, 3, OptimizerKind.SGD, 0.1);
