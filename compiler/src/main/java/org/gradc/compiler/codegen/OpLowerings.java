@@ -8,6 +8,7 @@ import org.gradc.compiler.ir.Op;
 import org.gradc.compiler.ir.ops.BatchSize;
 import org.gradc.compiler.ir.ops.Concat;
 import org.gradc.compiler.ir.ops.Constant;
+import org.gradc.compiler.ir.ops.Embedding;
 import org.gradc.compiler.ir.ops.Gather;
 import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
@@ -16,6 +17,7 @@ import org.gradc.compiler.ir.ops.OneHot;
 import org.gradc.compiler.ir.ops.Param;
 import org.gradc.compiler.ir.ops.ReduceMax;
 import org.gradc.compiler.ir.ops.Reshape;
+import org.gradc.compiler.ir.ops.ScatterAdd;
 import org.gradc.compiler.ir.ops.Slice;
 import org.gradc.compiler.ir.ops.Sum;
 import org.gradc.compiler.ir.ops.Transpose;
@@ -46,6 +48,8 @@ final class OpLowerings {
     register(Mean.class, ReductionLowering.MEAN);
     register(ReduceMax.class, ReductionLowering.MAX);
     register(Concat.class, new ConcatLowering());
+    register(Embedding.class, ViewLowerings.EMBEDDING);
+    register(ScatterAdd.class, new ScatterAddLowering());
   }
 
   private OpLowerings() {}

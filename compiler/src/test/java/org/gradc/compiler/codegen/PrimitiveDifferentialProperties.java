@@ -64,7 +64,8 @@ class PrimitiveDifferentialProperties {
           "one_hot",
           "gather",
           "concat",
-          "slice");
+          "slice",
+          "embedding");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -446,6 +447,37 @@ class PrimitiveDifferentialProperties {
           Node joined = c.e.concat(axis, List.of(c.e.tanh(c.value(a)), c.value(b)));
           Node part = c.e.slice(joined, axis, 1, 6);
           return c.e.mul(part, c.e.slice(c.e.exp(joined), axis, 2, 7));
+        });
+  }
+
+  /**
+   * {@code embedding} (a row gather) and its table gradient {@code scatter_add}, also as a value of
+   * its own: few rows, so ids repeat and rows accumulate; ids batched or not, of rank 1 or 2.
+   */
+  @Property(tries = 10)
+  void embeddingAndScatterAdd(
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll("extents") int width,
+      @ForAll boolean batched,
+      @ForAll boolean matrixIds)
+      throws Exception {
+    run(
+        p,
+        seed,
+        c -> {
+          int rows = 3;
+          Shape is =
+              batched
+                  ? (matrixIds ? Shape.batched(2) : Shape.batched())
+                  : (matrixIds ? Shape.of(4, 2) : Shape.of(5));
+          Node ids = c.e.input("ids", new TensorType(DType.I32, is));
+          Node table = c.param(Shape.of(rows, width));
+          Node picked = c.e.embedding(c.e.tanh(table), ids);
+          int[] vd = java.util.Arrays.copyOf(is.dims(), is.rank() + 1);
+          vd[is.rank()] = width;
+          Node scattered = c.e.scatterAdd(ids, c.e.exp(c.value(Shape.of(vd))), rows);
+          return c.e.add(picked, c.e.sum(c.e.mul(scattered, table), false));
         });
   }
 }
