@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvalCommand.class,
       PredictCommand.class,
+      SampleCommand.class,
       GradcheckCommand.class
     })
 public final class GradcCommand implements Runnable {

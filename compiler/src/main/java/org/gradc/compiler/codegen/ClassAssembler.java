@@ -75,8 +75,11 @@ final class ClassAssembler {
             null,
             null)
         .visitEnd();
+    // thousands of fixed arrays cannot all be created in <init> (8,000 bytes), and a final field
+    // may only be assigned there: they are then plain fields filled by helpers <init> calls
+    boolean fixedFinal = fixed().size() <= ALLOCATIONS_PER_METHOD;
     for (ClassPlan.Field f : plan.fields()) {
-      int access = Opcodes.ACC_PRIVATE | (f.batched() ? 0 : Opcodes.ACC_FINAL);
+      int access = Opcodes.ACC_PRIVATE | (f.batched() || !fixedFinal ? 0 : Opcodes.ACC_FINAL);
       cw.visitField(access, f.name(), f.descriptor(), null, null).visitEnd();
     }
     staticInit();
@@ -162,12 +165,20 @@ final class ClassAssembler {
     mv.visitVarInsn(Opcodes.ALOAD, 0);
     mv.visitFieldInsn(Opcodes.GETSTATIC, plan.internalName(), "SPEC", SPEC_DESC);
     mv.visitMethodInsn(Opcodes.INVOKESPECIAL, MODEL, "<init>", "(" + SPEC_DESC + ")V", false);
-    for (ClassPlan.Field f : plan.fields()) {
-      if (!f.batched()) {
+    List<ClassPlan.Field> fixed = fixed();
+    if (fixed.size() <= ALLOCATIONS_PER_METHOD) {
+      fixedArrays(mv, fixed);
+    } else {
+      for (int i = 0; i < fixed.size(); i += ALLOCATIONS_PER_METHOD) {
+        String helper = "init$" + i / ALLOCATIONS_PER_METHOD;
+        MethodVisitor h = cw.visitMethod(Opcodes.ACC_PRIVATE, helper, "()V", null, null);
+        h.visitCode();
+        fixedArrays(h, fixed.subList(i, Math.min(fixed.size(), i + ALLOCATIONS_PER_METHOD)));
+        h.visitInsn(Opcodes.RETURN);
+        h.visitMaxs(0, 0);
+        h.visitEnd();
         mv.visitVarInsn(Opcodes.ALOAD, 0);
-        pushInt(mv, f.rowSize());
-        newArray(mv, f.descriptor());
-        mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), helper, "()V", false);
       }
     }
     for (String helper : constantInitializers()) {
@@ -180,6 +191,26 @@ final class ClassAssembler {
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
+  }
+
+  /** The fields of fixed size (parameters, gradients, state, unbatched values). */
+  private List<ClassPlan.Field> fixed() {
+    List<ClassPlan.Field> fixed = new ArrayList<>();
+    for (ClassPlan.Field f : plan.fields()) {
+      if (!f.batched()) {
+        fixed.add(f);
+      }
+    }
+    return fixed;
+  }
+
+  private void fixedArrays(MethodVisitor mv, List<ClassPlan.Field> fields) {
+    for (ClassPlan.Field f : fields) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      pushInt(mv, f.rowSize());
+      newArray(mv, f.descriptor());
+      mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+    }
   }
 
   /** Stores per constant-filling method: about 12 bytes each keeps them well under the limit. */
@@ -272,10 +303,15 @@ final class ClassAssembler {
     }
   }
 
+  /** Slots per {@code buffer} switch: about 12 bytes each. */
+  static final int SLOTS_PER_METHOD = 500;
+
+  /**
+   * {@code buffer(slot)}: the array of each spec slot, by a table switch. Past {@link
+   * #SLOTS_PER_METHOD} slots the switch is split: {@code buffer} picks the helper {@code
+   * buffer$k(slot)} holding the slot's case.
+   */
   private void buffer() {
-    MethodVisitor mv =
-        cw.visitMethod(Opcodes.ACC_PROTECTED, "buffer", "(I)Ljava/lang/Object;", null, null);
-    mv.visitCode();
     List<ClassPlan.Field> bySlot = new ArrayList<>();
     int slots = plan.spec().tensors().size();
     for (int s = 0; s < slots; s++) {
@@ -286,16 +322,58 @@ final class ClassAssembler {
         bySlot.set(f.slot(), f);
       }
     }
+    String desc = "(I)Ljava/lang/Object;";
+    if (slots <= SLOTS_PER_METHOD) {
+      slotSwitch(Opcodes.ACC_PROTECTED, "buffer", bySlot, 0, slots);
+      return;
+    }
+    int parts = (slots + SLOTS_PER_METHOD - 1) / SLOTS_PER_METHOD;
+    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "buffer", desc, null, null);
+    mv.visitCode();
     Label fail = new Label();
-    if (slots > 0) {
-      Label[] cases = new Label[slots];
-      for (int s = 0; s < slots; s++) {
-        cases[s] = new Label();
+    Label[] cases = new Label[parts];
+    for (int k = 0; k < parts; k++) {
+      cases[k] = new Label();
+      slotSwitch(
+          Opcodes.ACC_PRIVATE,
+          "buffer$" + k,
+          bySlot,
+          k * SLOTS_PER_METHOD,
+          Math.min(slots, (k + 1) * SLOTS_PER_METHOD));
+    }
+    mv.visitVarInsn(Opcodes.ILOAD, 1);
+    mv.visitJumpInsn(Opcodes.IFLT, fail);
+    mv.visitVarInsn(Opcodes.ILOAD, 1);
+    pushInt(mv, SLOTS_PER_METHOD);
+    mv.visitInsn(Opcodes.IDIV);
+    mv.visitTableSwitchInsn(0, parts - 1, fail, cases);
+    for (int k = 0; k < parts; k++) {
+      mv.visitLabel(cases[k]);
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), "buffer$" + k, desc, false);
+      mv.visitInsn(Opcodes.ARETURN);
+    }
+    mv.visitLabel(fail);
+    noSlot(mv);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  /** A method returning the array of each slot in {@code [lo, hi)}, failing for any other. */
+  private void slotSwitch(int access, String name, List<ClassPlan.Field> bySlot, int lo, int hi) {
+    MethodVisitor mv = cw.visitMethod(access, name, "(I)Ljava/lang/Object;", null, null);
+    mv.visitCode();
+    Label fail = new Label();
+    if (hi > lo) {
+      Label[] cases = new Label[hi - lo];
+      for (int s = lo; s < hi; s++) {
+        cases[s - lo] = new Label();
       }
       mv.visitVarInsn(Opcodes.ILOAD, 1);
-      mv.visitTableSwitchInsn(0, slots - 1, fail, cases);
-      for (int s = 0; s < slots; s++) {
-        mv.visitLabel(cases[s]);
+      mv.visitTableSwitchInsn(lo, hi - 1, fail, cases);
+      for (int s = lo; s < hi; s++) {
+        mv.visitLabel(cases[s - lo]);
         ClassPlan.Field f = bySlot.get(s);
         if (f == null) {
           throw new IllegalStateException("no buffer for spec slot " + s);
@@ -306,6 +384,12 @@ final class ClassAssembler {
       }
     }
     mv.visitLabel(fail);
+    noSlot(mv);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
+  }
+
+  private void noSlot(MethodVisitor mv) {
     mv.visitTypeInsn(Opcodes.NEW, "java/lang/IllegalArgumentException");
     mv.visitInsn(Opcodes.DUP);
     mv.visitLdcInsn("no tensor slot in " + plan.spec().modelName());
@@ -316,22 +400,48 @@ final class ClassAssembler {
         "(Ljava/lang/String;)V",
         false);
     mv.visitInsn(Opcodes.ATHROW);
-    mv.visitMaxs(0, 0);
-    mv.visitEnd();
   }
 
+  /** Arrays allocated per method: about 13 bytes each keeps a method near 5 KB. */
+  static final int ALLOCATIONS_PER_METHOD = 400;
+
+  /**
+   * {@code allocate(n)}: every batched array for {@code n} rows. A long unrolled sequence has
+   * thousands, so they are split into helpers {@code allocate$k(n)} that {@code allocate} calls.
+   */
   private void allocate() {
-    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "allocate", "(I)V", null, null);
-    mv.visitCode();
+    List<ClassPlan.Field> batched = new ArrayList<>();
     for (ClassPlan.Field f : plan.fields()) {
       if (f.batched()) {
-        mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitVarInsn(Opcodes.ILOAD, 1);
-        pushInt(mv, f.rowSize());
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "multiplyExact", "(II)I", false);
-        newArray(mv, f.descriptor());
-        mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
+        batched.add(f);
       }
+    }
+    if (batched.size() <= ALLOCATIONS_PER_METHOD) {
+      allocations(Opcodes.ACC_PROTECTED, "allocate", batched);
+      return;
+    }
+    List<String> helpers = new ArrayList<>();
+    for (int i = 0; i < batched.size(); i += ALLOCATIONS_PER_METHOD) {
+      String helper = "allocate$" + helpers.size();
+      allocations(
+          Opcodes.ACC_PRIVATE,
+          helper,
+          batched.subList(i, Math.min(batched.size(), i + ALLOCATIONS_PER_METHOD)));
+      helpers.add(helper);
+    }
+    callSequence(Opcodes.ACC_PROTECTED, "allocate", helpers);
+  }
+
+  private void allocations(int access, String name, List<ClassPlan.Field> fields) {
+    MethodVisitor mv = cw.visitMethod(access, name, "(I)V", null, null);
+    mv.visitCode();
+    for (ClassPlan.Field f : fields) {
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+      pushInt(mv, f.rowSize());
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "multiplyExact", "(II)I", false);
+      newArray(mv, f.descriptor());
+      mv.visitFieldInsn(Opcodes.PUTFIELD, plan.internalName(), f.name(), f.descriptor());
     }
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);

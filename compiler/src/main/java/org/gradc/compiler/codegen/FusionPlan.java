@@ -249,7 +249,8 @@ final class FusionPlan {
           users.stream()
               .anyMatch(
                   u ->
-                      OpLowerings.of(u.op()) instanceof OpLowering.Element e && e.readsInputFlat());
+                      OpLowerings.of(u.op()) instanceof OpLowering.Element e
+                          && e.readsInputFlat(u));
       if (element.view()) {
         return readFlat ? Mode.COMPUTED : Mode.INLINE;
       }

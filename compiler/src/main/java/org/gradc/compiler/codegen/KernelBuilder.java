@@ -167,11 +167,18 @@ final class KernelBuilder {
 
     @Override
     public Ix readInt(Node n, List<Ix> idx) {
-      if (n.dtype() != DType.I32 || !plan.stored(n)) {
-        throw new IllegalArgumentException(
-            "the code generator indexes only with int inputs, not with " + n);
+      if (n.dtype() != DType.I32) {
+        throw new IllegalArgumentException("ids must be int, not " + n);
       }
-      return new Ix.Load(layout.home(n), Indexing.linear(idx, n.shape()));
+      if (plan.stored(n)) {
+        return new Ix.Load(layout.home(n), Indexing.linear(idx, n.shape()));
+      }
+      // a view of an int input (x[:, t] is a slice and a reshape): compose the index maps
+      if (compute(n, idx) instanceof Fx.OfInt i) {
+        return i.value();
+      }
+      throw new IllegalArgumentException(
+          "the code generator indexes only with int inputs and views of them, not with " + n);
     }
 
     @Override

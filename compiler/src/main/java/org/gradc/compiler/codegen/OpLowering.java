@@ -58,8 +58,11 @@ sealed interface OpLowering {
      */
     boolean view();
 
-    /** Whether it reads its input's buffer flat (a reshape): the input must then be stored. */
-    default boolean readsInputFlat() {
+    /**
+     * Whether node {@code n} reads its input's buffer flat (a reshape that moves elements between
+     * axes): the input must then be stored.
+     */
+    default boolean readsInputFlat(Node n) {
       return false;
     }
 

@@ -14,6 +14,7 @@ import org.gradc.compiler.ir.ops.Conv2d;
 import org.gradc.compiler.ir.ops.Conv2dInputGrad;
 import org.gradc.compiler.ir.ops.Conv2dWeightGrad;
 import org.gradc.compiler.ir.ops.DropoutMask;
+import org.gradc.compiler.ir.ops.Embedding;
 import org.gradc.compiler.ir.ops.Gather;
 import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
@@ -25,6 +26,7 @@ import org.gradc.compiler.ir.ops.OneHot;
 import org.gradc.compiler.ir.ops.Param;
 import org.gradc.compiler.ir.ops.ReduceMax;
 import org.gradc.compiler.ir.ops.Reshape;
+import org.gradc.compiler.ir.ops.ScatterAdd;
 import org.gradc.compiler.ir.ops.Slice;
 import org.gradc.compiler.ir.ops.State;
 import org.gradc.compiler.ir.ops.Sum;
@@ -66,6 +68,8 @@ final class OpLowerings {
     register(MaxPool2dPick.class, PoolLowering.MAX_PICK);
     register(AvgPool2d.class, PoolLowering.AVG);
     register(AvgPool2dGrad.class, PoolLowering.AVG_GRAD);
+    register(Embedding.class, ViewLowerings.EMBEDDING);
+    register(ScatterAdd.class, new ScatterAddLowering());
   }
 
   private OpLowerings() {}

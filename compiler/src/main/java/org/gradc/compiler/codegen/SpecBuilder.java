@@ -4,9 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.gradc.compiler.ir.DType;
+import org.gradc.compiler.ir.IdBounds;
 import org.gradc.compiler.ir.Node;
-import org.gradc.compiler.ir.ops.Gather;
-import org.gradc.compiler.ir.ops.OneHot;
 import org.gradc.runtime.Init;
 import org.gradc.runtime.Initializer;
 import org.gradc.runtime.ModelSpec;
@@ -45,7 +44,7 @@ final class SpecBuilder {
               n.shape().dims(),
               e.getKey(),
               null,
-              labels ? classes(tg, n) : 0));
+              labels ? IdBounds.of(tg.graph(), n) : 0));
     }
     for (Map.Entry<String, Node> e : tg.graph().params().entrySet()) {
       Init init = tg.inits().get(e.getKey());
@@ -95,19 +94,5 @@ final class SpecBuilder {
     }
     return new ModelSpec(
         tg.graph().modelName(), precision.runtime(), tensors, tg.optimizer(), tg.hyper());
-  }
-
-  /** The class count of the first one_hot or gather reading {@code labels}; 0 if none does. */
-  private static int classes(TrainingGraph tg, Node labels) {
-    for (Node n : tg.graph().nodes()) {
-      if (n.op() instanceof OneHot h && n.input(0) == labels) {
-        return h.classes();
-      }
-      if (n.op() instanceof Gather && n.input(1) == labels) {
-        Node x = n.input(0);
-        return x.shape().dim(x.shape().rank() - 1);
-      }
-    }
-    return 0;
   }
 }

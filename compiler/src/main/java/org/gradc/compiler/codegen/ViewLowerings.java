@@ -2,6 +2,7 @@ package org.gradc.compiler.codegen;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Op;
@@ -13,14 +14,14 @@ import org.gradc.compiler.ir.ops.Transpose;
 
 /**
  * The rules of the ops that compute nothing: each reads its input at a transformed index (views),
- * or is a formula of the index itself (one-hot, the batch size). The scheduler inlines them where
- * they are read, so {@code transpose(x)} costs no copy.
+ * or is a formula of the index itself (one-hot, the batch size); an embedding reads its table's row
+ * at an id. The scheduler inlines them where they are read, so {@code transpose(x)} costs no copy.
  */
 final class ViewLowerings {
   private ViewLowerings() {}
 
   /** A view's rule from its index map. */
-  private record View(At at, boolean flat, boolean uniform) implements OpLowering.Element {
+  private record View(At at, Predicate<Node> flat, boolean uniform) implements OpLowering.Element {
     @Override
     public Fx at(Node n, List<Ix> idx, Reads r) {
       return at.at(n, idx, r);
@@ -32,8 +33,8 @@ final class ViewLowerings {
     }
 
     @Override
-    public boolean readsInputFlat() {
-      return flat;
+    public boolean readsInputFlat(Node n) {
+      return flat.test(n);
     }
   }
 
@@ -43,7 +44,7 @@ final class ViewLowerings {
   }
 
   private static OpLowering.Element view(At at) {
-    return new View(at, false, false);
+    return new View(at, n -> false, false);
   }
 
   /** A view whose index map reads its op's attributes. */
@@ -58,7 +59,7 @@ final class ViewLowerings {
 
   /** {@code batch_size()}: the kernel's {@code n}. */
   static final OpLowering.Element BATCH_SIZE =
-      new View((n, idx, r) -> new Fx.OfInt(Ix.N), false, true);
+      new View((n, idx, r) -> new Fx.OfInt(Ix.N), n -> false, true);
 
   /**
    * A dropout mask: the generator's factor at the element's global index, recomputed wherever it is
@@ -107,6 +108,18 @@ final class ViewLowerings {
             return r.read(n.input(0), at);
           });
 
+  /**
+   * {@code embedding(table, ids)[..., d] = table[ids[...], d]}: a row gather, read in place (the
+   * ids are range-checked when fed, see {@code ir.IdBounds}).
+   */
+  static final OpLowering.Element EMBEDDING =
+      view(
+          (n, idx, r) -> {
+            int last = idx.size() - 1;
+            Ix id = r.readInt(n.input(1), idx.subList(0, last));
+            return r.read(n.input(0), List.of(id, idx.get(last)));
+          });
+
   /** {@code transpose(x, perm)[i] = x[i permuted back]}. */
   static final OpLowering.Element TRANSPOSE =
       view(
@@ -131,12 +144,19 @@ final class ViewLowerings {
 
   /**
    * {@code reshape(x)}: the same flat offset in x's buffer, which is why the scheduler stores every
-   * value a reshape reads (an index-free value, a fill, reads the same everywhere).
+   * value such a reshape reads (an index-free value, a fill, reads the same everywhere). A reshape
+   * that only drops or inserts axes of extent 1 ({@code x[:, t]} is a slice and such a reshape)
+   * maps the index axis by axis instead, so its input need not be stored: an int view of an int
+   * input stays a view, readable as ids.
    */
   static final OpLowering.Element RESHAPE =
       new View(
           (n, idx, r) -> {
             Node in = n.input(0);
+            List<Ix> unit = unitAxesIndex(n, idx);
+            if (unit != null) {
+              return r.read(in, unit);
+            }
             if (r.stored(in)) {
               Ix flat = Indexing.linear(idx, n.shape());
               return in.dtype() == DType.I32
@@ -145,6 +165,36 @@ final class ViewLowerings {
             }
             return r.read(in, Indexing.zeros(in.shape().rank()));
           },
-          true,
+          n -> unitAxesIndex(n, Indexing.axisVars(n.shape().rank())) == null,
           false);
+
+  /**
+   * The index into a reshape's input for {@code idx} of its output when the two shapes differ only
+   * by axes of extent 1; otherwise {@code null}.
+   */
+  private static List<Ix> unitAxesIndex(Node n, List<Ix> idx) {
+    Shape out = n.shape();
+    Shape in = n.input(0).shape();
+    List<Ix> at = new ArrayList<>();
+    int o = 0;
+    for (int k = 0; k < in.rank(); k++) {
+      if (in.dim(k) == 1) {
+        at.add(Ix.ZERO);
+        continue;
+      }
+      while (o < out.rank() && out.dim(o) == 1) {
+        o++;
+      }
+      if (o == out.rank() || out.dim(o) != in.dim(k)) {
+        return null;
+      }
+      at.add(idx.get(o++));
+    }
+    while (o < out.rank()) {
+      if (out.dim(o++) != 1) {
+        return null;
+      }
+    }
+    return at;
+  }
 }

@@ -47,6 +47,23 @@ class MethodSizeTest {
     Harness.compareWithEvaluator(m, g, 3, 1, Precision.F64);
   }
 
+  /**
+   * Hundreds of batched buffers (a long unrolled sequence has thousands): {@code allocate} is split
+   * into helpers, and the model still allocates every buffer and computes right.
+   */
+  @Test
+  void manyFieldsSplitConstructorAndBufferSwitch() throws Exception {
+    int[] widths = new int[66];
+    java.util.Arrays.fill(widths, 3);
+    Graph g = Models.mlp("Long", DType.F64, widths);
+    Map<String, Integer> sizes = sizes(g, Precision.F64);
+    assertTrue(sizes.containsKey("init$1()V"), "constructor split");
+    assertTrue(sizes.containsKey("buffer$1(I)Ljava/lang/Object;"), "buffer switch split");
+    // Adam: 8 fixed arrays and 8 slots per layer (parameter, gradient, two moments, for W and b)
+    Model m = Harness.load(Harness.training(g, OptimizerKind.ADAM), Precision.F64);
+    Harness.compareWithEvaluator(m, g, 2, 5, Precision.F64);
+  }
+
   /** Tiny tensors are unrolled; the policy is what keeps even those methods small. */
   @Test
   void fullyUnrolledKernelsStaySmall() throws Exception {

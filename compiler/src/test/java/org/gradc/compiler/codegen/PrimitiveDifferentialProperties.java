@@ -74,7 +74,8 @@ class PrimitiveDifferentialProperties {
           "avg_pool2d",
           "flatten",
           "softplus",
-          "log_sigmoid");
+          "log_sigmoid",
+          "embedding");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -634,6 +635,37 @@ class PrimitiveDifferentialProperties {
             return c.e.maxPool2dPick(x, c.value(image), win);
           }
           return c.e.maxPool2dGrad(x, c.value(c.e.maxPool2d(x, win).shape()), win);
+        });
+  }
+
+  /**
+   * {@code embedding} (a row gather) and its table gradient {@code scatter_add}, also as a value of
+   * its own: few rows, so ids repeat and rows accumulate; ids batched or not, of rank 1 or 2.
+   */
+  @Property(tries = 10)
+  void embeddingAndScatterAdd(
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll("extents") int width,
+      @ForAll boolean batched,
+      @ForAll boolean matrixIds)
+      throws Exception {
+    run(
+        p,
+        seed,
+        c -> {
+          int rows = 3;
+          Shape is =
+              batched
+                  ? (matrixIds ? Shape.batched(2) : Shape.batched())
+                  : (matrixIds ? Shape.of(4, 2) : Shape.of(5));
+          Node ids = c.e.input("ids", new TensorType(DType.I32, is));
+          Node table = c.param(Shape.of(rows, width));
+          Node picked = c.e.embedding(c.e.tanh(table), ids);
+          int[] vd = java.util.Arrays.copyOf(is.dims(), is.rank() + 1);
+          vd[is.rank()] = width;
+          Node scattered = c.e.scatterAdd(ids, c.e.exp(c.value(Shape.of(vd))), rows);
+          return c.e.add(picked, c.e.sum(c.e.mul(scattered, table), false));
         });
   }
 }

@@ -1,12 +1,18 @@
 package org.gradc.compiler.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.gradc.compiler.Gradc;
 import org.gradc.compiler.diag.SourceFile;
+import org.gradc.runtime.Model;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unrolled recurrences without embeddings go through today's code generator: loops, families,
- * {@code x[:, t]}, constructors, stack and the prelude cells lower to slices, reshapes and concats.
- * Generated outputs, loss and gradients against the reference evaluator, f32 and f64.
+ * Unrolled recurrences go through the code generator: loops, families, {@code x[:, t]},
+ * constructors, stack and the prelude cells lower to slices, reshapes and concats; embeddings to a
+ * row gather and a scatter-add; ids may be views of int inputs ({@code y[:, t]}). Generated
+ * outputs, loss and gradients against the reference evaluator, f32 and f64.
  */
 class SequenceCodegenTest {
 
@@ -63,6 +69,88 @@ class SequenceCodegenTest {
       }
       loss mean(h[T] ^ 2)
       """;
+
+  /** Ids read through {@code x[:, t]} by embedding, cross_entropy and one_hot; ids repeat. */
+  private static final String EMBEDDED =
+      """
+      model Embedded
+      const T = 3
+      input  x: int[batch, T]
+      input  y: int[batch, T]
+      param  E:  float[5, 4] = normal(0, 0.5)
+      param  Wx: float[4, 6] = glorot_uniform
+      param  Wh: float[6, 6] = glorot_uniform
+      param  b:  float[6] = zeros
+      h[0] = zeros([batch, 6])
+      L[0] = 0
+      for t in 0 .. T {
+        h[t + 1] = rnn_cell(embedding(E, x[:, t]), h[t], Wx, Wh, b)
+        L[t + 1] = L[t] + mean(cross_entropy(h[t + 1][:, 0 .. 5], y[:, t], classes = 5))
+          + 0.1 * mean(one_hot(x[:, t], classes = 5) * h[t + 1][:, 1 .. 6])
+      }
+      output rows = embedding(E, x)
+      loss L[T] / T + mean(embedding(E, x[:, 1 .. 3]) ^ 2)
+      """;
+
+  /** Issue 12's byte-level LSTM language model at T = 3, with H = 8 and a 12-wide embedding. */
+  private static final String NAMES_SMALL =
+      """
+      model NamesSmall
+      const T = 3
+      const H = 8
+      input  x: int[batch, T]
+      input  y: int[batch, T]
+      param  E:  float[256, 12]     = normal(0, 0.1)
+      param  Wx: float[12, 32]      = glorot_uniform
+      param  Wh: float[8, 32]       = glorot_uniform
+      param  b:  float[32]          = zeros
+      param  Wo: float[8, 256]      = glorot_uniform
+      param  bo: float[256]         = zeros
+      h[0] = zeros([batch, H])
+      c[0] = zeros([batch, H])
+      L[0] = 0
+      for t in 0 .. T {
+        z = embedding(E, x[:, t]) @ Wx + h[t] @ Wh + b
+        c[t + 1] = sigmoid(z[:, H .. 2 * H]) * c[t] + sigmoid(z[:, 0 .. H]) * tanh(z[:, 2 * H .. 3 * H])
+        h[t + 1] = sigmoid(z[:, 3 * H .. 4 * H]) * tanh(c[t + 1])
+        L[t + 1] = L[t] + mean(cross_entropy(h[t + 1] @ Wo + bo, y[:, t], classes = 256))
+      }
+      loss L[T] / T
+      """;
+
+  @Test
+  void embeddingWithIdsThroughViews() throws Exception {
+    check("embedded.grad", EMBEDDED);
+  }
+
+  @Test
+  void namesLanguageModel() throws Exception {
+    check("names_small.grad", NAMES_SMALL);
+  }
+
+  /**
+   * {@code x} is read only through {@code x[:, t]} by an embedding of 5 rows and by one_hot of 5
+   * classes; its range reaches the spec, so {@code feed} rejects 5 and names the input and value.
+   */
+  @Test
+  void idsReadThroughASliceAreRangeCheckedAtFeed() throws Exception {
+    String text = EMBEDDED.replace("output rows = embedding(E, x)\n", "");
+    TrainingGraph tg = Gradc.trainingGraph(new SourceFile("embedded.grad", text), Precision.F32);
+    Model m = HiddenClasses.instantiate(Harness.generate(tg, Precision.F32));
+    assertEquals(
+        5,
+        m.spec().tensors().stream()
+            .filter(t -> t.name().equals("x"))
+            .findFirst()
+            .orElseThrow()
+            .classes());
+    m.feed("x", new int[] {0, 4, 2, 3, 1, 0});
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> m.feed("x", new int[] {0, 1, 2, 5, 0, 0}));
+    assertEquals("input 'x': value 5 at index 3 is outside [0, 5)", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> m.feed("y", new int[] {0, 1, 2, -1, 0, 0}));
+  }
 
   @Test
   void rnnOverAFloatSequence() throws Exception {
