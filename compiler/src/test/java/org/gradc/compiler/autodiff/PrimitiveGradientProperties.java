@@ -77,7 +77,14 @@ class PrimitiveGradientProperties {
           "conv2d",
           "conv2d_same",
           "max_pool2d",
-          "avg_pool2d");
+          "avg_pool2d",
+          // stack and the fills below; embedding in SequenceGradientProperties (repeated ids,
+          // whole unrolled models) and SpecialPointGradientTest
+          "stack",
+          "zeros",
+          "ones",
+          "full",
+          "embedding");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -581,5 +588,32 @@ class PrimitiveGradientProperties {
   @Property(tries = 6)
   void flatten(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch) throws Exception {
     unary(Shape.batched(3, 2, 4), seed, batch, Domain.ANY, (e, p) -> e.tanh(e.flatten(p.get(0))));
+  }
+
+  /** stack along a new last axis, of a value and a function of it. */
+  @Property(tries = 10)
+  void stack(
+      @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
+      throws Exception {
+    unary(
+        s,
+        seed,
+        batch,
+        Domain.ANY,
+        (e, p) -> e.tanh(e.stack(List.of(p.get(0), e.mul(p.get(0), p.get(0))), s.rank())));
+  }
+
+  /** zeros, ones and full: constant fills (leaves without a gradient) around a parameter. */
+  @Property(tries = 10)
+  void fills(
+      @ForAll("shapes") Shape s, @ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int batch)
+      throws Exception {
+    unary(
+        s,
+        seed,
+        batch,
+        Domain.ANY,
+        (e, p) ->
+            e.mul(e.add(e.tanh(p.get(0)), e.fill(0, s)), e.add(e.fill(1, s), e.fill(0.5, s))));
   }
 }

@@ -75,7 +75,11 @@ class PrimitiveDifferentialProperties {
           "flatten",
           "softplus",
           "log_sigmoid",
-          "embedding");
+          "embedding",
+          "stack",
+          "zeros",
+          "ones",
+          "full");
 
   @net.jqwik.api.Example
   void coversEveryPrimitive() {
@@ -666,6 +670,22 @@ class PrimitiveDifferentialProperties {
           vd[is.rank()] = width;
           Node scattered = c.e.scatterAdd(ids, c.e.exp(c.value(Shape.of(vd))), rows);
           return c.e.add(picked, c.e.sum(c.e.mul(scattered, table), false));
+        });
+  }
+
+  /** stack along a new last axis, and the constant fills zeros, ones and full around a value. */
+  @Property(tries = 10)
+  void stackAndFills(
+      @ForAll("shapes") Shape s, @ForAll("precisions") Precision p, @ForAll long seed)
+      throws Exception {
+    run(
+        p,
+        seed,
+        c -> {
+          Node x = c.value(s);
+          Node filled =
+              c.e.mul(c.e.add(x, c.e.fill(0, s)), c.e.add(c.e.fill(1, s), c.e.fill(0.5, s)));
+          return c.e.tanh(c.e.stack(List.of(filled, c.e.mul(x, x)), s.rank()));
         });
   }
 }
