@@ -3,6 +3,7 @@ package org.gradc.maven;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.gradc.compiler.syntax.JavaWords;
 import org.gradc.runtime.DType;
 import org.gradc.runtime.ModelSpec;
 import org.gradc.runtime.TensorKind;
@@ -22,68 +23,6 @@ import org.gradc.runtime.TensorSpec;
  * identifiers become {@code _}. The javadoc of each method gives the model's own name.
  */
 final class TypedApiWriter {
-  private static final Set<String> JAVA_RESERVED =
-      Set.of(
-          "abstract",
-          "assert",
-          "boolean",
-          "break",
-          "byte",
-          "case",
-          "catch",
-          "char",
-          "class",
-          "const",
-          "continue",
-          "default",
-          "do",
-          "double",
-          "else",
-          "enum",
-          "extends",
-          "final",
-          "finally",
-          "float",
-          "for",
-          "goto",
-          "if",
-          "implements",
-          "import",
-          "instanceof",
-          "int",
-          "interface",
-          "long",
-          "native",
-          "new",
-          "package",
-          "private",
-          "protected",
-          "public",
-          "return",
-          "short",
-          "static",
-          "strictfp",
-          "super",
-          "switch",
-          "synchronized",
-          "this",
-          "throw",
-          "throws",
-          "transient",
-          "try",
-          "void",
-          "volatile",
-          "while",
-          "true",
-          "false",
-          "null",
-          "_",
-          "var",
-          "yield",
-          "record",
-          "sealed",
-          "permits");
-
   /** The wrapper's own members and those of {@code Object}. */
   private static final Set<String> MEMBERS =
       Set.of(
@@ -244,7 +183,7 @@ final class TypedApiWriter {
   /** {@code name}, or with {@code _} appended until it is no keyword and not yet taken. */
   static String unique(String name, Set<String> taken) {
     String n = name;
-    while (JAVA_RESERVED.contains(n) || taken.contains(n)) {
+    while (JavaWords.isReserved(n) || taken.contains(n)) {
       n += "_";
     }
     taken.add(n);

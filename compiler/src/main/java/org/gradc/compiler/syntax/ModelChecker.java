@@ -72,72 +72,9 @@ final class ModelChecker {
     return c.run();
   }
 
-  /** Java's reserved words and literals: a model is compiled to a class of its name. */
-  private static final Set<String> JAVA_RESERVED =
-      Set.of(
-          "abstract",
-          "assert",
-          "boolean",
-          "break",
-          "byte",
-          "case",
-          "catch",
-          "char",
-          "class",
-          "const",
-          "continue",
-          "default",
-          "do",
-          "double",
-          "else",
-          "enum",
-          "extends",
-          "final",
-          "finally",
-          "float",
-          "for",
-          "goto",
-          "if",
-          "implements",
-          "import",
-          "instanceof",
-          "int",
-          "interface",
-          "long",
-          "native",
-          "new",
-          "package",
-          "private",
-          "protected",
-          "public",
-          "return",
-          "short",
-          "static",
-          "strictfp",
-          "super",
-          "switch",
-          "synchronized",
-          "this",
-          "throw",
-          "throws",
-          "transient",
-          "try",
-          "void",
-          "volatile",
-          "while",
-          "true",
-          "false",
-          "null",
-          "var",
-          "yield",
-          "record",
-          "sealed",
-          "permits",
-          "_");
-
   private CheckedModel run() throws CompileException {
     Ident name = program.modelName();
-    if (JAVA_RESERVED.contains(name.text())) {
+    if (JavaWords.isReserved(name.text())) {
       diagnostics.add(
           Diagnostic.error(
               Codes.BAD_MODEL_NAME,
