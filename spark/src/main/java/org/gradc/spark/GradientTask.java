@@ -1,5 +1,6 @@
 package org.gradc.spark;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;
@@ -10,8 +11,12 @@ import org.gradc.runtime.train.DataParallel;
 
 /**
  * One synchronous step on one partition: the gradient of the partition's shard of step {@code t},
- * at the parameters broadcast for this step. A pure function of (parameters, layout, step,
- * partition, block), so a retried or re-run task returns the same bits.
+ * at the parameters and model states broadcast for this step, with the dropout masks of the shard's
+ * rows (the main model's seed, the step the update will have, the rows' place in the batch),
+ * exactly as shard {@code p} of {@code Trainer.threads(P)} computes it. It sends back the gradients
+ * and the model states the shard's training pass updated (batch norm's running statistics), which
+ * the driver merges as {@code threads(P)} does. A pure function of (parameters, states, layout,
+ * step, seed, partition, block), so a retried or re-run task returns the same bits.
  */
 final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator<ShardOutput>> {
   private static final long serialVersionUID = 1L;
@@ -19,6 +24,7 @@ final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator
   private final Layout layout;
   private final int t;
   private final long runStep;
+  private final long seed;
   private final boolean countCorrect;
   private final Broadcast<Object[]> params;
   private final TaskProbe probe;
@@ -28,6 +34,7 @@ final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator
       Layout layout,
       int t,
       long runStep,
+      long seed,
       boolean countCorrect,
       Broadcast<Object[]> params,
       TaskProbe probe) {
@@ -35,6 +42,7 @@ final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator
     this.layout = layout;
     this.t = t;
     this.runStep = runStep;
+    this.seed = seed;
     this.countCorrect = countCorrect;
     this.params = params;
     this.probe = probe;
@@ -54,17 +62,33 @@ final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator
     }
     Model m = Replicas.borrow(source);
     try {
-      TaskArrays.copyInto(params.value(), DataParallel.arrays(m, TensorKind.PARAM));
+      TaskArrays.copyInto(params.value(), sent(m));
+      int n = layout.batchRows(t);
+      DataParallel.enterShard(m, seed, runStep, p, n, DataParallel.shards(n, layout.partitions()));
       int from = layout.offset(t, p);
       DataParallel.Shard s =
           new DataParallel.Worker(m, block.dataset(), rows)
               .gradients(block.identity(), from, from + rows, countCorrect);
-      Object[] grads = TaskArrays.copyOf(DataParallel.arrays(m, TensorKind.GRADIENT));
+      Object[] grads = TaskArrays.copyOf(returned(m));
       return List.of(
               new ShardOutput(p, s.rows(), s.loss(), s.correct(), grads, System.nanoTime() - t0ns))
           .iterator();
     } finally {
       Replicas.release(source, m);
     }
+  }
+
+  /** What the driver broadcasts for a step: the live parameters, then the model states. */
+  static List<Object> sent(Model m) {
+    List<Object> out = new ArrayList<>(DataParallel.arrays(m, TensorKind.PARAM));
+    out.addAll(DataParallel.modelStates(m));
+    return out;
+  }
+
+  /** What a task sends back: the gradients, then the model states after the shard's pass. */
+  static List<Object> returned(Model m) {
+    List<Object> out = new ArrayList<>(DataParallel.arrays(m, TensorKind.GRADIENT));
+    out.addAll(DataParallel.modelStates(m));
+    return out;
   }
 }

@@ -25,6 +25,7 @@ final class LocalSgdTask implements Function2<Integer, Iterator<Block>, Iterator
   private final double[] lrs;
   private final double[] hyper;
   private final long runStep;
+  private final long seed;
   private final boolean countCorrect;
   private final Broadcast<Object[]> state;
   private final TaskProbe probe;
@@ -41,6 +42,7 @@ final class LocalSgdTask implements Function2<Integer, Iterator<Block>, Iterator
       double[] lrs,
       double[] hyper,
       long runStep,
+      long seed,
       boolean countCorrect,
       Broadcast<Object[]> state,
       TaskProbe probe) {
@@ -50,6 +52,7 @@ final class LocalSgdTask implements Function2<Integer, Iterator<Block>, Iterator
     this.lrs = lrs;
     this.hyper = hyper;
     this.runStep = runStep;
+    this.seed = seed;
     this.countCorrect = countCorrect;
     this.state = state;
     this.probe = probe;
@@ -75,6 +78,7 @@ final class LocalSgdTask implements Function2<Integer, Iterator<Block>, Iterator
       List<Object> live = trainable(m);
       TaskArrays.copyInto(state.value(), live);
       m.steps(runStep);
+      m.seed(seed);
       List<OptimizerKind.HyperParameter> names = m.spec().optimizer().hyperParameters();
       for (int i = 0; i < names.size(); i++) {
         m.hyperParameter(names.get(i).name(), hyper[i]);
@@ -89,6 +93,12 @@ final class LocalSgdTask implements Function2<Integer, Iterator<Block>, Iterator
           continue;
         }
         m.hyperParameter("lr", lrs[h]);
+        // this partition's rows keep their place in the global batch, so partitions draw
+        // different dropout masks (with offset 0 they would all draw the same ones)
+        int rowsInBatch = layout.batchRows(t0 + h);
+        m.rowOffset(
+            DataParallel.bound(
+                p, rowsInBatch, DataParallel.shards(rowsInBatch, layout.partitions())));
         int from = layout.offset(t0 + h, p);
         DataParallel.Shard s = w.trainStep(block.identity(), from, from + n, countCorrect);
         lossSum += s.loss() * s.rows();

@@ -381,6 +381,7 @@ public final class SparkTrainer {
     private final long totalSteps;
     private final History history = new History();
     private final List<Object> grads;
+    private final List<Object> states;
     private int epoch = 1;
     private int batch;
     private double lossSum;
@@ -405,6 +406,16 @@ public final class SparkTrainer {
       this.countCorrect = trainAccuracy && positions > 0;
       this.totalSteps = (long) layout.steps() * epochs;
       this.grads = DataParallel.arrays(model, TensorKind.GRADIENT);
+      this.states = DataParallel.modelStates(model);
+    }
+
+    /** Elements {@code [from, to)} of each shard's returned arrays. */
+    private static List<List<Object>> slices(List<List<Object>> in, int from, int to) {
+      List<List<Object>> out = new ArrayList<>(in.size());
+      for (List<Object> shard : in) {
+        out.add(shard.subList(from, to));
+      }
+      return out;
     }
 
     History run() {
@@ -449,14 +460,14 @@ public final class SparkTrainer {
       double lr = schedule.lr(base, epoch, runStep, totalSteps);
       model.hyperParameter("lr", lr);
       long a = System.nanoTime();
-      Broadcast<Object[]> params =
-          jsc.broadcast(TaskArrays.copyOf(DataParallel.arrays(model, TensorKind.PARAM)));
+      Broadcast<Object[]> params = jsc.broadcast(TaskArrays.copyOf(GradientTask.sent(model)));
       long b = System.nanoTime();
       jsc.setJobDescription("gradc step " + (runStep + 1));
       List<ShardOutput> outs =
           collect(
               blocks,
-              new GradientTask(source, layout, batch, model.steps(), countCorrect, params, probe));
+              new GradientTask(
+                  source, layout, batch, model.steps(), model.seed(), countCorrect, params, probe));
       long c = System.nanoTime();
       params.destroy(false);
       int n = layout.batchRows(batch);
@@ -477,7 +488,12 @@ public final class SparkTrainer {
         fail(loss);
       }
       int[] rows = shards.stream().mapToInt(DataParallel.Shard::rows).toArray();
-      DataParallel.weightedSum(grads, in, rows, n);
+      int g = grads.size();
+      DataParallel.weightedSum(grads, slices(in, 0, g), rows, n);
+      if (!states.isEmpty()) {
+        // batch norm's running statistics: the row-weighted mean of the shards', in shard order
+        DataParallel.weightedSum(states, slices(in, g, g + states.size()), rows, n);
+      }
       model.applyGradients();
       long d = System.nanoTime();
       timings =
@@ -511,7 +527,16 @@ public final class SparkTrainer {
           collect(
               blocks,
               new LocalSgdTask(
-                  source, layout, batch, lrs, hyper, model.steps(), countCorrect, state, probe));
+                  source,
+                  layout,
+                  batch,
+                  lrs,
+                  hyper,
+                  model.steps(),
+                  model.seed(),
+                  countCorrect,
+                  state,
+                  probe));
       long c = System.nanoTime();
       state.destroy(false);
       List<List<Object>> in = new ArrayList<>();

@@ -117,6 +117,45 @@ class SparkTrainerTest {
     TestData.assertSameState(expected, t.model());
   }
 
+  /**
+   * Train/eval modes: each partition draws its rows' dropout masks (seed, step, place in the batch)
+   * and the shards' batch-norm running statistics are merged, as in {@code threads(2)}.
+   */
+  @Test
+  void dropoutAndBatchNormEqualTwoThreadsBitForBit() {
+    // 256 rows in batches of 30: shards of 15, and a last batch of 16 (batch norm refuses one row)
+    TestData.Images data = TestData.images(spark, 256, 12, 4, 2);
+    SmallBnDropout expected = new SmallBnDropout();
+    expected.initialize(9);
+    History want =
+        Trainer.of(expected)
+            .threads(2)
+            .batchSize(30)
+            .epochs(2)
+            .shuffle(3)
+            .validate(data.local().slice(0, 40))
+            .progress(org.gradc.runtime.train.Progress.NONE)
+            .fit(data.local());
+
+    SparkTrainer t =
+        SparkTrainer.of(spark, SmallBnDropout.class)
+            .seed(9)
+            .globalBatch(30)
+            .partitions(2)
+            .epochs(2)
+            .shuffle(3)
+            .validate(data.frame().limit(40));
+    History got = t.fit(data.frame());
+
+    // parameters, optimizer state and the running statistics mu1, var1
+    TestData.assertSameState(expected, t.model());
+    for (int e = 1; e <= 2; e++) {
+      for (Metric m : List.of(Metric.LOSS, Metric.ACCURACY, Metric.VAL_LOSS, Metric.VAL_ACCURACY)) {
+        assertEquals(want.epoch(e).get(m), got.epoch(e).get(m), "epoch " + e + " " + m.name());
+      }
+    }
+  }
+
   /** A model compiled at run time from source, fed from an ML Vector column and a double column. */
   @Test
   void sourceModelWithVectorFeaturesEqualsThreads() throws Exception {

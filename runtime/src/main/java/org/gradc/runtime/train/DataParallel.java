@@ -57,6 +57,31 @@ public final class DataParallel {
   }
 
   /**
+   * The live arrays of a model's own states (batch norm's running statistics; not optimizer state),
+   * in spec order: what a step's shards start from and what {@link #weightedSum} merges after them.
+   */
+  public static List<Object> modelStates(Model m) {
+    List<Object> out = new ArrayList<>();
+    for (TensorSpec t : Model.modelStates(m.spec())) {
+      out.add(m.tensor(TensorKind.STATE, t.name()));
+    }
+    return out;
+  }
+
+  /**
+   * Puts a replica in the place of shard {@code i} of {@code k} over a batch of {@code n} rows, for
+   * the step that the update will make step {@code step + 1}: it draws dropout masks with the main
+   * model's {@code seed}, for that step, at its rows' place in the whole batch ({@link
+   * Model#rowOffset}), so its masks are the rows' masks of one model's {@link Model#trainStep} on
+   * the whole batch. (Its parameters and model states are the caller's to copy.)
+   */
+  public static void enterShard(Model replica, long seed, long step, int i, int n, int k) {
+    replica.seed(seed);
+    replica.steps(step + 1);
+    replica.rowOffset(bound(i, n, k));
+  }
+
+  /**
    * Number of label positions per row for the model's classification task (what accuracy divides
    * by), or 0 when the model is not a classifier (see {@link Trainer}'s accuracy metric).
    */

@@ -79,11 +79,7 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       workers.add(new DataParallel.Worker(m, data, shard));
       replicaParams.add(DataParallel.arrays(m, TensorKind.PARAM));
       replicaGrads.add(DataParallel.arrays(m, TensorKind.GRADIENT));
-      List<Object> states = new ArrayList<>();
-      for (org.gradc.runtime.TensorSpec t : Model.modelStates(m.spec())) {
-        states.add(m.tensor(TensorKind.STATE, t.name()));
-      }
-      replicaStates.add(states);
+      replicaStates.add(DataParallel.modelStates(m));
     }
     params.addAll(replicaParams.get(0));
     grads.addAll(replicaGrads.get(0));
@@ -109,10 +105,8 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       Model m = replicas.get(i);
       if (i > 0) {
         copy(replicaStates.get(0), replicaStates.get(i));
-        m.seed(main.seed());
       }
-      m.steps(step + 1);
-      m.rowOffset(DataParallel.bound(i, n, k));
+      DataParallel.enterShard(m, main.seed(), step, i, n, k);
     }
     List<Future<DataParallel.Shard>> futures = new ArrayList<>();
     for (int i = 1; i < k; i++) {
