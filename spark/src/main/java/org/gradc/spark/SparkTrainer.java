@@ -25,6 +25,7 @@ import org.gradc.runtime.train.Trainer;
 import org.gradc.runtime.train.TrainingContext;
 import org.gradc.runtime.train.TrainingException;
 import org.gradc.runtime.train.TrainingListener;
+import org.gradc.runtime.train.TrainingRun;
 
 /**
  * Trains a gradc model on a Spark {@code Dataset<Row>}, data-parallel over {@code P} partitions,
@@ -371,26 +372,20 @@ public final class SparkTrainer {
   private static final String K = "gradc.trainer.spark.";
 
   /** One call of {@link #fit}: the mutable state of a run. */
-  private final class Run implements TrainingContext {
+  private final class Run extends TrainingRun {
     private final JavaSparkContext jsc;
     private final TrainingData data;
     private final Layout layout;
     private final org.gradc.runtime.data.Dataset valid;
     private final int positions;
     private final boolean countCorrect;
-    private final long totalSteps;
-    private final History history = new History();
     private final List<Object> grads;
     private final List<Object> states;
-    private int epoch = 1;
-    private int batch;
     private double lossSum;
     private long correct;
     private long seen;
     private double base;
     private long lastCheckpoint;
-    private boolean stop;
-    private Metrics current = new Metrics(Map.of());
     private String fingerprint;
 
     Run(
@@ -398,13 +393,14 @@ public final class SparkTrainer {
         TrainingData data,
         Layout layout,
         org.gradc.runtime.data.Dataset valid) {
+      super(model, epochs, layout.steps());
+      this.epoch = 1;
       this.jsc = jsc;
       this.data = data;
       this.layout = layout;
       this.valid = valid;
       this.positions = DataParallel.accuracyPositions(model);
       this.countCorrect = trainAccuracy && positions > 0;
-      this.totalSteps = (long) layout.steps() * epochs;
       this.grads = DataParallel.arrays(model, TensorKind.GRADIENT);
       this.states = DataParallel.modelStates(model);
     }
@@ -683,9 +679,9 @@ public final class SparkTrainer {
             dir + ": not a Spark training checkpoint (no " + K + "epoch); it cannot be resumed");
       }
       for (Map.Entry<String, String> e : setup().entrySet()) {
-        require(dir, e.getKey().substring(K.length()), info.get(e.getKey()), e.getValue());
+        requireSame(dir, e.getKey().substring(K.length()), info.get(e.getKey()), e.getValue());
       }
-      require(dir, "training data", info.provenance().dataFingerprint(), fingerprint());
+      requireSame(dir, "training data", info.provenance().dataFingerprint(), fingerprint());
       try {
         epoch = Integer.parseInt(info.get(K + "epoch"));
         batch = Integer.parseInt(info.get(K + "batch"));
@@ -700,71 +696,6 @@ public final class SparkTrainer {
       } catch (RuntimeException e) {
         throw new CheckpointException(dir + ": malformed trainer state: " + e.getMessage(), e);
       }
-    }
-
-    private void require(String dir, String what, String saved, String now) {
-      if (!now.equals(saved)) {
-        throw new CheckpointException(
-            dir
-                + ": cannot resume bit-identically: the "
-                + what
-                + " was "
-                + saved
-                + ", now it is "
-                + now);
-      }
-    }
-
-    // ---- TrainingContext ----
-
-    @Override
-    public int epoch() {
-      return epoch;
-    }
-
-    @Override
-    public int epochs() {
-      return epochs;
-    }
-
-    @Override
-    public int batch() {
-      return batch;
-    }
-
-    @Override
-    public int batches() {
-      return layout.steps();
-    }
-
-    @Override
-    public long step() {
-      return model.steps();
-    }
-
-    @Override
-    public long totalSteps() {
-      return totalSteps;
-    }
-
-    @Override
-    public Metrics metrics() {
-      return current;
-    }
-
-    @Override
-    public History history() {
-      return history;
-    }
-
-    @Override
-    public Model model() {
-      return model;
-    }
-
-    @Override
-    public void requestStop() {
-      stop = true;
     }
   }
 }

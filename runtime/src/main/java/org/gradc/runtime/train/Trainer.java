@@ -297,18 +297,11 @@ public final class Trainer {
   }
 
   /** One call of {@link #fit}: the mutable state of a run. */
-  private final class Run implements TrainingContext {
+  private final class Run extends TrainingRun {
     private final Dataset train;
     private final Feeder.Task task;
     private final List<Metric> recorded;
     private final ProgressPrinter printer;
-    private final int batches;
-    private final long totalSteps;
-    private final History history = new History();
-    private int epoch;
-    private int batch;
-    private Metrics current = new Metrics(Map.of());
-    private boolean stop;
     private double base;
     private double best = Double.NaN;
     private int bestEpoch;
@@ -316,6 +309,7 @@ public final class Trainer {
     private String dataFingerprint;
 
     Run(Dataset train) {
+      super(model, epochs, train.batchCount(batchSize));
       this.train = train;
       train.requireInputs(model.spec(), "training data");
       if (validation != null) {
@@ -334,8 +328,6 @@ public final class Trainer {
                     : ""));
       }
       this.printer = new ProgressPrinter(progress, out, clock);
-      this.batches = train.batchCount(batchSize);
-      this.totalSteps = (long) batches * epochs;
     }
 
     History run() {
@@ -538,13 +530,13 @@ public final class Trainer {
         throw new CheckpointException(
             file + ": not a training checkpoint (no gradc.trainer.epoch); it cannot be resumed");
       }
-      require(file, "batch size", info.get(T + "batch_size"), Integer.toString(batchSize));
-      require(
+      requireSame(file, "batch size", info.get(T + "batch_size"), Integer.toString(batchSize));
+      requireSame(
           file,
           "shuffle seed",
           info.get(T + "shuffle"),
           shuffleSeed == null ? "none" : Long.toString(shuffleSeed));
-      require(
+      requireSame(
           file,
           "training data fingerprint",
           info.provenance().dataFingerprint(),
@@ -563,71 +555,6 @@ public final class Trainer {
       } catch (RuntimeException e) {
         throw new CheckpointException(file + ": malformed trainer state: " + e.getMessage(), e);
       }
-    }
-
-    private void require(Path file, String what, String saved, String now) {
-      if (!now.equals(saved)) {
-        throw new CheckpointException(
-            file
-                + ": cannot resume bit-identically: the "
-                + what
-                + " was "
-                + saved
-                + ", now it is "
-                + now);
-      }
-    }
-
-    // ---- TrainingContext ----
-
-    @Override
-    public int epoch() {
-      return epoch;
-    }
-
-    @Override
-    public int epochs() {
-      return epochs;
-    }
-
-    @Override
-    public int batch() {
-      return batch;
-    }
-
-    @Override
-    public int batches() {
-      return batches;
-    }
-
-    @Override
-    public long step() {
-      return model.steps();
-    }
-
-    @Override
-    public long totalSteps() {
-      return totalSteps;
-    }
-
-    @Override
-    public Metrics metrics() {
-      return current;
-    }
-
-    @Override
-    public History history() {
-      return history;
-    }
-
-    @Override
-    public Model model() {
-      return model;
-    }
-
-    @Override
-    public void requestStop() {
-      stop = true;
     }
   }
 

@@ -1,0 +1,110 @@
+package org.gradc.runtime.train;
+
+import java.util.Map;
+import org.gradc.runtime.Model;
+import org.gradc.runtime.io.CheckpointException;
+
+/**
+ * Where one training run is, as its listeners see it ({@link TrainingContext}): the epoch and
+ * batch, the running metrics, the history of finished epochs and the stop request. The runtime's
+ * {@link Trainer} and the Spark trainer ({@code gradc-spark}) both extend it, so a listener sees
+ * the same thing whichever one trains.
+ *
+ * <p>The subclass's loop owns the mutable fields: it advances {@link #epoch} and {@link #batch},
+ * publishes {@link #current} before telling its listeners, adds finished epochs to {@link
+ * #history}, and ends after the current step once {@link #stop} is set ({@link #requestStop}). Not
+ * thread-safe; one per run.
+ */
+public abstract class TrainingRun implements TrainingContext {
+  private final Model model;
+  private final int epochs;
+
+  /** Batches per epoch (a final partial batch counts). */
+  protected final int batches;
+
+  /** Steps the whole run takes if not stopped: {@code batches * epochs}. */
+  protected final long totalSteps;
+
+  protected final History history = new History();
+  protected int epoch;
+  protected int batch;
+  protected Metrics current = new Metrics(Map.of());
+  protected boolean stop;
+
+  protected TrainingRun(Model model, int epochs, int batches) {
+    this.model = model;
+    this.epochs = epochs;
+    this.batches = batches;
+    this.totalSteps = (long) batches * epochs;
+  }
+
+  /**
+   * Refuses to resume from a checkpoint whose run was set up differently, since the resumed run
+   * would not continue bit-identically.
+   *
+   * @param where the checkpoint (file or directory), for the message
+   * @param what the setting, e.g. "batch size"
+   */
+  protected static void requireSame(Object where, String what, String saved, String now) {
+    if (!now.equals(saved)) {
+      throw new CheckpointException(
+          where
+              + ": cannot resume bit-identically: the "
+              + what
+              + " was "
+              + saved
+              + ", now it is "
+              + now);
+    }
+  }
+
+  @Override
+  public final int epoch() {
+    return epoch;
+  }
+
+  @Override
+  public final int epochs() {
+    return epochs;
+  }
+
+  @Override
+  public final int batch() {
+    return batch;
+  }
+
+  @Override
+  public final int batches() {
+    return batches;
+  }
+
+  @Override
+  public final long step() {
+    return model.steps();
+  }
+
+  @Override
+  public final long totalSteps() {
+    return totalSteps;
+  }
+
+  @Override
+  public final Metrics metrics() {
+    return current;
+  }
+
+  @Override
+  public final History history() {
+    return history;
+  }
+
+  @Override
+  public final Model model() {
+    return model;
+  }
+
+  @Override
+  public final void requestStop() {
+    stop = true;
+  }
+}
