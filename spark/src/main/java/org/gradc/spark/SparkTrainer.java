@@ -661,6 +661,7 @@ public final class SparkTrainer {
       s.put(K + "seen", Long.toString(seen));
       s.put(K + "base_lr", Double.toString(base));
       s.put(K + "history", history.toCsv());
+      saveMaskSeed(s, K);
       Provenance p =
           new Provenance(
               provenance.sourceHash(),
@@ -689,6 +690,7 @@ public final class SparkTrainer {
         correct = Long.parseLong(info.get(K + "correct"));
         seen = Long.parseLong(info.get(K + "seen"));
         base = Double.parseDouble(info.get(K + "base_lr"));
+        restoreMaskSeed(info, K, dir);
         History h = History.fromCsv(info.get(K + "history"));
         for (int e = 1; e <= h.size(); e++) {
           history.add(h.epoch(e));

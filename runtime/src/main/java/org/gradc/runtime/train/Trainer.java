@@ -514,6 +514,7 @@ public final class Trainer {
       s.put(T + "best_epoch", Integer.toString(bestEpoch));
       s.put(T + "bad_epochs", Integer.toString(badEpochs));
       s.put(T + "history", history.toCsv());
+      saveMaskSeed(s, T);
       Provenance p =
           new Provenance(
               provenance.sourceHash(),
@@ -546,6 +547,7 @@ public final class Trainer {
         best = Double.parseDouble(info.get(T + "best"));
         bestEpoch = Integer.parseInt(info.get(T + "best_epoch"));
         badEpochs = Integer.parseInt(info.get(T + "bad_epochs"));
+        restoreMaskSeed(info, T, file);
         History h = History.fromCsv(info.get(T + "history"));
         for (int e = 1; e <= h.size(); e++) {
           history.add(h.epoch(e));

@@ -2,6 +2,7 @@ package org.gradc.runtime.train;
 
 import java.util.Map;
 import org.gradc.runtime.Model;
+import org.gradc.runtime.io.Checkpoint;
 import org.gradc.runtime.io.CheckpointException;
 
 /**
@@ -55,6 +56,32 @@ public abstract class TrainingRun implements TrainingContext {
               + saved
               + ", now it is "
               + now);
+    }
+  }
+
+  /**
+   * Adds the model's dropout seed ({@link Model#seed()}) to a checkpoint's resume entries under
+   * {@code prefix + "mask_seed"}: a resumed run must draw the masks the straight run would have,
+   * and the seed is not a tensor.
+   */
+  protected final void saveMaskSeed(Map<String, String> entries, String prefix) {
+    entries.put(prefix + "mask_seed", Long.toString(model.seed()));
+  }
+
+  /**
+   * Restores what {@link #saveMaskSeed} wrote (a checkpoint written before it leaves the model's
+   * seed as it is).
+   */
+  protected final void restoreMaskSeed(Checkpoint.Info info, String prefix, Object where) {
+    String s = info.get(prefix + "mask_seed");
+    if (s == null) {
+      return;
+    }
+    try {
+      model.seed(Long.parseLong(s));
+    } catch (NumberFormatException e) {
+      throw new CheckpointException(
+          where + ": malformed trainer state: " + prefix + "mask_seed is \"" + s + "\"", e);
     }
   }
 
