@@ -66,32 +66,51 @@ public final class VectorWidth {
   }
 
   /**
-   * The kernels a class should run: the widest of {@code widths} (in bits, ascending or not) that
-   * is at most {@link #preferredBits()}, or 0 (the scalar kernels) when none is. {@value #PROPERTY}
-   * replaces the preferred width when set. Prints {@link #HINT} once when the module is absent.
+   * The kernels {@code model} should run: the widest of {@code widths} (in bits) that is at most
+   * {@link #preferredBits()}, or 0 (its scalar kernels) when none is, or when the module is absent
+   * (then {@link #HINT} is printed once) or {@code model}'s module does not read it (a named module
+   * without {@code requires static jdk.incubator.vector}; said once too). {@value #PROPERTY}
+   * replaces the preferred width when set.
    */
-  public static int choose(int... widths) {
-    int limit;
-    String forced = System.getProperty(PROPERTY);
-    if (forced != null) {
-      try {
-        limit = Integer.parseInt(forced.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "-D" + PROPERTY + " must be a number of bits (0, 128, 256, 512), but is " + forced, e);
-      }
-      if (limit > 0 && !available()) {
+  public static int choose(Class<?> model, int... widths) {
+    if (!available()) {
+      if (forced() != 0) {
         hintOnce();
-        return 0;
       }
-    } else {
-      if (!available()) {
-        hintOnce();
-        return 0;
-      }
-      limit = preferredBits();
+      return 0;
     }
-    return pick(widths, limit);
+    Module vector = ModuleLayer.boot().findModule(MODULE).orElseThrow();
+    if (!model.getModule().canRead(vector)) {
+      if (WARNED.compareAndSet(false, true)) {
+        System.err.println(
+            "gradc: "
+                + model.getModule().getName()
+                + " does not read "
+                + MODULE
+                + ", so "
+                + model.getName()
+                + " uses its scalar kernels (slower); add 'requires static "
+                + MODULE
+                + ";' to its module-info.java");
+      }
+      return 0;
+    }
+    String p = System.getProperty(PROPERTY);
+    return pick(widths, p == null ? preferredBits() : forced());
+  }
+
+  /** The bits {@value #PROPERTY} asks for; -1 (no limit) when it is not set. */
+  private static int forced() {
+    String p = System.getProperty(PROPERTY);
+    if (p == null) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(p.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "-D" + PROPERTY + " must be a number of bits (0, 128, 256, 512), but is " + p, e);
+    }
   }
 
   /** The widest of {@code widths} at most {@code limit}, or 0. */

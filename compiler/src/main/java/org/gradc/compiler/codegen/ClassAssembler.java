@@ -37,11 +37,11 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>A plan with {@linkplain ClassPlan#variants() variants} (a class compiled ahead of time for
  * machines of any vector width) also gets {@code private static final int VECTOR_BITS =
- * VectorWidth.choose(128, 256, 512)}, static accessors of {@code Model}'s protected fields for the
- * variants' kernels, and at the top of each entry point {@code if (VECTOR_BITS == 256) return
- * Mlp$Kernels256.runForward(this, n);} and so on; its own kernels are the scalar ones. Each variant
- * is a nestmate class ({@link #assembleVariant}) with the same entry points and kernels as static
- * methods taking the model, so they read its private fields directly.
+ * VectorWidth.choose(Mlp.class, 128, 256, 512)}, static accessors of {@code Model}'s protected
+ * fields for the variants' kernels, and at the top of each entry point {@code if (VECTOR_BITS ==
+ * 256) return Mlp$Kernels256.runForward(this, n);} and so on; its own kernels are the scalar ones.
+ * Each variant is a nestmate class ({@link #assembleVariant}) with the same entry points and
+ * kernels as static methods taking the model, so they read its private fields directly.
  */
 final class ClassAssembler {
   static final String MODEL = "org/gradc/runtime/Model";
@@ -232,6 +232,7 @@ final class ClassAssembler {
     mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), "SPEC", SPEC_DESC);
     if (!plan.variants().isEmpty()) {
       List<ClassPlan.Variant> variants = plan.variants();
+      mv.visitLdcInsn(org.objectweb.asm.Type.getObjectType(plan.internalName()));
       pushInt(mv, variants.size());
       mv.visitIntInsn(Opcodes.NEWARRAY, Opcodes.T_INT);
       for (int i = 0; i < variants.size(); i++) {
@@ -241,7 +242,11 @@ final class ClassAssembler {
         mv.visitInsn(Opcodes.IASTORE);
       }
       mv.visitMethodInsn(
-          Opcodes.INVOKESTATIC, "org/gradc/runtime/VectorWidth", "choose", "([I)I", false);
+          Opcodes.INVOKESTATIC,
+          "org/gradc/runtime/VectorWidth",
+          "choose",
+          "(Ljava/lang/Class;[I)I",
+          false);
       mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), VECTOR_BITS, "I");
     }
     mv.visitInsn(Opcodes.RETURN);
