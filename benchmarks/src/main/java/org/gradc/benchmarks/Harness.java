@@ -27,14 +27,24 @@ import java.util.regex.Pattern;
  * order), and the table shows each number's best round (least time; most steps per second), with
  * the median and the range over the rounds printed below it. Ratios are of the best rounds.
  *
+ * <p>{@code --java PATH} (say {@code /usr/lib/jvm/temurin-25-jdk-amd64/bin/java}) runs every Java
+ * workload a second time on that JVM, right after its run on this one, and prints a second table:
+ * each timed number on both JVMs and their ratio.
+ *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE] \
- *     [--images F --labels F]
+ *     [--images F --labels F] [--java OTHER_JAVA]
  * </pre>
  */
 public final class Harness {
   private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+)");
+
+  /** The second JVM ({@code --java}), or null. */
+  private static String otherJava;
+
+  /** Each workload's rounds on {@link #otherJava}. */
+  private static final Map<String, List<Map<String, Double>>> OTHER_RUNS = new LinkedHashMap<>();
 
   private Harness() {}
 
@@ -57,10 +67,11 @@ public final class Harness {
         case "--python" -> python = args[++i];
         case "--images" -> images = Path.of(args[++i]);
         case "--labels" -> labels = Path.of(args[++i]);
+        case "--java" -> otherJava = args[++i];
         case "--help", "-h" -> {
           System.out.println(
               "usage: Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE]"
-                  + " [--images IDX --labels IDX]");
+                  + " [--images IDX --labels IDX] [--java OTHER_JAVA]");
           return;
         }
         default -> {
@@ -126,6 +137,67 @@ public final class Harness {
     System.out.print(table(results, mlp));
     System.out.println();
     System.out.print(spread(runs));
+    if (otherJava != null) {
+      System.out.println();
+      System.out.print(jvms(runs, OTHER_RUNS, version(thisJava()), version(otherJava)));
+      System.out.println();
+      System.out.print(spread(OTHER_RUNS));
+    }
+  }
+
+  private static String thisJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** {@code java -version}'s first line, shortened to the quoted version. */
+  private static String version(String java) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(java, "-version").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    Matcher m = Pattern.compile("version \"([^\"]+)\"").matcher(out);
+    return m.find() ? m.group(1) : java;
+  }
+
+  /**
+   * Every timed number of the Java workloads on both JVMs (best rounds) and the ratio of the second
+   * to the first: below 1 the second JVM is faster.
+   */
+  static String jvms(
+      Map<String, List<Map<String, Double>>> first,
+      Map<String, List<Map<String, Double>>> second,
+      String firstName,
+      String secondName) {
+    StringBuilder s =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-14s %-20s %12s %12s %8s%n",
+                "workload",
+                "number (best)",
+                "java " + firstName,
+                "java " + secondName,
+                "ratio"));
+    second.forEach(
+        (w, list) -> {
+          Map<String, Double> a = best(first.get(w));
+          Map<String, Double> b = best(list);
+          for (String key : b.keySet()) {
+            if (!(key.endsWith("_s") || key.endsWith("_us") || key.equals("seconds"))
+                || !a.containsKey(key)) {
+              continue;
+            }
+            s.append(
+                String.format(
+                    Locale.ROOT,
+                    "%-14s %-20s %12.4f %12.4f %8.3f%n",
+                    w,
+                    key,
+                    a.get(key),
+                    b.get(key),
+                    b.get(key) / a.get(key)));
+          }
+        });
+    return s.toString();
   }
 
   private static void add(
@@ -175,9 +247,23 @@ public final class Harness {
     return s.toString();
   }
 
+  /**
+   * Runs a Java workload on this JVM and returns its numbers; with {@code --java}, then runs it on
+   * the other JVM too (interleaved: same round, right after) and keeps those in {@link
+   * #OTHER_RUNS}.
+   */
   private static Map<String, Double> java(String workload, String... args) throws Exception {
+    Map<String, Double> r = javaOn(thisJava(), workload, args);
+    if (otherJava != null) {
+      add(OTHER_RUNS, workload, javaOn(otherJava, workload, args));
+    }
+    return r;
+  }
+
+  private static Map<String, Double> javaOn(String java, String workload, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java);
     // A heap just large enough for the 60,000 images as floats (plus the copy normalize makes):
     // with a larger one the JVM keeps garbage around and its RSS says more about the heap than
     // about the model. 512 MB is too small for the data; both Java runs get the same setting.
@@ -186,7 +272,7 @@ public final class Harness {
     cmd.add(Workload.class.getName());
     cmd.add(workload);
     cmd.addAll(List.of(args));
-    Map<String, Double> r = run(workload, cmd);
+    Map<String, Double> r = run(java.equals(thisJava()) ? workload : workload + " on " + java, cmd);
     if (r == null) {
       throw new IllegalStateException(workload + " failed; see its output above");
     }

@@ -167,7 +167,7 @@ public final class Workload {
    */
   private static String mlpFit(Path images, Path labels, int epochs) throws Exception {
     long compileStart = System.nanoTime();
-    Model m = compileResource("fashion_mlp.grad");
+    Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
     DataSource source = DataSource.fashionMnist(images.getParent());
@@ -224,7 +224,7 @@ public final class Workload {
     float[] probs = new float[10];
     Predictor p;
     if (gradc) {
-      Model m = compileResource("fashion_mlp.grad");
+      Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
       m.initialize(0);
       m.feed("x", xs[0]);
       float[] live = (float[]) m.tensor(TensorKind.OUTPUT, "probs");

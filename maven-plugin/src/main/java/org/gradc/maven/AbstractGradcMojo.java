@@ -42,8 +42,12 @@ abstract class AbstractGradcMojo extends AbstractMojo {
 
   /**
    * Which code the kernels are generated as: {@code scalar} (plain loops that C2 vectorizes; the
-   * classes run on any JVM 17+) or {@code vector} (Vector API kernels sized for the build machine;
-   * Maven and the application must both run with {@code --add-modules jdk.incubator.vector}).
+   * classes run on any JVM 17+) or {@code vector} (scalar kernels plus Vector API kernels for 128-,
+   * 256- and 512-bit vectors, each blocked for its register file, in nestmate classes {@code
+   * Model$Kernels128} and so on; the model class runs the set the JVM that loads it prefers, so a
+   * jar built on an AVX-512 machine is fast on an AVX2 one and the reverse. The application runs
+   * with {@code --add-modules jdk.incubator.vector} to get the vector kernels, and the scalar ones
+   * without it; Maven itself needs no module).
    */
   @Parameter(property = "gradc.backend", defaultValue = "scalar")
   String backend;

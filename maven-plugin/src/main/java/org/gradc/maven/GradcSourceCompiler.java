@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.gradc.compiler.Compilation;
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.codegen.BackendKind;
@@ -16,8 +15,8 @@ import org.gradc.compiler.diag.SourceFile;
 import org.gradc.grammar.GradcParser;
 
 /**
- * The plugin's bridge to the compiler: one {@link Compilation} per model (one parse; its class and
- * its warnings) with the model's package, the build's precision and back end. A model's file is
+ * The plugin's bridge to the compiler: one {@link Compilation} per model (one parse; its classes
+ * and its warnings) with the model's package, the build's precision and back end. A model's file is
  * named by its absolute path in messages, as {@code javac} names Java files, so that terminals and
  * IDE consoles link to it.
  */
@@ -26,9 +25,10 @@ final class GradcSourceCompiler implements SourceCompiler {
   private final boolean inference;
 
   /**
-   * @param backend {@code scalar} or {@code vector}, in any case
-   * @throws IllegalArgumentException naming the value and the accepted ones, or saying how to
-   *     enable the vector back end when this JVM lacks {@code jdk.incubator.vector}
+   * @param backend {@code scalar} or {@code vector}, in any case; {@code vector} writes {@link
+   *     BackendKind#PORTABLE portable} classes (scalar kernels and 128-, 256-, 512-bit ones, picked
+   *     by the JVM that loads the class), which needs no vector module in the JVM running Maven
+   * @throws IllegalArgumentException naming the value and the accepted ones
    */
   GradcSourceCompiler(String backend) {
     this(backend, false);
@@ -43,17 +43,11 @@ final class GradcSourceCompiler implements SourceCompiler {
     this.backend =
         switch (b) {
           case "scalar" -> BackendKind.SCALAR;
-          case "vector" -> BackendKind.VECTOR;
+          case "vector" -> BackendKind.PORTABLE;
           default ->
               throw new IllegalArgumentException(
                   "backend must be scalar or vector, but is '" + backend + "'");
         };
-    if (this.backend == BackendKind.VECTOR
-        && ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      throw new IllegalArgumentException(
-          "backend vector needs the jdk.incubator.vector module in the JVM that runs Maven:"
-              + " set MAVEN_OPTS=\"--add-modules jdk.incubator.vector\"");
-    }
   }
 
   @Override
@@ -71,7 +65,7 @@ final class GradcSourceCompiler implements SourceCompiler {
                 .withInference(inference));
     GeneratedClass generated = compilation.generate();
     List<Diagnostic> warnings = compilation.warnings();
-    return new Compiled(Map.of(generated.binaryName(), generated.bytes()), List.of(), warnings);
+    return new Compiled(generated.classFiles(), List.of(), warnings);
   }
 
   /**

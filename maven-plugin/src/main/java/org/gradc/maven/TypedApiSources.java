@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.ModelSpec;
+import org.gradc.runtime.VectorWidth;
 
 /**
  * Keeps a generated-sources folder holding one typed wrapper ({@link TypedApiWriter}) per model
@@ -96,11 +97,21 @@ final class TypedApiSources {
     if (!Model.class.isAssignableFrom(c) || Modifier.isAbstract(c.getModifiers())) {
       return null;
     }
+    // only the spec is read: a class with vector kernels need not look for the Vector API (and
+    // say in the build log that it is not enabled), so it is told to pick its scalar kernels
+    String bits = System.getProperty(VectorWidth.PROPERTY);
+    System.setProperty(VectorWidth.PROPERTY, "0");
     try {
       return ((Model) c.getConstructor().newInstance()).spec();
     } catch (ReflectiveOperationException | LinkageError e) {
       throw new IllegalStateException(
           "cannot instantiate generated class " + binaryName + " to read its spec: " + e, e);
+    } finally {
+      if (bits == null) {
+        System.clearProperty(VectorWidth.PROPERTY);
+      } else {
+        System.setProperty(VectorWidth.PROPERTY, bits);
+      }
     }
   }
 

@@ -77,6 +77,31 @@ class GradcSourceCompilerTest {
   }
 
   @Test
+  void vectorBackendWritesAKernelClassPerWidth() throws Exception {
+    // wide enough for vector kernels at every width; Maven's JVM needs no vector module for this
+    ModelSource src =
+        write(
+            LINE.replace("float[batch, 1]\ninput  y", "float[batch, 64]\ninput  y")
+                .replace("w: float[1, 1]", "w: float[64, 32]")
+                .replace("y: float[batch, 1]", "y: float[batch, 32]")
+                .replace("b: float[1]", "b: float[32]"));
+    SourceCompiler.Compiled c = new GradcSourceCompiler("vector").compile(src, Precision.F32);
+    assertEquals(
+        java.util.Set.of(
+            "org.acme.Line",
+            "org.acme.Line$Kernels128",
+            "org.acme.Line$Kernels256",
+            "org.acme.Line$Kernels512"),
+        c.classes().keySet());
+    String model = new String(c.classes().get("org.acme.Line"), "ISO-8859-1");
+    assertFalse(model.contains("jdk/incubator/vector"), "the model class names the Vector API");
+    assertTrue(
+        new String(c.classes().get("org.acme.Line$Kernels256"), "ISO-8859-1")
+            .contains("SPECIES_256"));
+    assertTrue(new GradcSourceCompiler("vector").fingerprint().endsWith("-portable"));
+  }
+
+  @Test
   void backendIsCheckedAndPartOfTheFingerprint() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> new GradcSourceCompiler("gpu"));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradc.compiler.Gradc;
+import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.SourceFile;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Compiles .grad models to .class files (one class per model, extending"
-          + " org.gradc.runtime.Model).",
+          + " org.gradc.runtime.Model; unless --backend scalar, with nestmates Model$Kernels128,"
+          + " 256 and 512 of Vector API kernels, of which the class runs the ones the JVM"
+          + " loading it prefers).",
       "Exit status: 0 all compiled, 1 a model has errors or a file cannot be read or written,"
           + " 2 bad usage."
     })
@@ -71,6 +74,10 @@ final class CompileCommand implements Callable<Integer> {
     try {
       options =
           generator.options().withPackage(packageName).withFma(!noFma).withInference(inference);
+      // class files run on other machines: vector kernels for every width, picked when loaded
+      if (options.backend() != BackendKind.SCALAR) {
+        options = options.withBackend(BackendKind.PORTABLE);
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -96,8 +103,11 @@ final class CompileCommand implements Callable<Integer> {
       }
       Path target = dir.resolve(c.classFilePath());
       try {
-        Files.createDirectories(target.getParent());
-        Files.write(target, c.bytes());
+        for (var f : c.classFiles().entrySet()) {
+          Path file = dir.resolve(GeneratedClass.classFilePath(f.getKey()));
+          Files.createDirectories(file.getParent());
+          Files.write(file, f.getValue());
+        }
       } catch (IOException e) {
         err.println("gradc: cannot write " + target + ": " + CheckCommand.reason(e));
         status = 1;
@@ -114,10 +124,22 @@ final class CompileCommand implements Callable<Integer> {
               + c.bytes().length
               + " bytes, "
               + c.kernels().size()
-              + " kernels)");
+              + " kernels"
+              + (c.nestmates().isEmpty()
+                  ? ""
+                  : "; with "
+                      + c.nestmates().size()
+                      + " vector kernel classes, "
+                      + nestmateBytes(c)
+                      + " bytes")
+              + ")");
     }
     out.flush();
     err.flush();
     return status;
+  }
+
+  private static long nestmateBytes(GeneratedClass c) {
+    return c.nestmates().values().stream().mapToLong(b -> b.length).sum();
   }
 }

@@ -34,6 +34,14 @@ import org.objectweb.asm.Opcodes;
  * <p>{@code newInstance} names the class itself, which also works for a hidden class: its own
  * constant-pool entry resolves to the hidden class. The output depends only on the plan, so equal
  * plans give equal bytes.
+ *
+ * <p>A plan with {@linkplain ClassPlan#variants() variants} (a class compiled ahead of time for
+ * machines of any vector width) also gets {@code private static final int VECTOR_BITS =
+ * VectorWidth.choose(Mlp.class, 128, 256, 512)}, static accessors of {@code Model}'s protected
+ * fields for the variants' kernels, and at the top of each entry point {@code if (VECTOR_BITS ==
+ * 256) return Mlp$Kernels256.runForward(this, n);} and so on; its own kernels are the scalar ones.
+ * Each variant is a nestmate class ({@link #assembleVariant}) with the same entry points and
+ * kernels as static methods taking the model, so they read its private fields directly.
  */
 final class ClassAssembler {
   static final String MODEL = "org/gradc/runtime/Model";
@@ -46,15 +54,89 @@ final class ClassAssembler {
   /** ldc strings hold at most 65535 bytes of modified UTF-8; spec text is split below that. */
   private static final int SPEC_CHUNK = 16000;
 
+  /** Prefix of the model class's static accessors of {@code Model}'s protected fields. */
+  static final String ACCESSOR_PREFIX = "model$";
+
+  /** The static field of a class with variants: the vector bits of the kernels it runs (0: own). */
+  static final String VECTOR_BITS = "VECTOR_BITS";
+
+  /** {@code Model}'s protected fields that kernels read, with their descriptors. */
+  private static final Map<String, String> MODEL_FIELDS =
+      Map.of("hyper", "[D", "seed", "J", "step", "J", "rowOffset", "J");
+
   private final ClassPlan plan;
   private final ClassWriter cw = new NoLoadClassWriter();
 
-  private ClassAssembler(ClassPlan plan) {
+  /** The variant being written, or null for the model class itself. */
+  private final ClassPlan.Variant variant;
+
+  private ClassAssembler(ClassPlan plan, ClassPlan.Variant variant) {
     this.plan = plan;
+    this.variant = variant;
   }
 
+  /** The model class. */
   static byte[] assemble(ClassPlan plan) {
-    return new ClassAssembler(plan).write();
+    return new ClassAssembler(plan, null).write();
+  }
+
+  /**
+   * The nestmate class of one of {@code plan}'s variants:
+   *
+   * <pre>
+   * final class Mlp$Kernels256 {                      // NestHost Mlp
+   *   static void runForward(Mlp m, int n) { k0(m, n); k1(m, n); }
+   *   static double runTrainStep(Mlp m, int n) { ...; return m.loss[0]; }
+   *   static void k0(Mlp m, int n) { ... }             // the kernel bodies, m in local 0
+   * }
+   * </pre>
+   *
+   * <p>Only the model class names it, in code that runs when its {@code VECTOR_BITS} is this
+   * variant's, so a JVM without {@code jdk.incubator.vector} never loads it.
+   */
+  static byte[] assembleVariant(ClassPlan plan, ClassPlan.Variant variant) {
+    return new ClassAssembler(plan, variant).writeVariant();
+  }
+
+  private byte[] writeVariant() {
+    cw.visit(
+        Opcodes.V17,
+        Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
+        variant.internalName(),
+        null,
+        "java/lang/Object",
+        null);
+    if (plan.sourceFile() != null) {
+      cw.visitSource(plan.sourceFile(), null);
+    }
+    cw.visitNestHost(plan.internalName());
+    entries();
+    KernelCode.EmitContext context = nestedContext(plan.emitContext());
+    for (ClassPlan.KernelMethod k : variant.kernels()) {
+      MethodVisitor mv =
+          cw.visitMethod(
+              Opcodes.ACC_STATIC, k.name(), "(L" + plan.internalName() + ";I)V", null, null);
+      mv.visitCode();
+      k.code().emit(mv, context);
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+    cw.visitEnd();
+    return checked(cw.toByteArray(), variant.internalName());
+  }
+
+  private static KernelCode.EmitContext nestedContext(KernelCode.EmitContext c) {
+    return new KernelCode.EmitContext(c.owner(), c.precision(), c.fma(), c.descriptors(), true);
+  }
+
+  /** The class being written: the model class, or the variant's nestmate. */
+  private String self() {
+    return variant == null ? plan.internalName() : variant.internalName();
+  }
+
+  /** The descriptor of a method of {@link #self()} taking {@code desc}'s parameters. */
+  private String selfDescriptor(String desc) {
+    return variant == null ? desc : "(L" + plan.internalName() + ";" + desc.substring(1);
   }
 
   private byte[] write() {
@@ -82,21 +164,24 @@ final class ClassAssembler {
       int access = Opcodes.ACC_PRIVATE | (f.batched() || !fixedFinal ? 0 : Opcodes.ACC_FINAL);
       cw.visitField(access, f.name(), f.descriptor(), null, null).visitEnd();
     }
+    if (!plan.variants().isEmpty()) {
+      for (ClassPlan.Variant v : plan.variants()) {
+        cw.visitNestMember(v.internalName());
+      }
+      cw.visitField(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL,
+              VECTOR_BITS,
+              "I",
+              null,
+              null)
+          .visitEnd();
+      accessors();
+    }
     staticInit();
     constructor();
     buffer();
     allocate();
-    for (Schedule.Entry e : plan.entries()) {
-      // without a loss there is no optimizer, and Model's default runUpdate says so
-      if (e.point().update() == EntryPoint.Update.ONLY && e.kernels().isEmpty()) {
-        continue;
-      }
-      entry(
-          e.point().method(),
-          e.point().descriptor(),
-          e.kernels(),
-          e.point().returnsLoss() ? plan.lossField() : null);
-    }
+    entries();
     newInstance();
     KernelCode.EmitContext context = plan.emitContext();
     for (ClassPlan.KernelMethod k : plan.kernels()) {
@@ -107,14 +192,18 @@ final class ClassAssembler {
       mv.visitEnd();
     }
     cw.visitEnd();
-    byte[] bytes = cw.toByteArray();
+    return checked(cw.toByteArray(), plan.internalName());
+  }
+
+  /** {@code bytes}, after checking that no method is too large for HotSpot to compile. */
+  private static byte[] checked(byte[] bytes, String internalName) {
     for (Map.Entry<String, Integer> e : MethodSizes.of(bytes).entrySet()) {
       if (e.getValue() > MethodSizes.HUGE_METHOD_LIMIT) {
         throw new IllegalStateException(
             "generated method "
                 + e.getKey()
                 + " of "
-                + plan.internalName()
+                + internalName
                 + " has "
                 + e.getValue()
                 + " bytes of bytecode, over HotSpot's limit of "
@@ -141,6 +230,25 @@ final class ClassAssembler {
     mv.visitMethodInsn(
         Opcodes.INVOKESTATIC, SPEC, "parse", "(Ljava/lang/String;)" + SPEC_DESC, false);
     mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), "SPEC", SPEC_DESC);
+    if (!plan.variants().isEmpty()) {
+      List<ClassPlan.Variant> variants = plan.variants();
+      mv.visitLdcInsn(org.objectweb.asm.Type.getObjectType(plan.internalName()));
+      pushInt(mv, variants.size());
+      mv.visitIntInsn(Opcodes.NEWARRAY, Opcodes.T_INT);
+      for (int i = 0; i < variants.size(); i++) {
+        mv.visitInsn(Opcodes.DUP);
+        pushInt(mv, i);
+        pushInt(mv, variants.get(i).bits());
+        mv.visitInsn(Opcodes.IASTORE);
+      }
+      mv.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          "org/gradc/runtime/VectorWidth",
+          "choose",
+          "(Ljava/lang/Class;[I)I",
+          false);
+      mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), VECTOR_BITS, "I");
+    }
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);
     mv.visitEnd();
@@ -453,6 +561,67 @@ final class ClassAssembler {
    * {@code lossField} is given. Long sequences are split into helper methods so the entry point
    * itself stays small.
    */
+  private void entries() {
+    for (Schedule.Entry e : plan.entries()) {
+      // without a loss there is no optimizer, and Model's default runUpdate says so
+      if (e.point().update() == EntryPoint.Update.ONLY && e.kernels().isEmpty()) {
+        continue;
+      }
+      entry(
+          e.point().method(),
+          e.point().descriptor(),
+          e.kernels(),
+          e.point().returnsLoss() ? plan.lossField() : null);
+    }
+  }
+
+  /**
+   * Static accessors {@code model$hyper(Mlp)} and the like of {@code Model}'s protected fields, for
+   * the kernels of the variants (see {@link KernelCode.EmitContext#nested()}).
+   */
+  private void accessors() {
+    for (Map.Entry<String, String> f : new java.util.TreeMap<>(MODEL_FIELDS).entrySet()) {
+      MethodVisitor mv =
+          cw.visitMethod(
+              Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
+              ACCESSOR_PREFIX + f.getKey(),
+              "(L" + plan.internalName() + ";)" + f.getValue(),
+              null,
+              null);
+      mv.visitCode();
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f.getKey(), f.getValue());
+      mv.visitInsn(f.getValue().equals("J") ? Opcodes.LRETURN : Opcodes.ARETURN);
+      mv.visitMaxs(0, 0);
+      mv.visitEnd();
+    }
+  }
+
+  /**
+   * In a model class with variants: {@code if (VECTOR_BITS == 256) return Mlp$Kernels256.name(this,
+   * n);} for each variant, before the class's own kernels. {@code VECTOR_BITS} is a static final
+   * field, a constant to C2 once the class is initialized, so the tests fold away and the compiled
+   * entry point is the variant's alone.
+   */
+  private void dispatch(MethodVisitor mv, String name, String desc) {
+    for (ClassPlan.Variant v : plan.variants()) {
+      Label next = new Label();
+      mv.visitFieldInsn(Opcodes.GETSTATIC, plan.internalName(), VECTOR_BITS, "I");
+      pushInt(mv, v.bits());
+      mv.visitJumpInsn(Opcodes.IF_ICMPNE, next);
+      mv.visitVarInsn(Opcodes.ALOAD, 0);
+      mv.visitVarInsn(Opcodes.ILOAD, 1);
+      mv.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          v.internalName(),
+          name,
+          "(L" + plan.internalName() + ";" + desc.substring(1),
+          false);
+      mv.visitInsn(desc.endsWith("V") ? Opcodes.RETURN : Opcodes.DRETURN);
+      mv.visitLabel(next);
+    }
+  }
+
   private void entry(String name, String desc, List<String> kernels, String lossField) {
     List<String> calls = kernels;
     int part = 0;
@@ -468,8 +637,14 @@ final class ClassAssembler {
       }
       calls = grouped;
     }
-    MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, name, desc, null, null);
+    MethodVisitor mv =
+        variant == null
+            ? cw.visitMethod(Opcodes.ACC_PROTECTED, name, desc, null, null)
+            : cw.visitMethod(Opcodes.ACC_STATIC, name, selfDescriptor(desc), null, null);
     mv.visitCode();
+    if (variant == null) {
+      dispatch(mv, name, desc);
+    }
     calls(mv, calls);
     if (desc.endsWith("V")) {
       mv.visitInsn(Opcodes.RETURN);
@@ -494,7 +669,13 @@ final class ClassAssembler {
   }
 
   private void callSequence(int access, String name, List<String> kernels) {
-    MethodVisitor mv = cw.visitMethod(access, name, "(I)V", null, null);
+    MethodVisitor mv =
+        cw.visitMethod(
+            variant == null ? access : Opcodes.ACC_STATIC,
+            name,
+            selfDescriptor("(I)V"),
+            null,
+            null);
     mv.visitCode();
     calls(mv, kernels);
     mv.visitInsn(Opcodes.RETURN);
@@ -506,7 +687,11 @@ final class ClassAssembler {
     for (String k : kernels) {
       mv.visitVarInsn(Opcodes.ALOAD, 0);
       mv.visitVarInsn(Opcodes.ILOAD, 1);
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), k, "(I)V", false);
+      if (variant == null) {
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), k, "(I)V", false);
+      } else {
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, self(), k, selfDescriptor("(I)V"), false);
+      }
     }
   }
 

@@ -12,6 +12,8 @@ import org.gradc.runtime.ModelSpec;
  * @param entries the entry points and the kernels each calls
  * @param lossField the one-element buffer the loss is left in; {@code null} when there is no loss
  * @param constants values of constant buffers, filled by the constructor
+ * @param variants kernel sets for other vector widths, each written as a nestmate class; empty for
+ *     a class whose own kernels are the only ones (see {@link BackendKind#PORTABLE})
  */
 record ClassPlan(
     String internalName,
@@ -23,7 +25,8 @@ record ClassPlan(
     List<KernelMethod> kernels,
     List<Schedule.Entry> entries,
     String lossField,
-    java.util.Map<String, double[]> constants) {
+    java.util.Map<String, double[]> constants,
+    List<Variant> variants) {
 
   /**
    * One buffer field.
@@ -37,12 +40,21 @@ record ClassPlan(
   /** A kernel method {@code private void name(int n)}. */
   record KernelMethod(String name, KernelCode code) {}
 
+  /**
+   * A second set of kernels, in a nestmate class the model class dispatches to when the running JVM
+   * prefers {@code bits}-bit vectors ({@link ClassAssembler} has the layout).
+   *
+   * @param internalName the nestmate's internal name ({@code org/example/Mlp$Kernels256})
+   * @param kernels the same methods as the plan's own kernels, lowered for {@code bits}-bit vectors
+   */
+  record Variant(int bits, String internalName, List<KernelMethod> kernels) {}
+
   KernelCode.EmitContext emitContext() {
     java.util.Map<String, String> d = new java.util.LinkedHashMap<>();
     for (Field f : fields) {
       d.put(f.name(), f.descriptor());
     }
-    return new KernelCode.EmitContext(internalName, precision, fma, d);
+    return new KernelCode.EmitContext(internalName, precision, fma, d, false);
   }
 
   Field field(String name) {

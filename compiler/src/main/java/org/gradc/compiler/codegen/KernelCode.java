@@ -10,7 +10,9 @@ import org.objectweb.asm.MethodVisitor;
 interface KernelCode {
 
   /**
-   * Emits the body of {@code void k(int n)} (after {@code visitCode}, before {@code visitMaxs}).
+   * Emits the body of {@code void k(int n)} (after {@code visitCode}, before {@code visitMaxs}), or
+   * of {@code static void k(Owner self, int n)} in a nestmate when {@link EmitContext#nested()}:
+   * both have the model in local 0 and {@code n} in local 1.
    */
   void emit(MethodVisitor mv, EmitContext context);
 
@@ -20,11 +22,25 @@ interface KernelCode {
   /**
    * What a kernel method needs to know about the class it is written into.
    *
-   * @param owner the class's internal name
+   * @param owner the model class's internal name (whose fields the code reads)
    * @param descriptors the descriptor of every buffer field, by name
+   * @param nested the code is a static method of a nestmate of {@code owner}: it reads the model's
+   *     private fields directly (nestmate access) but {@code Model}'s protected ones ({@code
+   *     hyper}, {@code step}, ...) through the owner's static accessors, as protected access from
+   *     another package needs a subclass
    */
   record EmitContext(
-      String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
+      String owner,
+      Precision precision,
+      boolean fma,
+      java.util.Map<String, String> descriptors,
+      boolean nested) {
+    /** A context for a method of the model class itself. */
+    EmitContext(
+        String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
+      this(owner, precision, fma, descriptors, false);
+    }
+
     String descriptor(String field) {
       String d = descriptors.get(field);
       if (d == null) {

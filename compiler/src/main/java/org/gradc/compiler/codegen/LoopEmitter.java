@@ -22,6 +22,7 @@ final class LoopEmitter {
   private final Precision p;
   private final boolean fma;
   private final Function<String, String> arrayDescriptor;
+  private final boolean nested;
   private final Map<String, Integer> slots = new LinkedHashMap<>();
   private int nextSlot = 2; // 0 = this, 1 = n
   private int temps;
@@ -37,6 +38,21 @@ final class LoopEmitter {
       Precision p,
       boolean fma,
       Function<String, String> arrayDescriptor) {
+    this(mv, owner, p, fma, arrayDescriptor, false);
+  }
+
+  /**
+   * @param nested the method is a static method of a nestmate of {@code owner} (see {@link
+   *     KernelCode.EmitContext#nested()})
+   */
+  LoopEmitter(
+      MethodVisitor mv,
+      String owner,
+      Precision p,
+      boolean fma,
+      Function<String, String> arrayDescriptor,
+      boolean nested) {
+    this.nested = nested;
     this.mv = mv;
     this.owner = owner;
     this.p = p;
@@ -231,19 +247,15 @@ final class LoopEmitter {
       ix(i.value());
       mv.visitInsn(p == Precision.F32 ? Opcodes.I2F : Opcodes.I2D);
     } else if (e instanceof Fx.Hyper h) {
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "hyper", "[D");
+      modelField("hyper", "[D");
       intConst(h.index());
       mv.visitInsn(Opcodes.DALOAD);
       narrow();
     } else if (e instanceof Fx.Dropout d) {
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "seed", "J");
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "step", "J");
+      modelField("seed", "J");
+      modelField("step", "J");
       intConst(d.key());
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "rowOffset", "J");
+      modelField("rowOffset", "J");
       ix(d.row());
       mv.visitInsn(Opcodes.I2L);
       mv.visitInsn(Opcodes.LADD);
@@ -254,10 +266,27 @@ final class LoopEmitter {
           Opcodes.INVOKESTATIC, "org/gradc/runtime/DropoutMasks", "scale", "(JJIJIID)D", false);
       narrow();
     } else {
-      mv.visitVarInsn(Opcodes.ALOAD, 0);
-      mv.visitFieldInsn(Opcodes.GETFIELD, owner, "step", "J");
+      modelField("step", "J");
       mv.visitInsn(Opcodes.L2D);
       narrow();
+    }
+  }
+
+  /**
+   * {@code … → … value} of one of {@code Model}'s protected fields: read directly in the model
+   * class, through its static accessor ({@link ClassAssembler#ACCESSOR_PREFIX}) in a nestmate.
+   */
+  private void modelField(String name, String descriptor) {
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    if (nested) {
+      mv.visitMethodInsn(
+          Opcodes.INVOKESTATIC,
+          owner,
+          ClassAssembler.ACCESSOR_PREFIX + name,
+          "(L" + owner + ";)" + descriptor,
+          false);
+    } else {
+      mv.visitFieldInsn(Opcodes.GETFIELD, owner, name, descriptor);
     }
   }
 

@@ -11,7 +11,8 @@ record LoopKernel(List<LoopStmt> body) implements KernelCode {
 
   @Override
   public void emit(MethodVisitor mv, EmitContext c) {
-    new LoopEmitter(mv, c.owner(), c.precision(), c.fma(), c::descriptor).emitMethod(body);
+    new LoopEmitter(mv, c.owner(), c.precision(), c.fma(), c::descriptor, c.nested())
+        .emitMethod(body);
   }
 
   @Override

@@ -64,6 +64,16 @@ public final class ModelCompiler {
       methods.add(new ClassPlan.KernelMethod(m.name(), code));
       rendered.put(m.name(), code.render(options.precision(), 0));
     }
+    List<ClassPlan.Variant> variants = new ArrayList<>();
+    if (options.backend() == BackendKind.PORTABLE) {
+      if (pkg.equals(HiddenClasses.PACKAGE)) {
+        throw new IllegalArgumentException(
+            "a portable class has nestmates, which a hidden class cannot have");
+      }
+      for (int bits : BackendKind.PORTABLE_BITS) {
+        variant(schedule, internal, bits, options.precision(), context).ifPresent(variants::add);
+      }
+    }
     ClassPlan plan =
         new ClassPlan(
             internal,
@@ -75,9 +85,46 @@ public final class ModelCompiler {
             methods,
             schedule.entries(),
             schedule.lossField(),
-            schedule.constants());
+            schedule.constants(),
+            variants);
     byte[] bytes = ClassAssembler.assemble(plan);
-    return new GeneratedClass(internal.replace('/', '.'), bytes, rendered);
+    Map<String, byte[]> nestmates = new LinkedHashMap<>();
+    for (ClassPlan.Variant v : variants) {
+      nestmates.put(v.internalName().replace('/', '.'), ClassAssembler.assembleVariant(plan, v));
+    }
+    return new GeneratedClass(internal.replace('/', '.'), bytes, rendered, nestmates);
+  }
+
+  /** The nestmate name of the kernels for {@code bits}-bit vectors: {@code Mlp$Kernels256}. */
+  static String variantName(String internal, int bits) {
+    return internal + "$Kernels" + bits;
+  }
+
+  /**
+   * The kernels lowered for {@code bits}-bit vectors (blocked for the register file this
+   * architecture has at that width), or empty when none of them would use a vector (a model of tiny
+   * layers, all scalar at every width): the class's own scalar kernels then serve.
+   */
+  private static java.util.Optional<ClassPlan.Variant> variant(
+      Schedule schedule,
+      String internal,
+      int bits,
+      Precision precision,
+      KernelCode.EmitContext context) {
+    Backend backend = new VectorBackend(bits / 32, bits / 64);
+    KernelCode.EmitContext nested =
+        new KernelCode.EmitContext(
+            context.owner(), precision, context.fma(), context.descriptors(), true);
+    List<ClassPlan.KernelMethod> methods = new ArrayList<>();
+    boolean anyVector = false;
+    for (Schedule.Method m : schedule.methods()) {
+      KernelCode code = fit(m, backend, nested);
+      anyVector |= code instanceof VectorCode;
+      methods.add(new ClassPlan.KernelMethod(m.name(), code));
+    }
+    return anyVector
+        ? java.util.Optional.of(new ClassPlan.Variant(bits, variantName(internal, bits), methods))
+        : java.util.Optional.empty();
   }
 
   /** The kernel lowered under the most generous policy whose method fits the budget. */

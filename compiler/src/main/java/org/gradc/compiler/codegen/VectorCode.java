@@ -81,7 +81,7 @@ final class VectorCode implements KernelCode {
   @Override
   public void emit(MethodVisitor mv, EmitContext c) {
     Precision p = c.precision();
-    LoopEmitter le = new LoopEmitter(mv, c.owner(), p, c.fma(), c::descriptor);
+    LoopEmitter le = new LoopEmitter(mv, c.owner(), p, c.fma(), c::descriptor, c.nested());
     le.hoist(arrays());
     VectorEmitter ve =
         new VectorEmitter(

@@ -34,6 +34,17 @@ class CompileAndDumpCommandTest {
     Path xor = dir.resolve("org/acme/Xor.class");
     assertTrue(Files.exists(xor), r.out());
     assertTrue(Files.exists(dir.resolve("org/acme/FashionMlp.class")));
+    // class files go to other machines: vector kernels for each width, picked when loaded
+    for (int bits : new int[] {128, 256, 512}) {
+      Path k = dir.resolve("org/acme/FashionMlp$Kernels" + bits + ".class");
+      assertTrue(Files.exists(k), r.out());
+      org.gradc.compiler.codegen.Harness.verify(Files.readAllBytes(k));
+    }
+    Path scalar = dir.resolve("scalar");
+    assertEquals(0, run("compile", MLP, "-d", scalar.toString(), "--backend", "scalar").status());
+    try (var files = Files.list(scalar)) {
+      assertEquals(java.util.List.of(scalar.resolve("FashionMlp.class")), files.toList());
+    }
     byte[] first = Files.readAllBytes(xor);
     assertEquals(0, run("compile", XOR, "-d", dir.toString(), "--package", "org.acme").status());
     assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(xor)), "reproducible");

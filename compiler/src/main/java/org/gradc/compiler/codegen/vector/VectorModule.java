@@ -1,8 +1,7 @@
 package org.gradc.compiler.codegen.vector;
 
-import java.lang.reflect.Method;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.gradc.runtime.VectorWidth;
 
 /**
  * Whether this JVM can run Vector API code, and the vector size it prefers. {@code
@@ -12,23 +11,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * standard error, how to enable the fast one.
  */
 public final class VectorModule {
-  public static final String NAME = "jdk.incubator.vector";
+  public static final String NAME = VectorWidth.MODULE;
 
   /** The hint printed (once) when the module is absent. */
-  public static final String HINT =
-      "gradc: the Vector API is not enabled, so kernels use the scalar back end (slower);"
-          + " run java with --add-modules "
-          + NAME
-          + " to enable it";
+  public static final String HINT = VectorWidth.HINT;
 
-  private static final AtomicBoolean WARNED = new AtomicBoolean();
   private static final int PREFERRED_BITS = preferredBits();
 
   private VectorModule() {}
 
   /** True when {@code jdk.incubator.vector} is in the boot layer. */
   public static boolean available() {
-    return ModuleLayer.boot().findModule(NAME).isPresent();
+    return VectorWidth.available();
   }
 
   /**
@@ -36,17 +30,7 @@ public final class VectorModule {
    * says), or 0 when the module is absent.
    */
   public static int preferredBits() {
-    if (!available()) {
-      return 0;
-    }
-    try {
-      Class<?> shape = Class.forName(NAME + ".VectorShape");
-      Object preferred = shape.getMethod("preferredShape").invoke(null);
-      Method bits = shape.getMethod("vectorBitSize");
-      return (Integer) bits.invoke(preferred);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return 0;
-    }
+    return VectorWidth.preferredBits();
   }
 
   /**
@@ -56,9 +40,7 @@ public final class VectorModule {
    */
   public static Optional<Integer> lanes(boolean f64) {
     if (!available()) {
-      if (WARNED.compareAndSet(false, true)) {
-        System.err.println(HINT);
-      }
+      VectorWidth.hintOnce();
       return Optional.empty();
     }
     int bits = PREFERRED_BITS;
