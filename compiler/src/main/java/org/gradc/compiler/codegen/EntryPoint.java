@@ -22,9 +22,11 @@ import java.util.Set;
 public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update update) {
 
   /**
-   * Values an entry point computes. Outputs are always the evaluation-mode ones (what inference
-   * returns); the loss is the training loss in a training entry and the evaluation loss in an
-   * evaluation entry (see {@link #evaluation()}).
+   * Values an entry point computes. Like the loss, outputs follow the entry's mode (see {@link
+   * #evaluation()}): an evaluation entry leaves the evaluation-mode outputs (what inference
+   * returns), a training entry the training-mode outputs of its own forward pass (dropout active,
+   * batch statistics), which is what a trainer's training accuracy counts without a second forward
+   * pass. For a model without mode-dependent ops both are the same values.
    */
   public enum Role {
     OUTPUTS,
@@ -74,19 +76,22 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
   public static final EntryPoint EVALUATE =
       new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, Update.NONE);
 
-  /** The loss and every gradient; parameters untouched. */
+  /** The outputs (training mode), the loss and every gradient; parameters untouched. */
   public static final EntryPoint GRADIENTS =
       new EntryPoint(
           "runGradients",
-          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
           false,
           Update.NONE);
 
-  /** Forward, backward and the optimizer update, fused. */
+  /**
+   * Forward (leaving the training-mode outputs), backward and the optimizer update, fused; the
+   * outputs are those of the parameters before the update, like the loss.
+   */
   public static final EntryPoint TRAIN_STEP =
       new EntryPoint(
           "runTrainStep",
-          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
           false,
           Update.FUSED);
 

@@ -72,7 +72,7 @@ final class Scheduler {
   private Set<Node> roots(EntryPoint e) {
     Set<Node> roots = new LinkedHashSet<>();
     if (e.roots().contains(EntryPoint.Role.OUTPUTS)) {
-      roots.addAll(graph.outputs().values());
+      roots.addAll((e.evaluation() ? graph.outputs() : graph.trainingOutputs()).values());
     }
     if (e.roots().contains(EntryPoint.Role.STATE_UPDATES)) {
       roots.addAll(graph.updates().values());
