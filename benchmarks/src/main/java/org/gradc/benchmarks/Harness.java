@@ -309,8 +309,9 @@ public final class Harness {
       s.append(
           String.format(
               Locale.ROOT,
-              "  MLP epoch Trainer.fit / bare loop     %6.3f   [<= 1.10]%n",
-              fit.get("epoch_s") / g));
+              "  MLP epoch Trainer.fit / bare loop     %6.3f   [<= 1.10] (validation: %.3f of it)%n",
+              fit.get("epoch_s") / g,
+              fit.get("val_s") / g));
       s.append(
           String.format(
               Locale.ROOT,
