@@ -168,8 +168,9 @@ public final class Workload {
    * validation on the 10,000 test images after every epoch, training accuracy on, no progress
    * output. Each epoch is timed from the end of the previous one (the first from the start of
    * {@code fit}), so the time is what the user waits for, validation included; {@code val_s} is the
-   * validation part of the warm epoch (from its last step to its end). The warm epoch is the
-   * fastest after the first (with the default 2 epochs, the second: as the bare loop's).
+   * validation part of the warm epoch (from its last step to its end), {@code first_val_s} that of
+   * the first. The warm epoch is the fastest after the first (with the default 2 epochs, the
+   * second: as the bare loop's).
    */
   private static String mlpFit(Path images, Path labels, int epochs) throws Exception {
     long compileStart = System.nanoTime();
@@ -216,11 +217,13 @@ public final class Workload {
     return String.format(
         Locale.ROOT,
         "{\"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
-            + " \"val_s\": %.4f, \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
+            + " \"first_val_s\": %.4f, \"val_s\": %.4f, \"val_accuracy\": %.4f,"
+            + " \"peak_rss_mb\": %.1f}",
         epochs,
         compileSeconds,
         seconds[0],
         seconds[warm],
+        validating[0],
         validating[warm],
         h.last().get(Metric.VAL_ACCURACY),
         peakRssMb());

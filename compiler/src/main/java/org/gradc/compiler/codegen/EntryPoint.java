@@ -16,10 +16,16 @@ import java.util.Set;
  *     also computes values for other entries, a ReLU mask for the backward pass, gets a pruned
  *     variant, and no role buffer outside {@code roots} is written); otherwise it runs whole fused
  *     kernels, as the training entries do
+ * @param sharesTraining for a minimal entry: where a group's whole kernel (the one the training
+ *     entries run) writes no role buffer outside {@code roots}, run it rather than a pruned
+ *     variant. It stores a few intermediates the entry does not need (a ReLU mask), but the code is
+ *     the training step's, which the JIT has compiled by the time validation runs between epochs: a
+ *     pruned variant would run cold (interpreted, then C1) through the first epoch's validation
  * @param update {@link Update#FUSED} folds each parameter's optimizer update into the kernel that
  *     writes its gradient; {@link Update#ONLY} runs the optimizer alone, on the gradient buffers
  */
-public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update update) {
+public record EntryPoint(
+    String method, Set<Role> roots, boolean minimal, boolean sharesTraining, Update update) {
 
   /**
    * Values an entry point computes. Like the loss, outputs follow the entry's mode (see {@link
@@ -70,17 +76,22 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
 
   /** Inference: the outputs, computing nothing for the backward pass. */
   public static final EntryPoint FORWARD =
-      new EntryPoint("runForward", Set.of(Role.OUTPUTS), true, Update.NONE);
+      new EntryPoint("runForward", Set.of(Role.OUTPUTS), true, false, Update.NONE);
 
-  /** Validation: outputs and the loss, no backward pass; gradients are left as they are. */
+  /**
+   * Validation: outputs and the loss, no backward pass; gradients are left as they are. It shares
+   * the training step's kernels where they write nothing else, so it runs compiled code from the
+   * first epoch on.
+   */
   public static final EntryPoint EVALUATE =
-      new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, Update.NONE);
+      new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, true, Update.NONE);
 
   /** The outputs (training mode), the loss and every gradient; parameters untouched. */
   public static final EntryPoint GRADIENTS =
       new EntryPoint(
           "runGradients",
           Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          false,
           false,
           Update.NONE);
 
@@ -93,10 +104,12 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
           "runTrainStep",
           Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
           false,
+          false,
           Update.FUSED);
 
   /** The optimizer alone, applied to the gradient buffers. */
-  public static final EntryPoint UPDATE = new EntryPoint("runUpdate", Set.of(), false, Update.ONLY);
+  public static final EntryPoint UPDATE =
+      new EntryPoint("runUpdate", Set.of(), false, false, Update.ONLY);
 
   /**
    * The entry points of a model class: {@code runForward}, and for a model with a loss {@code
