@@ -35,9 +35,11 @@ import org.gradc.runtime.train.Trainer;
  * {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is what {@code gradc train --data
  * fashion-mnist} runs: {@link Trainer#fit} with validation on the test set and the training
  * accuracy, EPOCHS (default 2, as the bare loop) epochs timed by the wall clock, validation
- * included (and reported apart). {@code Workload gradc-predict|java-predict [CALLS]} times CALLS
- * (default 100,000) one-example predictions after as many warm-up calls: median and 99th
- * percentile, and the bytes allocated per call.
+ * included (and reported apart). {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]} alternates
+ * bare epochs and {@code fit} epochs on one model in one JVM (see {@link #overhead}). {@code
+ * Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example
+ * predictions after as many warm-up calls: median and 99th percentile, and the bytes allocated per
+ * call.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -58,6 +60,11 @@ public final class Workload {
                   Path.of(args[1]),
                   Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : 2);
+          case "gradc-overhead" ->
+              overhead(
+                  Path.of(args[1]),
+                  Path.of(args[2]),
+                  args.length > 3 ? Integer.parseInt(args[3]) : 3);
           case "gradc-predict", "java-predict" ->
               predict(
                   which.startsWith("gradc"), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
@@ -106,10 +113,12 @@ public final class Workload {
     float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
     int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
     double[] epochSeconds = new double[2];
+    double[] epochCpu = new double[2];
     double loss = 0;
     for (int epoch = 0; epoch < 2; epoch++) {
       int[] order = data.order(7, epoch);
       long start = System.nanoTime();
+      long cpu = threadCpuNanos();
       for (int from = 0; from < rows; from += BATCH) {
         int n = Math.min(BATCH, rows - from);
         int b = n == BATCH ? 0 : 1;
@@ -120,13 +129,17 @@ public final class Workload {
         loss = stepper.step(xBuf[b], yBuf[b], n);
       }
       epochSeconds[epoch] = (System.nanoTime() - start) / 1e9;
+      epochCpu[epoch] = (threadCpuNanos() - cpu) / 1e9;
     }
     return String.format(
         Locale.ROOT,
-        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"first_epoch_cpu_s\":"
+            + " %.4f, \"epoch_cpu_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         compileSeconds,
         epochSeconds[0],
         epochSeconds[1],
+        epochCpu[0],
+        epochCpu[1],
         loss,
         peakRssMb());
   }
@@ -182,6 +195,8 @@ public final class Workload {
     Dataset validation = source.test().forModel(m.spec());
     double[] seconds = new double[epochs];
     double[] validating = new double[epochs];
+    double[] cpu = new double[epochs];
+    long[] lastCpu = {0};
     long[] last = {0};
     long[] lastStep = {0};
     Trainer trainer =
@@ -204,11 +219,15 @@ public final class Workload {
                   public void onEpochEnd(org.gradc.runtime.train.TrainingContext c) {
                     long now = System.nanoTime();
                     seconds[c.epoch() - 1] = (now - last[0]) / 1e9;
+                    long nowCpu = threadCpuNanos();
+                    cpu[c.epoch() - 1] = (nowCpu - lastCpu[0]) / 1e9;
+                    lastCpu[0] = nowCpu;
                     validating[c.epoch() - 1] = (now - lastStep[0]) / 1e9;
                     last[0] = now;
                   }
                 });
     last[0] = System.nanoTime();
+    lastCpu[0] = threadCpuNanos();
     History h = trainer.fit(train);
     int warm = epochs > 1 ? 1 : 0;
     for (int e = 1; e < epochs; e++) {
@@ -217,15 +236,86 @@ public final class Workload {
     return String.format(
         Locale.ROOT,
         "{\"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
-            + " \"first_val_s\": %.4f, \"val_s\": %.4f, \"val_accuracy\": %.4f,"
-            + " \"peak_rss_mb\": %.1f}",
+            + " \"first_epoch_cpu_s\": %.4f, \"epoch_cpu_s\": %.4f, \"first_val_s\": %.4f,"
+            + " \"val_s\": %.4f, \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
         epochs,
         compileSeconds,
         seconds[0],
         seconds[warm],
+        cpu[0],
+        cpu[warm],
         validating[0],
         validating[warm],
         h.last().get(Metric.VAL_ACCURACY),
+        peakRssMb());
+  }
+
+  /**
+   * The trainer's overhead measured in one JVM: after two warm-up epochs of each, ROUNDS rounds of
+   * one bare feed/trainStep epoch and one {@link Trainer#fit} epoch (validation on the test set,
+   * training accuracy on) on the same model, alternating, each timed by the wall clock and by the
+   * training thread's CPU time; reports the best of each and their ratios. Both sides run the same
+   * compiled kernels with the same JIT state, so the ratio is the trainer's own cost, free of
+   * run-to-run JIT and data-layout differences; the thread CPU ratio also holds on a loaded
+   * machine.
+   */
+  private static String overhead(Path images, Path labels, int rounds) throws Exception {
+    Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
+    m.initialize(0);
+    DataSource source = DataSource.fashionMnist(images.getParent());
+    Dataset train = source.train().forModel(m.spec());
+    Dataset validation = source.test().forModel(m.spec());
+    FloatColumn xs = (FloatColumn) train.column("x");
+    IntColumn ys = (IntColumn) train.column("y");
+    int rows = train.size();
+    float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
+    int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
+    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+    for (int round = -2; round < rounds; round++) {
+      long wall = System.nanoTime();
+      long cpu = threadCpuNanos();
+      int[] order = train.order(7, round + 3);
+      for (int from = 0; from < rows; from += BATCH) {
+        int n = Math.min(BATCH, rows - from);
+        int b = n == BATCH ? 0 : 1;
+        xs.gather(order, from, from + n, xBuf[b]);
+        ys.gather(order, from, from + n, yBuf[b]);
+        m.feed("x", xBuf[b]);
+        m.feed("y", yBuf[b]);
+        m.trainStep();
+      }
+      double bareWall = (System.nanoTime() - wall) / 1e9;
+      double bareCpu = (threadCpuNanos() - cpu) / 1e9;
+      wall = System.nanoTime();
+      cpu = threadCpuNanos();
+      Trainer.of(m)
+          .epochs(1)
+          .batchSize(BATCH)
+          .shuffle(7 + round)
+          .validate(validation)
+          .progress(Progress.NONE)
+          .fit(train);
+      double fitWall = (System.nanoTime() - wall) / 1e9;
+      double fitCpu = (threadCpuNanos() - cpu) / 1e9;
+      if (round >= 0) {
+        best[0] = Math.min(best[0], bareWall);
+        best[1] = Math.min(best[1], bareCpu);
+        best[2] = Math.min(best[2], fitWall);
+        best[3] = Math.min(best[3], fitCpu);
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "{\"rounds\": %d, \"bare_epoch_s\": %.4f, \"bare_epoch_cpu_s\": %.4f, \"fit_epoch_s\":"
+            + " %.4f, \"fit_epoch_cpu_s\": %.4f, \"overhead_ratio\": %.4f,"
+            + " \"overhead_cpu_ratio\": %.4f, \"peak_rss_mb\": %.1f}",
+        rounds,
+        best[0],
+        best[1],
+        best[2],
+        best[3],
+        best[2] / best[0],
+        best[3] / best[1],
         peakRssMb());
   }
 
@@ -320,6 +410,15 @@ public final class Workload {
         seconds,
         loss,
         peakRssMb());
+  }
+
+  /**
+   * CPU time of the calling thread: with one training thread, the work of the loop itself, which a
+   * loaded machine delays but does not inflate the way it inflates wall time (the JIT's compiler
+   * threads are not counted).
+   */
+  static long threadCpuNanos() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   /** VmHWM from /proc/self/status: the peak resident set of this process. */
