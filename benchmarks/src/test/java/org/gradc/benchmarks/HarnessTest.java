@@ -36,6 +36,14 @@ class HarnessTest {
     assertTrue(json.startsWith("{\"calls\": 20, \"median_us\": "), json);
   }
 
+  /** The harness's own resources are packaged (a resources list in the pom once left them out). */
+  @Test
+  void harnessResourcesAreOnTheClassPath() {
+    for (String name : new String[] {"torch_bench.py", "xor.grad"}) {
+      assertTrue(Harness.class.getResource(name) != null, name);
+    }
+  }
+
   /** predict shares the forward pass with trainStep: its probability gives trainStep's loss. */
   @Test
   void handWrittenPredictionAgreesWithTheTrainingStepsLoss() {
