@@ -99,7 +99,8 @@ public final class Harness {
     for (int round = 1; round <= rounds; round++) {
       System.err.println("round " + round + " of " + rounds);
       if (mlp) {
-        for (String w : List.of("gradc-mlp", "gradc-train", "gradc-mlp-2t", "java-mlp")) {
+        for (String w :
+            List.of("gradc-mlp", "gradc-train", "gradc-overhead", "gradc-mlp-2t", "java-mlp")) {
           add(runs, w, java(w, images.toString(), labels.toString()));
         }
       }
@@ -395,13 +396,29 @@ public final class Harness {
       s.append(
           String.format(
               Locale.ROOT,
-              "  MLP epoch Trainer.fit / bare loop     %6.3f   [<= 1.10]%n",
-              fit.get("epoch_s") / g));
+              "  MLP epoch Trainer.fit / bare loop     %6.3f   [<= 1.10] (validation: %.3f of it)%n",
+              fit.get("epoch_s") / g,
+              fit.get("val_s") / g));
       s.append(
           String.format(
               Locale.ROOT,
-              "  MLP first / warm epoch, Trainer.fit   %6.3f   [<= 1.5]%n",
-              fit.get("first_epoch_s") / fit.get("epoch_s")));
+              "  the same in thread CPU time           %6.3f   (robust to load)%n",
+              fit.get("epoch_cpu_s") / r.get("gradc-mlp").get("epoch_cpu_s")));
+      Map<String, Double> over = r.get("gradc-overhead");
+      if (over != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  the same in one JVM, alternating      %6.3f   [<= 1.10] (thread CPU: %.3f)%n",
+                over.get("fit_epoch_s") / over.get("bare_epoch_s"),
+                over.get("fit_epoch_cpu_s") / over.get("bare_epoch_cpu_s")));
+      }
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  MLP first / warm epoch, Trainer.fit   %6.3f   [<= 1.5] (thread CPU: %.3f)%n",
+              fit.get("first_epoch_s") / fit.get("epoch_s"),
+              fit.get("first_epoch_cpu_s") / fit.get("epoch_cpu_s")));
       Map<String, Double> g2 = r.get("gradc-mlp-2t");
       if (g2 != null) {
         s.append(

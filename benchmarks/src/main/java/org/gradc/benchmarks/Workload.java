@@ -34,9 +34,12 @@ import org.gradc.runtime.train.Trainer;
  * LABELS} trains the same two epochs through the {@link Trainer} on 1 or 2 data-parallel threads.
  * {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is what {@code gradc train --data
  * fashion-mnist} runs: {@link Trainer#fit} with validation on the test set and the training
- * accuracy, EPOCHS (default 3) epochs timed by the wall clock, validation included. {@code Workload
- * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
- * as many warm-up calls: median and 99th percentile, and the bytes allocated per call.
+ * accuracy, EPOCHS (default 2, as the bare loop) epochs timed by the wall clock, validation
+ * included (and reported apart). {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]} alternates
+ * bare epochs and {@code fit} epochs on one model in one JVM (see {@link #overhead}). {@code
+ * Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example
+ * predictions after as many warm-up calls: median and 99th percentile, and the bytes allocated per
+ * call.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -56,6 +59,11 @@ public final class Workload {
               mlpFit(
                   Path.of(args[1]),
                   Path.of(args[2]),
+                  args.length > 3 ? Integer.parseInt(args[3]) : 2);
+          case "gradc-overhead" ->
+              overhead(
+                  Path.of(args[1]),
+                  Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : 3);
           case "gradc-predict", "java-predict" ->
               predict(
@@ -68,6 +76,9 @@ public final class Workload {
   /** A model file shipped with the benchmarks, compiled in memory. */
   static Model compileResource(String name) throws Exception {
     try (InputStream in = Workload.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new java.io.FileNotFoundException(name + " is not on the class path");
+      }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return Gradc.compile(new SourceFile(name, text), Gradc.Options.defaults());
     }
@@ -102,10 +113,12 @@ public final class Workload {
     float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
     int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
     double[] epochSeconds = new double[2];
+    double[] epochCpu = new double[2];
     double loss = 0;
     for (int epoch = 0; epoch < 2; epoch++) {
       int[] order = data.order(7, epoch);
       long start = System.nanoTime();
+      long cpu = threadCpuNanos();
       for (int from = 0; from < rows; from += BATCH) {
         int n = Math.min(BATCH, rows - from);
         int b = n == BATCH ? 0 : 1;
@@ -116,13 +129,17 @@ public final class Workload {
         loss = stepper.step(xBuf[b], yBuf[b], n);
       }
       epochSeconds[epoch] = (System.nanoTime() - start) / 1e9;
+      epochCpu[epoch] = (threadCpuNanos() - cpu) / 1e9;
     }
     return String.format(
         Locale.ROOT,
-        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"first_epoch_cpu_s\":"
+            + " %.4f, \"epoch_cpu_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         compileSeconds,
         epochSeconds[0],
         epochSeconds[1],
+        epochCpu[0],
+        epochCpu[1],
         loss,
         peakRssMb());
   }
@@ -163,7 +180,10 @@ public final class Workload {
    * {@link Trainer#fit} as {@code gradc train --data fashion-mnist --epochs E --batch 64} runs it:
    * validation on the 10,000 test images after every epoch, training accuracy on, no progress
    * output. Each epoch is timed from the end of the previous one (the first from the start of
-   * {@code fit}), so the time is what the user waits for, validation included.
+   * {@code fit}), so the time is what the user waits for, validation included; {@code val_s} is the
+   * validation part of the warm epoch (from its last step to its end), {@code first_val_s} that of
+   * the first. The warm epoch is the fastest after the first (with the default 2 epochs, the
+   * second: as the bare loop's).
    */
   private static String mlpFit(Path images, Path labels, int epochs) throws Exception {
     long compileStart = System.nanoTime();
@@ -174,7 +194,11 @@ public final class Workload {
     Dataset train = source.train().forModel(m.spec());
     Dataset validation = source.test().forModel(m.spec());
     double[] seconds = new double[epochs];
+    double[] validating = new double[epochs];
+    double[] cpu = new double[epochs];
+    long[] lastCpu = {0};
     long[] last = {0};
+    long[] lastStep = {0};
     Trainer trainer =
         Trainer.of(m)
             .epochs(epochs)
@@ -182,27 +206,116 @@ public final class Workload {
             .shuffle(7)
             .validate(validation)
             .progress(Progress.NONE)
-            .onEpochEnd(
-                c -> {
-                  long now = System.nanoTime();
-                  seconds[c.epoch() - 1] = (now - last[0]) / 1e9;
-                  last[0] = now;
+            .listener(
+                new org.gradc.runtime.train.TrainingListener() {
+                  @Override
+                  public void onBatchEnd(org.gradc.runtime.train.TrainingContext c) {
+                    if (c.batch() == c.batches()) {
+                      lastStep[0] = System.nanoTime();
+                    }
+                  }
+
+                  @Override
+                  public void onEpochEnd(org.gradc.runtime.train.TrainingContext c) {
+                    long now = System.nanoTime();
+                    seconds[c.epoch() - 1] = (now - last[0]) / 1e9;
+                    long nowCpu = threadCpuNanos();
+                    cpu[c.epoch() - 1] = (nowCpu - lastCpu[0]) / 1e9;
+                    lastCpu[0] = nowCpu;
+                    validating[c.epoch() - 1] = (now - lastStep[0]) / 1e9;
+                    last[0] = now;
+                  }
                 });
     last[0] = System.nanoTime();
+    lastCpu[0] = threadCpuNanos();
     History h = trainer.fit(train);
-    double warm = Double.MAX_VALUE;
+    int warm = epochs > 1 ? 1 : 0;
     for (int e = 1; e < epochs; e++) {
-      warm = Math.min(warm, seconds[e]);
+      warm = seconds[e] < seconds[warm] ? e : warm;
     }
     return String.format(
         Locale.ROOT,
         "{\"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
-            + " \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
+            + " \"first_epoch_cpu_s\": %.4f, \"epoch_cpu_s\": %.4f, \"first_val_s\": %.4f,"
+            + " \"val_s\": %.4f, \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
         epochs,
         compileSeconds,
         seconds[0],
-        warm,
+        seconds[warm],
+        cpu[0],
+        cpu[warm],
+        validating[0],
+        validating[warm],
         h.last().get(Metric.VAL_ACCURACY),
+        peakRssMb());
+  }
+
+  /**
+   * The trainer's overhead measured in one JVM: after two warm-up epochs of each, ROUNDS rounds of
+   * one bare feed/trainStep epoch and one {@link Trainer#fit} epoch (validation on the test set,
+   * training accuracy on) on the same model, alternating, each timed by the wall clock and by the
+   * training thread's CPU time; reports the best of each and their ratios. Both sides run the same
+   * compiled kernels with the same JIT state, so the ratio is the trainer's own cost, free of
+   * run-to-run JIT and data-layout differences; the thread CPU ratio also holds on a loaded
+   * machine.
+   */
+  private static String overhead(Path images, Path labels, int rounds) throws Exception {
+    Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
+    m.initialize(0);
+    DataSource source = DataSource.fashionMnist(images.getParent());
+    Dataset train = source.train().forModel(m.spec());
+    Dataset validation = source.test().forModel(m.spec());
+    FloatColumn xs = (FloatColumn) train.column("x");
+    IntColumn ys = (IntColumn) train.column("y");
+    int rows = train.size();
+    float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
+    int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
+    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+    for (int round = -2; round < rounds; round++) {
+      long wall = System.nanoTime();
+      long cpu = threadCpuNanos();
+      int[] order = train.order(7, round + 3);
+      for (int from = 0; from < rows; from += BATCH) {
+        int n = Math.min(BATCH, rows - from);
+        int b = n == BATCH ? 0 : 1;
+        xs.gather(order, from, from + n, xBuf[b]);
+        ys.gather(order, from, from + n, yBuf[b]);
+        m.feed("x", xBuf[b]);
+        m.feed("y", yBuf[b]);
+        m.trainStep();
+      }
+      double bareWall = (System.nanoTime() - wall) / 1e9;
+      double bareCpu = (threadCpuNanos() - cpu) / 1e9;
+      wall = System.nanoTime();
+      cpu = threadCpuNanos();
+      Trainer.of(m)
+          .epochs(1)
+          .batchSize(BATCH)
+          .shuffle(7 + round)
+          .validate(validation)
+          .progress(Progress.NONE)
+          .fit(train);
+      double fitWall = (System.nanoTime() - wall) / 1e9;
+      double fitCpu = (threadCpuNanos() - cpu) / 1e9;
+      if (round >= 0) {
+        best[0] = Math.min(best[0], bareWall);
+        best[1] = Math.min(best[1], bareCpu);
+        best[2] = Math.min(best[2], fitWall);
+        best[3] = Math.min(best[3], fitCpu);
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "{\"rounds\": %d, \"bare_epoch_s\": %.4f, \"bare_epoch_cpu_s\": %.4f, \"fit_epoch_s\":"
+            + " %.4f, \"fit_epoch_cpu_s\": %.4f, \"overhead_ratio\": %.4f,"
+            + " \"overhead_cpu_ratio\": %.4f, \"peak_rss_mb\": %.1f}",
+        rounds,
+        best[0],
+        best[1],
+        best[2],
+        best[3],
+        best[2] / best[0],
+        best[3] / best[1],
         peakRssMb());
   }
 
@@ -212,7 +325,7 @@ public final class Workload {
    * inputs cycle through 64 random images; gradc's output is read from the live output buffer, so
    * neither side allocates by design, and the bytes the thread allocated are reported per call.
    */
-  private static String predict(boolean gradc, int calls) throws Exception {
+  static String predict(boolean gradc, int calls) throws Exception {
     float[][] xs = new float[64][];
     SplittableRandom r = new SplittableRandom(3);
     for (int i = 0; i < xs.length; i++) {
@@ -297,6 +410,15 @@ public final class Workload {
         seconds,
         loss,
         peakRssMb());
+  }
+
+  /**
+   * CPU time of the calling thread: with one training thread, the work of the loop itself, which a
+   * loaded machine delays but does not inflate the way it inflates wall time (the JIT's compiler
+   * threads are not counted).
+   */
+  static long threadCpuNanos() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   /** VmHWM from /proc/self/status: the peak resident set of this process. */

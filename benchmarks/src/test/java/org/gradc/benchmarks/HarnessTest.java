@@ -26,6 +26,24 @@ class HarnessTest {
     assertTrue(s.contains("epoch_s                1.5000     2.0000     3.0000  (3)"), s);
   }
 
+  /**
+   * The gradc workloads compile their model from the class path: a missing resource (as once {@code
+   * fashion_mlp.grad}) fails here, not only in a harness run.
+   */
+  @Test
+  void gradcPredictWorkloadRunsOnTheExampleModel() throws Exception {
+    String json = Workload.predict(true, 20);
+    assertTrue(json.startsWith("{\"calls\": 20, \"median_us\": "), json);
+  }
+
+  /** The harness's own resources are packaged (a resources list in the pom once left them out). */
+  @Test
+  void harnessResourcesAreOnTheClassPath() {
+    for (String name : new String[] {"torch_bench.py", "xor.grad"}) {
+      assertTrue(Harness.class.getResource(name) != null, name);
+    }
+  }
+
   /** predict shares the forward pass with trainStep: its probability gives trainStep's loss. */
   @Test
   void handWrittenPredictionAgreesWithTheTrainingStepsLoss() {

@@ -93,17 +93,19 @@ public abstract class Model {
   }
 
   /**
-   * Forward and backward pass in training mode: fills gradients, updates model states (batch norm's
-   * running statistics), returns the loss. Parameters are untouched. The default throws:
-   * inference-only classes have no training code.
+   * Forward and backward pass in training mode: fills the outputs (their training-mode values:
+   * dropout active, batch statistics) and gradients, updates model states (batch norm's running
+   * statistics), returns the loss. Parameters are untouched. The default throws: inference-only
+   * classes have no training code.
    */
   protected double runGradients(int n) {
     throw inferenceOnly();
   }
 
   /**
-   * Forward, backward and optimizer update, fused; updates model states; returns the loss before
-   * the update. The default throws: inference-only classes have no training code.
+   * Forward, backward and optimizer update, fused; fills the outputs as {@link #runGradients} does
+   * and updates model states; returns the loss before the update (the outputs are before it too).
+   * The default throws: inference-only classes have no training code.
    */
   protected double runTrainStep(int n) {
     throw inferenceOnly();
@@ -310,7 +312,11 @@ public abstract class Model {
     return runEvaluate(readyBatch());
   }
 
-  /** Computes the loss and the gradient of every parameter; parameters are untouched. */
+  /**
+   * Computes the loss and the gradient of every parameter; parameters are untouched. The outputs
+   * are left as this pass computed them, in training mode (with dropout or batch norm they differ
+   * from {@link #forward()}'s).
+   */
   public final double lossAndGradients() {
     return runGradients(trainingBatch());
   }
@@ -331,7 +337,11 @@ public abstract class Model {
 
   private final boolean hasModelStates;
 
-  /** One optimizer step on the inputs fed last; returns the loss before the update. */
+  /**
+   * One optimizer step on the inputs fed last; returns the loss before the update. The outputs are
+   * left as the step's forward pass computed them (training mode, before the update), so a trainer
+   * can count the step's correct predictions without another pass.
+   */
   public final double trainStep() {
     int n = trainingBatch();
     step++;

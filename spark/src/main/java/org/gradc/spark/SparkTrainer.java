@@ -174,7 +174,10 @@ public final class SparkTrainer {
     return this;
   }
 
-  /** Whether to count training accuracy (a forward pass per shard and step); default true. */
+  /**
+   * Whether to count training accuracy (from the training step's own predictions, before the
+   * update; no extra pass); default true.
+   */
   public SparkTrainer trainAccuracy(boolean on) {
     this.trainAccuracy = on;
     return this;

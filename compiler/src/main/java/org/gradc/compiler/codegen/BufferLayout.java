@@ -50,8 +50,9 @@ final class BufferLayout {
   }
 
   /**
-   * The nodes whose values go to role buffers, in role order: outputs, then each parameter's
-   * gradient, then the loss. The {@link FusionPlan} computes and stores these.
+   * The nodes whose values go to role buffers, in role order: outputs (the training-mode ones after
+   * the evaluation-mode ones where they differ), then each parameter's gradient, then the loss. The
+   * {@link FusionPlan} computes and stores these.
    */
   static List<Node> roleNodes(Graph graph) {
     return roleNodes(graph, true);
@@ -60,6 +61,13 @@ final class BufferLayout {
   /** As above; without {@code training}, no gradients (an inference-only class). */
   static List<Node> roleNodes(Graph graph, boolean training) {
     List<Node> out = new ArrayList<>(graph.outputs().values());
+    if (training) {
+      for (Node n : graph.trainingOutputs().values()) {
+        if (!out.contains(n)) {
+          out.add(n);
+        }
+      }
+    }
     if (graph.loss() != null) {
       for (String p : training ? graph.params().keySet() : List.<String>of()) {
         Node g = graph.gradients().get(p);
@@ -116,6 +124,11 @@ final class BufferLayout {
       String f = "o_" + e.getKey();
       fields.add(field(f, e.getValue(), floatDesc, spec.slot(TensorKind.OUTPUT, e.getKey())));
       roleFields.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(f);
+      Node trainingMode = graph.trainingOutputs().get(e.getKey());
+      if (training && trainingMode != e.getValue()) {
+        // the training entries leave the step's own (training-mode) outputs in the same buffer
+        roleFields.computeIfAbsent(trainingMode, k -> new ArrayList<>()).add(f);
+      }
     }
     String lossField = null;
     if (graph.loss() != null) {

@@ -16,15 +16,23 @@ import java.util.Set;
  *     also computes values for other entries, a ReLU mask for the backward pass, gets a pruned
  *     variant, and no role buffer outside {@code roots} is written); otherwise it runs whole fused
  *     kernels, as the training entries do
+ * @param sharesTraining for a minimal entry: where a group's whole kernel (the one the training
+ *     entries run) writes no role buffer outside {@code roots}, run it rather than a pruned
+ *     variant. It stores a few intermediates the entry does not need (a ReLU mask), but the code is
+ *     the training step's, which the JIT has compiled by the time validation runs between epochs: a
+ *     pruned variant would run cold (interpreted, then C1) through the first epoch's validation
  * @param update {@link Update#FUSED} folds each parameter's optimizer update into the kernel that
  *     writes its gradient; {@link Update#ONLY} runs the optimizer alone, on the gradient buffers
  */
-public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update update) {
+public record EntryPoint(
+    String method, Set<Role> roots, boolean minimal, boolean sharesTraining, Update update) {
 
   /**
-   * Values an entry point computes. Outputs are always the evaluation-mode ones (what inference
-   * returns); the loss is the training loss in a training entry and the evaluation loss in an
-   * evaluation entry (see {@link #evaluation()}).
+   * Values an entry point computes. Like the loss, outputs follow the entry's mode (see {@link
+   * #evaluation()}): an evaluation entry leaves the evaluation-mode outputs (what inference
+   * returns), a training entry the training-mode outputs of its own forward pass (dropout active,
+   * batch statistics), which is what a trainer's training accuracy counts without a second forward
+   * pass. For a model without mode-dependent ops both are the same values.
    */
   public enum Role {
     OUTPUTS,
@@ -68,30 +76,40 @@ public record EntryPoint(String method, Set<Role> roots, boolean minimal, Update
 
   /** Inference: the outputs, computing nothing for the backward pass. */
   public static final EntryPoint FORWARD =
-      new EntryPoint("runForward", Set.of(Role.OUTPUTS), true, Update.NONE);
+      new EntryPoint("runForward", Set.of(Role.OUTPUTS), true, false, Update.NONE);
 
-  /** Validation: outputs and the loss, no backward pass; gradients are left as they are. */
+  /**
+   * Validation: outputs and the loss, no backward pass; gradients are left as they are. It shares
+   * the training step's kernels where they write nothing else, so it runs compiled code from the
+   * first epoch on.
+   */
   public static final EntryPoint EVALUATE =
-      new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, Update.NONE);
+      new EntryPoint("runEvaluate", Set.of(Role.OUTPUTS, Role.LOSS), true, true, Update.NONE);
 
-  /** The loss and every gradient; parameters untouched. */
+  /** The outputs (training mode), the loss and every gradient; parameters untouched. */
   public static final EntryPoint GRADIENTS =
       new EntryPoint(
           "runGradients",
-          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          false,
           false,
           Update.NONE);
 
-  /** Forward, backward and the optimizer update, fused. */
+  /**
+   * Forward (leaving the training-mode outputs), backward and the optimizer update, fused; the
+   * outputs are those of the parameters before the update, like the loss.
+   */
   public static final EntryPoint TRAIN_STEP =
       new EntryPoint(
           "runTrainStep",
-          Set.of(Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          Set.of(Role.OUTPUTS, Role.LOSS, Role.GRADIENTS, Role.STATE_UPDATES),
+          false,
           false,
           Update.FUSED);
 
   /** The optimizer alone, applied to the gradient buffers. */
-  public static final EntryPoint UPDATE = new EntryPoint("runUpdate", Set.of(), false, Update.ONLY);
+  public static final EntryPoint UPDATE =
+      new EntryPoint("runUpdate", Set.of(), false, false, Update.ONLY);
 
   /**
    * The entry points of a model class: {@code runForward}, and for a model with a loss {@code

@@ -35,11 +35,14 @@ final class Scheduler {
   private final FusionPlan plan;
   private final KernelBuilder kernels;
 
-  private Scheduler(TrainingGraph tg, FusionPlan plan, KernelBuilder kernels) {
+  private final Set<Node> roles;
+
+  private Scheduler(TrainingGraph tg, FusionPlan plan, KernelBuilder kernels, Set<Node> roles) {
     this.tg = tg;
     this.graph = tg.graph();
     this.plan = plan;
     this.kernels = kernels;
+    this.roles = roles;
   }
 
   /**
@@ -64,7 +67,12 @@ final class Scheduler {
       boolean training) {
     FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph(), training));
     BufferLayout layout = BufferLayout.layout(tg, precision, spec, plan, training);
-    Scheduler s = new Scheduler(tg, plan, new KernelBuilder(tg, plan, layout));
+    Scheduler s =
+        new Scheduler(
+            tg,
+            plan,
+            new KernelBuilder(tg, plan, layout),
+            new HashSet<>(BufferLayout.roleNodes(tg.graph(), training)));
     return s.entries(entries, layout, training);
   }
 
@@ -72,7 +80,7 @@ final class Scheduler {
   private Set<Node> roots(EntryPoint e) {
     Set<Node> roots = new LinkedHashSet<>();
     if (e.roots().contains(EntryPoint.Role.OUTPUTS)) {
-      roots.addAll(graph.outputs().values());
+      roots.addAll((e.evaluation() ? graph.outputs() : graph.trainingOutputs()).values());
     }
     if (e.roots().contains(EntryPoint.Role.STATE_UPDATES)) {
       roots.addAll(graph.updates().values());
@@ -124,7 +132,15 @@ final class Scheduler {
           if (wholeKernel == null) {
             wholeKernel = kernels.kernel(g, List.of(), n -> true, null);
           }
-          if (k.equals(wholeKernel)) {
+          // the whole kernel may stand in when what it computes beyond the entry's needs is no
+          // role value (not a training-mode output or loss, which share buffers with the
+          // evaluation ones) and it writes no role buffer outside the entry's roots
+          boolean shared =
+              e.sharesTraining()
+                  && trainingRuns(entries, g)
+                  && g.nodes().stream().filter(n -> !need.contains(n)).noneMatch(roles::contains)
+                  && kernels.kernel(g, List.of(), n -> true, e.roots()).equals(wholeKernel);
+          if (shared || k.equals(wholeKernel)) {
             calls.get(i).put(g.index(), whole);
             wholeUsed = true;
           } else {
@@ -195,6 +211,19 @@ final class Scheduler {
       out.add(new Schedule.Entry(e, seq));
     }
     return new Schedule(layout.fields(), methods, out, layout.lossField(), layout.constants());
+  }
+
+  /**
+   * Whether a training entry (one that is not minimal) runs the whole kernel of {@code g}, not its
+   * {@code _step} variant with fused updates: only then is there compiled training code to share.
+   */
+  private boolean trainingRuns(List<EntryPoint> entries, FusionPlan.Group g) {
+    for (EntryPoint t : entries) {
+      if (!t.minimal() && t.update() == EntryPoint.Update.NONE && closure(roots(t)).contains(g)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code runEvaluate} → {@code evaluate}: how pruned variants are named. */

@@ -108,6 +108,13 @@ public final class Evaluator {
       return value(require(graph.outputs(), "output", name));
     }
 
+    /**
+     * Output {@code name} in training mode (equal to {@link #output} for a model without modes).
+     */
+    public double[] trainingOutput(String name) {
+      return value(require(graph.trainingOutputs(), "output", name));
+    }
+
     public double loss() {
       if (graph.loss() == null) {
         throw new IllegalStateException("the graph has no loss");

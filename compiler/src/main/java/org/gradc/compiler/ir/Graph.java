@@ -24,6 +24,7 @@ public final class Graph {
   private final Map<String, Node> states;
   private final Map<String, Node> updates;
   private final Node evalLoss;
+  private final Map<String, Node> trainingOutputs;
   private final DType precision;
 
   private Graph(Builder b) {
@@ -38,6 +39,14 @@ public final class Graph {
     this.states = Collections.unmodifiableMap(new LinkedHashMap<>(b.states));
     this.updates = Collections.unmodifiableMap(new LinkedHashMap<>(b.updates));
     this.evalLoss = b.evalLoss;
+    Map<String, Node> training = new LinkedHashMap<>(b.outputs);
+    b.trainingOutputs.forEach(
+        (name, n) -> {
+          if (training.containsKey(name)) {
+            training.put(name, n);
+          }
+        });
+    this.trainingOutputs = Collections.unmodifiableMap(training);
   }
 
   /** Training (dropout active, batch statistics) or evaluation (identity, running statistics). */
@@ -70,6 +79,12 @@ public final class Graph {
     b.updates.putAll(updates);
     b.loss = loss;
     b.evalLoss = evalLoss;
+    trainingOutputs.forEach(
+        (name, n) -> {
+          if (n != outputs.get(name)) {
+            b.trainingOutputs.put(name, n);
+          }
+        });
     b.randomKeys = randomKeys();
     return b;
   }
@@ -97,6 +112,12 @@ public final class Graph {
     if (evalLoss != null) {
       s.append("  eval loss = %").append(evalLoss.id()).append('\n');
     }
+    trainingOutputs.forEach(
+        (name, n) -> {
+          if (n != outputs.get(name)) {
+            s.append("  training output ").append(name).append(" = %").append(n.id()).append('\n');
+          }
+        });
     return s.toString();
   }
 
@@ -134,6 +155,16 @@ public final class Graph {
   /** What inference returns, by name, in declaration order. */
   public Map<String, Node> outputs() {
     return outputs;
+  }
+
+  /**
+   * The outputs as the training step computes them (dropout active, batch statistics), by name in
+   * declaration order: what a training entry point leaves in the output buffers, so a trainer
+   * counts the step's own predictions. The same nodes as {@link #outputs()} for a model without
+   * mode-dependent ops.
+   */
+  public Map<String, Node> trainingOutputs() {
+    return trainingOutputs;
   }
 
   /** The scalar loss; {@code null} for a graph that has none. */
@@ -186,6 +217,7 @@ public final class Graph {
     Builder b = toBuilder();
     b.loss = evalLoss();
     b.evalLoss = null;
+    b.trainingOutputs.clear();
     b.updates.clear();
     b.gradients.clear();
     return b.build();
@@ -215,6 +247,7 @@ public final class Graph {
     private DType precision = DType.F32;
     private Node loss;
     private Node evalLoss;
+    private final Map<String, Node> trainingOutputs = new LinkedHashMap<>();
     private Mode mode = Mode.TRAIN;
     private int randomKeys;
     private boolean modal;
@@ -312,6 +345,20 @@ public final class Graph {
     public Builder evalLoss(Node node) {
       this.evalLoss = node;
       return this;
+    }
+
+    /**
+     * Records the training-mode value of output {@code name} when it differs from the output's
+     * (evaluation-mode) node; see {@link Graph#trainingOutputs()}.
+     */
+    public Builder trainingOutput(String name, Node node) {
+      trainingOutputs.put(name, node);
+      return this;
+    }
+
+    /** The outputs set so far, by name. */
+    public Map<String, Node> outputs() {
+      return Collections.unmodifiableMap(outputs);
     }
 
     /** The mode calls are lowered for: mode-dependent primitives build different graphs. */

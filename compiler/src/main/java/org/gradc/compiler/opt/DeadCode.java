@@ -26,6 +26,7 @@ public final class DeadCode implements Pass {
     work.addAll(g.inputs().values());
     work.addAll(g.params().values());
     work.addAll(g.outputs().values());
+    work.addAll(g.trainingOutputs().values());
     work.addAll(g.gradients().values());
     work.addAll(g.states().values());
     work.addAll(g.updates().values());

@@ -71,6 +71,7 @@ final class Rewriter {
     g.inputs().forEach((name, n) -> b.input(name, map.get(n)));
     g.params().forEach((name, n) -> b.param(name, map.get(n)));
     g.outputs().forEach((name, n) -> b.output(name, map.get(n)));
+    g.trainingOutputs().forEach((name, n) -> b.trainingOutput(name, map.get(n)));
     g.gradients().forEach((name, n) -> b.gradient(name, map.get(n)));
     g.states().forEach((name, n) -> b.state(name, map.get(n)));
     g.updates().forEach((name, n) -> b.update(name, map.get(n)));

@@ -125,6 +125,8 @@ final class ModelChecker {
    * error, so this one's diagnostics (the same) are discarded.
    */
   private void evaluationPass(Graph.Builder g) {
+    // the training-mode outputs stay a role of their own: what a training step's outputs are
+    new java.util.LinkedHashMap<>(g.outputs()).forEach(g::trainingOutput);
     g.mode(Graph.Mode.EVAL);
     Lowering eval = new Lowering(g, new Diagnostics(), globals, lowering.preludeFile());
     for (Stmt s : program.statements()) {

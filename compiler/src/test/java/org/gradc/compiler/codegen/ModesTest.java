@@ -202,6 +202,47 @@ class ModesTest {
         "training updates the running mean");
   }
 
+  /**
+   * The training entry points leave the training-mode outputs of their own forward pass (what the
+   * trainer's training accuracy counts): trainStep's are lossAndGradients' at the same seed and
+   * step, bit for bit, and differ from the evaluation-mode outputs of forward().
+   */
+  @Test
+  void trainingEntriesLeaveTrainingModeOutputs() throws Exception {
+    Graph g = Compilation.of(source(), Gradc.Options.defaults()).forward();
+    assertNotEquals(g.outputs().get("probs"), g.trainingOutputs().get("probs"));
+    Model m = Gradc.compile(source(), Gradc.Options.defaults());
+    m.initialize(7);
+    Random r = new Random(8);
+    float[] x = new float[8 * 6];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    int[] y = {0, 1, 2, 3, 0, 1, 2, 3};
+    Model gradients = m.copy();
+    Model eval = m.copy();
+    m.feed("x", x);
+    m.feed("y", y);
+    java.util.Arrays.fill((float[]) m.tensor(TensorKind.OUTPUT, "probs"), Float.NaN);
+    m.trainStep();
+    float[] stepped = m.output("probs");
+    for (int row = 0; row < 8; row++) {
+      double sum = 0;
+      for (int j = 0; j < 4; j++) {
+        sum += stepped[row * 4 + j];
+      }
+      assertEquals(1, sum, 1e-5, "row " + row + " of the step's softmax output");
+    }
+    gradients.steps(gradients.steps() + 1); // the step number trainStep drew its masks with
+    gradients.feed("x", x);
+    gradients.feed("y", y);
+    gradients.lossAndGradients();
+    assertArrayEquals(gradients.output("probs"), stepped);
+    eval.feed("x", x);
+    eval.forward();
+    assertFalse(java.util.Arrays.equals(eval.output("probs"), stepped));
+  }
+
   @Test
   void inferenceOnlyClassHasNoTrainingCode(@TempDir Path dir) throws Exception {
     Gradc.Options o = Gradc.Options.defaults();

@@ -117,32 +117,26 @@ public final class DataParallel {
     }
 
     /**
-     * Feeds rows {@code order[from..to)}, optionally runs the forward pass and counts correct
-     * predictions (for a classifier), then computes loss and gradients into the replica's gradient
-     * buffers; parameters are untouched.
+     * Feeds rows {@code order[from..to)}, computes loss and gradients into the replica's gradient
+     * buffers (parameters are untouched) and, when asked and the model is a classifier, counts the
+     * correct predictions among the outputs that pass left (training mode: see {@link Trainer}'s
+     * accuracy metric).
      */
     public Shard gradients(int[] order, int from, int to, boolean countCorrect) {
       feeder.feed(order, from, to);
-      long correct = 0;
-      if (countCorrect && classifier) {
-        model.forward();
-        correct = feeder.correct(to - from);
-      }
-      return new Shard(model.lossAndGradients(), correct, to - from);
+      double loss = model.lossAndGradients();
+      return new Shard(loss, countCorrect && classifier ? feeder.correct(to - from) : 0, to - from);
     }
 
     /**
      * Feeds rows {@code order[from..to)} and takes one fused optimizer step on the replica (local
-     * SGD); same correct-count rule as {@link #gradients}.
+     * SGD); correct predictions are counted as by {@link #gradients}, from the step's outputs
+     * (before its update).
      */
     public Shard trainStep(int[] order, int from, int to, boolean countCorrect) {
       feeder.feed(order, from, to);
-      long correct = 0;
-      if (countCorrect && classifier) {
-        model.forward();
-        correct = feeder.correct(to - from);
-      }
-      return new Shard(model.trainStep(), correct, to - from);
+      double loss = model.trainStep();
+      return new Shard(loss, countCorrect && classifier ? feeder.correct(to - from) : 0, to - from);
     }
   }
 

@@ -9,7 +9,8 @@ interface StepRunner {
   /**
    * Feeds rows {@code order[from..to)} and takes one step.
    *
-   * @param countCorrect also run the forward pass before the update and count correct predictions
+   * @param countCorrect also count the correct predictions among the outputs the step's own forward
+   *     pass left (training mode, before the update)
    * @return the loss before the update and the correct count (0 when not counted)
    */
   Result step(int[] order, int from, int to, boolean countCorrect);
@@ -20,12 +21,8 @@ interface StepRunner {
   static StepRunner serial(org.gradc.runtime.Model model, Feeder feeder) {
     return (order, from, to, countCorrect) -> {
       feeder.feed(order, from, to);
-      long correct = 0;
-      if (countCorrect) {
-        model.forward();
-        correct = feeder.correct(to - from);
-      }
-      return new Result(model.trainStep(), correct);
+      double loss = model.trainStep();
+      return new Result(loss, countCorrect ? feeder.correct(to - from) : 0);
     };
   }
 }

@@ -35,9 +35,17 @@ import org.gradc.runtime.io.Provenance;
  *   <li>Metrics: {@link Metric#LOSS} (mean of the batch losses before their updates, weighted by
  *       rows — exact for a model whose loss is a per-example mean), {@link Metric#LR}, {@link
  *       Metric#SECONDS}; for a classifier (an int input with classes &gt; 0 and an output whose
- *       last extent is that number) {@link Metric#ACCURACY} (from a forward pass before each
- *       update; {@link #trainAccuracy(boolean) trainAccuracy(false)} saves that pass); with
- *       validation data {@link Metric#VAL_LOSS} and {@link Metric#VAL_ACCURACY}.
+ *       last extent is that number) {@link Metric#ACCURACY}; with validation data {@link
+ *       Metric#VAL_LOSS} and {@link Metric#VAL_ACCURACY}.
+ *   <li>Training accuracy, like the training loss, is that of the training steps themselves: the
+ *       predictions each step's own forward pass made (with the parameters before its update),
+ *       counted from the outputs the step leaves, so it costs no extra pass. For a model with
+ *       dropout or batch norm those are training-mode predictions (dropout active, batch
+ *       statistics), as the accuracy Keras and PyTorch training loops report; the evaluation-mode
+ *       accuracy is {@link Metric#VAL_ACCURACY} (or {@link #evaluate} on the training data).
+ *   <li>Validation runs the model's evaluate entry point (evaluation mode, no backward pass: the
+ *       gradients, parameters and optimizer state are left as the last step left them) in batches
+ *       of the training batch size.
  *   <li>A NaN or infinite loss stops the run with a {@link TrainingException} naming the epoch and
  *       step, and the model is put back to the state after the last step with a finite loss. The
  *       loss a step returns is computed before its (fused) update, which has already run with
@@ -152,7 +160,10 @@ public final class Trainer {
     return this;
   }
 
-  /** Whether to measure training accuracy (one extra forward pass per step); default true. */
+  /**
+   * Whether to record training accuracy ({@link Metric#ACCURACY}, counted from each step's own
+   * outputs: an argmax per row, no extra pass); default true.
+   */
   public Trainer trainAccuracy(boolean on) {
     this.trainAccuracy = on;
     return this;
