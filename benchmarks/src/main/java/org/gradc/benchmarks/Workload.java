@@ -36,7 +36,12 @@ import org.gradc.runtime.train.Trainer;
  * fashion-mnist} runs: {@link Trainer#fit} with validation on the test set and the training
  * accuracy, EPOCHS (default 3) epochs timed by the wall clock, validation included. {@code Workload
  * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
- * as many warm-up calls: median and 99th percentile, and the bytes allocated per call.
+ * as many warm-up calls: median and 99th percentile, and the bytes allocated per call. {@code
+ * Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES}, issue 12) on the
+ * word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps after a separate
+ * warm-up of STEPS steps, and with {@code epoch} first the mean training loss of one epoch from the
+ * fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports for PyTorch: the
+ * same batches in the same order).
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -57,6 +62,11 @@ public final class Workload {
                   Path.of(args[1]),
                   Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : 3);
+          case "gradc-lstm" ->
+              lstm(
+                  Path.of(args[1]),
+                  Integer.parseInt(args[2]),
+                  args.length > 3 && args[3].equals("epoch"));
           case "gradc-predict", "java-predict" ->
               predict(
                   which.startsWith("gradc"), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
@@ -71,6 +81,86 @@ public final class Workload {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return Gradc.compile(new SourceFile(name, text), Gradc.Options.defaults());
     }
+  }
+
+  /** Issue 12's byte-level LSTM language model, as the examples ship it. */
+  static final String NAMES = "/org/gradc/examples/Names.grad";
+
+  /** The data order of every LSTM run: {@code torch_bench.py} draws the same permutation. */
+  static final long LSTM_SEED = 7;
+
+  private static String lstm(Path words, int steps, boolean epoch) throws Exception {
+    long compileStart = System.nanoTime();
+    Model m = compileResource(NAMES);
+    m.initialize(0);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    int[] shape =
+        m.spec().ofKind(TensorKind.INPUT).stream()
+            .filter(t -> t.name().equals("x"))
+            .findFirst()
+            .orElseThrow()
+            .shape();
+    int length = shape[shape.length - 1];
+    Dataset data = org.gradc.runtime.data.TextLines.read(words, length).data();
+    IntColumn xs = (IntColumn) data.column("x");
+    IntColumn ys = (IntColumn) data.column("y");
+    int rows = data.size();
+    int[] order = data.order(LSTM_SEED, 0);
+    int[][] xBuf = {new int[BATCH * length], new int[(rows % BATCH) * length]};
+    int[][] yBuf = {new int[BATCH * length], new int[(rows % BATCH) * length]};
+    BatchStep step =
+        from -> {
+          int n = Math.min(BATCH, rows - from);
+          int b = n == BATCH ? 0 : 1;
+          xs.gather(order, from, from + n, xBuf[b]);
+          ys.gather(order, from, from + n, yBuf[b]);
+          m.feed("x", xBuf[b]);
+          m.feed("y", yBuf[b]);
+          return m.trainStep();
+        };
+    StringBuilder json = new StringBuilder("{");
+    if (epoch) {
+      // the first epoch from the fresh model: its mean loss, then the timing on the trained one
+      long start = System.nanoTime();
+      double total = 0;
+      int count = 0;
+      for (int from = 0; from < rows; from += BATCH) {
+        total += step.step(from);
+        count++;
+      }
+      json.append(
+          String.format(
+              Locale.ROOT,
+              "\"lstm_epoch_s\": %.3f, \"lstm_epoch_loss\": %.5f, ",
+              (System.nanoTime() - start) / 1e9,
+              total / count));
+    }
+    int full = rows / BATCH;
+    for (int s = 0; s < steps; s++) {
+      step.step((s % full) * BATCH);
+    }
+    double loss = 0;
+    long start = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      loss = step.step(((steps + s) % full) * BATCH);
+    }
+    double ms = (System.nanoTime() - start) / 1e6 / steps;
+    json.append(
+        String.format(
+            Locale.ROOT,
+            "\"compile_s\": %.4f, \"lstm_step_ms\": %.3f, \"lstm_steps\": %d, \"lstm_loss\":"
+                + " %.5f, \"peak_rss_mb\": %.1f}",
+            compileSeconds,
+            ms,
+            steps,
+            loss,
+            peakRssMb()));
+    return json.toString();
+  }
+
+  /** A training step over the batch of rows {@code order[from ..]}. */
+  interface BatchStep {
+    double step(int from);
   }
 
   /** A training step over one batch: gradc's generated model or the hand-written one. */
