@@ -10,7 +10,8 @@ Trains the same workloads as the Java harness and prints one JSON object on stdo
     after a separate warm-up of S steps; with --lstm-epoch, also the mean training loss of the
     first epoch. --lstm-init gradc (default) initializes and shapes the model as Names.grad does
     (one bias, Glorot-uniform weights, embedding N(0, 0.1)); --lstm-init torch keeps PyTorch's
-    defaults (two biases, U(+-1/sqrt(H)), embedding N(0, 1)).
+    defaults (two biases, U(+-1/sqrt(H)), embedding N(0, 1)); --lstm-init torch1 PyTorch's
+    defaults with one bias (bias_hh zero and not trained).
 Usage: torch_bench.py --threads N [--xor-steps S] [--images F --labels F]
        [--lstm-steps S [--lstm-only] [--lstm-epoch] [--lstm-init gradc|torch] [--words F]]
 """
@@ -120,7 +121,10 @@ class Names(torch.nn.Module):
                 self.lstm.bias_hh_l0.zero_()
                 glorot(self.out.weight, 128, 256)          # Wo [128, 256]
                 self.out.bias.zero_()                      # bo [256]
+        if init in ("gradc", "torch1"):
             # one bias, as in Names.grad: a second trained bias would move the sum twice as fast
+            with torch.no_grad():
+                self.lstm.bias_hh_l0.zero_()
             self.lstm.bias_hh_l0.requires_grad_(False)
 
     def forward(self, x):
@@ -179,7 +183,7 @@ def main():
     p.add_argument("--lstm-steps", type=int, default=0)
     p.add_argument("--lstm-only", action="store_true")
     p.add_argument("--lstm-epoch", action="store_true")
-    p.add_argument("--lstm-init", choices=["gradc", "torch"], default="gradc")
+    p.add_argument("--lstm-init", choices=["gradc", "torch", "torch1"], default="gradc")
     p.add_argument("--words", default="/usr/share/dict/words")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
