@@ -8,12 +8,12 @@ Trains the same workloads as the Java harness and prints one JSON object on stdo
   - with --lstm-steps S (alone: --lstm-only), the Names LSTM of issue 12 (byte-level, T = 16,
     embedding 64, H = 128, Adam lr 3e-3, batch 64) on --words: ms per training step over S steps
     after a separate warm-up of S steps; with --lstm-epoch, also the mean training loss of the
-    first epoch. --lstm-init gradc (default) initializes and shapes the model as Names.grad does
-    (one bias, Glorot-uniform weights, embedding N(0, 0.1)); --lstm-init torch keeps PyTorch's
-    defaults (two biases, U(+-1/sqrt(H)), embedding N(0, 1)); --lstm-init torch1 PyTorch's
-    defaults with one bias (bias_hh zero and not trained).
+    first epoch. --lstm-init chooses the initialization: names (default) is Names.grad's,
+    PyTorch's own init with one bias (bias_hh zero and not trained, since Names.grad has one b);
+    glorot is the issue's spelling of the model (Glorot-uniform weights, N(0, 0.1) embedding,
+    zero biases, one bias); torch is PyTorch's defaults untouched (two trained biases).
 Usage: torch_bench.py --threads N [--xor-steps S] [--images F --labels F]
-       [--lstm-steps S [--lstm-only] [--lstm-epoch] [--lstm-init gradc|torch] [--words F]]
+       [--lstm-steps S [--lstm-only] [--lstm-epoch] [--lstm-init names|glorot|torch] [--words F]]
 """
 import argparse, gzip, json, resource, struct, sys, time
 
@@ -109,19 +109,19 @@ class Names(torch.nn.Module):
         self.emb = torch.nn.Embedding(256, 64)
         self.lstm = torch.nn.LSTM(64, 128, batch_first=True)
         self.out = torch.nn.Linear(128, 256)
-        if init == "gradc":
+        if init == "glorot":
             def glorot(w, fan_in, fan_out):
                 bound = (6.0 / (fan_in + fan_out)) ** 0.5
                 torch.nn.init.uniform_(w, -bound, bound)
             with torch.no_grad():
                 torch.nn.init.normal_(self.emb.weight, 0.0, 0.1)
-                glorot(self.lstm.weight_ih_l0, 64, 512)   # gradc's Wx [64, 512], transposed
+                glorot(self.lstm.weight_ih_l0, 64, 512)   # Wx [64, 512], transposed
                 glorot(self.lstm.weight_hh_l0, 128, 512)  # Wh [128, 512]
                 self.lstm.bias_ih_l0.zero_()               # b [512]
                 self.lstm.bias_hh_l0.zero_()
                 glorot(self.out.weight, 128, 256)          # Wo [128, 256]
                 self.out.bias.zero_()                      # bo [256]
-        if init in ("gradc", "torch1"):
+        if init in ("names", "glorot"):
             # one bias, as in Names.grad: a second trained bias would move the sum twice as fast
             with torch.no_grad():
                 self.lstm.bias_hh_l0.zero_()
@@ -183,7 +183,7 @@ def main():
     p.add_argument("--lstm-steps", type=int, default=0)
     p.add_argument("--lstm-only", action="store_true")
     p.add_argument("--lstm-epoch", action="store_true")
-    p.add_argument("--lstm-init", choices=["gradc", "torch", "torch1"], default="gradc")
+    p.add_argument("--lstm-init", choices=["names", "glorot", "torch"], default="names")
     p.add_argument("--words", default="/usr/share/dict/words")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
