@@ -136,8 +136,9 @@ public final class Workload {
               total / count));
     }
     int full = rows / BATCH;
-    // Warm-up until the JIT is done: every unrolled step has kernel methods of its own (about 600
-    // at T = 16), each called once per training step, so C2 reaches them only after hundreds of
+    // Warm-up until the JIT is done: every unrolled step has kernel methods of its own (520
+    // methods at T = 16), each called once per training step, so C2 reaches them only after
+    // hundreds of
     // steps. Blocks of 50 steps until three blocks in a row are not 3% faster than the best so far
     // (at least STEPS steps, at most 5,000).
     int warm = 0;
