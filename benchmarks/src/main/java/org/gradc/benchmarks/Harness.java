@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  * for a fixed number of steps, trained by gradc's generated classes (a bare feed/trainStep loop,
  * and {@link org.gradc.runtime.train.Trainer#fit} with validation as {@code gradc train} runs it),
  * by hand-written Java loops and (where {@code python3} has {@code torch}) by PyTorch with 1 and
- * with 2 threads; and one-example prediction latency of gradc against hand-written Java. Each run
- * is a process of its own, so peak memory is per run.
+ * with 2 threads; and one-example prediction latency of gradc against hand-written Java; and the
+ * Names LSTM of issue 12 (ms per training step, gradc against PyTorch on 1 thread, {@code
+ * --lstm-steps} timed after as many warm-up steps, on {@code --words}; {@code --lstm-steps 0} skips
+ * it). Each run is a process of its own, so peak memory is per run.
  *
  * <p>On a shared machine one run of each side is not a measurement: the whole set of runs is
  * repeated {@code --rounds} times, interleaved (every round runs each workload once, in the same
@@ -34,7 +36,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE] \
- *     [--images F --labels F] [--java OTHER_JAVA]
+ *     [--images F --labels F] [--java OTHER_JAVA] [--lstm-steps S] [--words F]
  * </pre>
  */
 public final class Harness {
@@ -59,6 +61,8 @@ public final class Harness {
     String dir = "/usr/share/datasets/fashion-mnist";
     Path images = Path.of(dir, "train-images-idx3-ubyte.gz");
     Path labels = Path.of(dir, "train-labels-idx1-ubyte.gz");
+    int lstmSteps = 200;
+    Path words = Path.of("/usr/share/dict/words");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--xor-steps" -> xorSteps = Integer.parseInt(args[++i]);
@@ -68,10 +72,12 @@ public final class Harness {
         case "--images" -> images = Path.of(args[++i]);
         case "--labels" -> labels = Path.of(args[++i]);
         case "--java" -> otherJava = args[++i];
+        case "--lstm-steps" -> lstmSteps = Integer.parseInt(args[++i]);
+        case "--words" -> words = Path.of(args[++i]);
         case "--help", "-h" -> {
           System.out.println(
               "usage: Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE]"
-                  + " [--images IDX --labels IDX] [--java OTHER_JAVA]");
+                  + " [--images IDX --labels IDX] [--java OTHER_JAVA] [--lstm-steps S] [--words F]");
           return;
         }
         default -> {
@@ -87,6 +93,11 @@ public final class Harness {
               + images
               + "; skipping the MLP"
               + " (install it with: apt-get install dataset-fashion-mnist)");
+    }
+    if (lstmSteps > 0 && !Files.isReadable(words)) {
+      System.err.println(
+          words + " not found; skipping the LSTM (install it with: apt-get install wamerican)");
+      lstmSteps = 0;
     }
     Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
     Path script = null;
@@ -109,6 +120,27 @@ public final class Harness {
       }
       for (String w : List.of("gradc-predict", "java-predict")) {
         add(runs, w, java(w));
+      }
+      if (lstmSteps > 0) {
+        add(runs, "gradc-lstm", java("gradc-lstm", words.toString(), Integer.toString(lstmSteps)));
+        if (torch) {
+          Map<String, Double> r =
+              run(
+                  "torch LSTM, 1 thread",
+                  List.of(
+                      python,
+                      script.toString(),
+                      "--threads",
+                      "1",
+                      "--lstm-only",
+                      "--lstm-steps",
+                      Integer.toString(lstmSteps),
+                      "--words",
+                      words.toString()));
+          if (r != null) {
+            add(runs, "torch-lstm", r);
+          }
+        }
       }
       if (torch) {
         for (int threads : new int[] {1, 2}) {
@@ -136,6 +168,7 @@ public final class Harness {
     runs.forEach((w, list) -> results.put(w, best(list)));
     System.out.println();
     System.out.print(table(results, mlp));
+    System.out.print(lstmTable(results));
     System.out.println();
     System.out.print(spread(runs));
     if (otherJava != null) {
@@ -183,7 +216,10 @@ public final class Harness {
           Map<String, Double> a = best(first.get(w));
           Map<String, Double> b = best(list);
           for (String key : b.keySet()) {
-            if (!(key.endsWith("_s") || key.endsWith("_us") || key.equals("seconds"))
+            if (!(key.endsWith("_s")
+                    || key.endsWith("_ms")
+                    || key.endsWith("_us")
+                    || key.equals("seconds"))
                 || !a.containsKey(key)) {
               continue;
             }
@@ -225,7 +261,10 @@ public final class Harness {
     runs.forEach(
         (w, list) -> {
           for (String key : list.get(0).keySet()) {
-            if (!(key.endsWith("_s") || key.endsWith("_us") || key.equals("seconds"))
+            if (!(key.endsWith("_s")
+                    || key.endsWith("_us")
+                    || key.endsWith("_ms")
+                    || key.equals("seconds"))
                 || key.equals("compile_s")) {
               continue;
             }
@@ -470,6 +509,33 @@ public final class Harness {
               Locale.ROOT,
               "  XOR steps/s gradc / PyTorch best      %6.1f   [>= 100]%n",
               gradcXor / best));
+    }
+    return s.toString();
+  }
+
+  /** The LSTM rows: ms per training step and the ratio to PyTorch (issue 12's target). */
+  static String lstmTable(Map<String, Map<String, Double>> r) {
+    Map<String, Double> g = r.get("gradc-lstm");
+    if (g == null) {
+      return "";
+    }
+    Map<String, Double> t = r.get("torch-lstm");
+    StringBuilder s = new StringBuilder(System.lineSeparator());
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%-28s %12.2f %12s %12s %12s%n",
+            "LSTM step, T=16 H=128 (ms)",
+            g.get("lstm_step_ms"),
+            "-",
+            t == null ? "-" : String.format(Locale.ROOT, "%.2f", t.get("lstm_step_ms")),
+            "-"));
+    if (t != null) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  LSTM step gradc / PyTorch 1 thread    %6.3f   [<= 0.5]%n",
+              g.get("lstm_step_ms") / t.get("lstm_step_ms")));
     }
     return s.toString();
   }

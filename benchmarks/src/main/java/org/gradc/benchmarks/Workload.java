@@ -39,7 +39,11 @@ import org.gradc.runtime.train.Trainer;
  * bare epochs and {@code fit} epochs on one model in one JVM (see {@link #overhead}). {@code
  * Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example
  * predictions after as many warm-up calls: median and 99th percentile, and the bytes allocated per
- * call.
+ * call. {@code Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES},
+ * issue 12) on the word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps
+ * after a separate warm-up of STEPS steps, and with {@code epoch} first the mean training loss of
+ * one epoch from the fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports
+ * for PyTorch: the same batches in the same order).
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -65,6 +69,11 @@ public final class Workload {
                   Path.of(args[1]),
                   Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : 3);
+          case "gradc-lstm" ->
+              lstm(
+                  Path.of(args[1]),
+                  Integer.parseInt(args[2]),
+                  args.length > 3 && args[3].equals("epoch"));
           case "gradc-predict", "java-predict" ->
               predict(
                   which.startsWith("gradc"), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
@@ -82,6 +91,101 @@ public final class Workload {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return Gradc.compile(new SourceFile(name, text), Gradc.Options.defaults());
     }
+  }
+
+  /** Issue 12's byte-level LSTM language model, as the examples ship it. */
+  static final String NAMES = "/org/gradc/examples/Names.grad";
+
+  /** The data order of every LSTM run: {@code torch_bench.py} draws the same permutation. */
+  static final long LSTM_SEED = 7;
+
+  private static String lstm(Path words, int steps, boolean epoch) throws Exception {
+    long compileStart = System.nanoTime();
+    Model m = compileResource(NAMES);
+    m.initialize(0);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    int[] shape =
+        m.spec().ofKind(TensorKind.INPUT).stream()
+            .filter(t -> t.name().equals("x"))
+            .findFirst()
+            .orElseThrow()
+            .shape();
+    int length = shape[shape.length - 1];
+    Dataset data = org.gradc.runtime.data.TextLines.read(words, length).data();
+    IntColumn xs = (IntColumn) data.column("x");
+    IntColumn ys = (IntColumn) data.column("y");
+    int rows = data.size();
+    int[] order = data.order(LSTM_SEED, 0);
+    int[][] xBuf = {new int[BATCH * length], new int[(rows % BATCH) * length]};
+    int[][] yBuf = {new int[BATCH * length], new int[(rows % BATCH) * length]};
+    BatchStep step =
+        from -> {
+          int n = Math.min(BATCH, rows - from);
+          int b = n == BATCH ? 0 : 1;
+          xs.gather(order, from, from + n, xBuf[b]);
+          ys.gather(order, from, from + n, yBuf[b]);
+          m.feed("x", xBuf[b]);
+          m.feed("y", yBuf[b]);
+          return m.trainStep();
+        };
+    StringBuilder json = new StringBuilder("{");
+    if (epoch) {
+      // the first epoch from the fresh model: its mean loss, then the timing on the trained one
+      long start = System.nanoTime();
+      double total = 0;
+      int count = 0;
+      for (int from = 0; from < rows; from += BATCH) {
+        total += step.step(from);
+        count++;
+      }
+      json.append(
+          String.format(
+              Locale.ROOT,
+              "\"lstm_epoch_s\": %.3f, \"lstm_epoch_loss\": %.5f, ",
+              (System.nanoTime() - start) / 1e9,
+              total / count));
+    }
+    int full = rows / BATCH;
+    // Warm-up until the JIT is done: every unrolled step has kernel methods of its own (520
+    // methods at T = 16), each called once per training step, so C2 reaches them only after
+    // thousands of steps (under load, 650 steps were not enough: 35-41 ms a step, against 12.8 ms
+    // after 4,000). Blocks of 50 steps, at least max(STEPS, 3,000) steps, then until five blocks in
+    // a row are not 2% faster than the best so far (at most 10,000 steps).
+    int warm = 0;
+    int stable = 0;
+    double bestBlock = Double.MAX_VALUE;
+    while (warm < 10_000 && (warm < Math.max(steps, 3000) || stable < 5)) {
+      long t0 = System.nanoTime();
+      for (int s = 0; s < 50; s++, warm++) {
+        step.step((warm % full) * BATCH);
+      }
+      double t = System.nanoTime() - t0;
+      stable = t > 0.98 * bestBlock ? stable + 1 : 0;
+      bestBlock = Math.min(bestBlock, t);
+    }
+    double loss = 0;
+    long start = System.nanoTime();
+    for (int s = 0; s < steps; s++) {
+      loss = step.step(((warm + s) % full) * BATCH);
+    }
+    double ms = (System.nanoTime() - start) / 1e6 / steps;
+    json.append(
+        String.format(
+            Locale.ROOT,
+            "\"compile_s\": %.4f, \"lstm_step_ms\": %.3f, \"lstm_steps\": %d,"
+                + " \"lstm_warmup_steps\": %d, \"lstm_loss\": %.5f, \"peak_rss_mb\": %.1f}",
+            compileSeconds,
+            ms,
+            steps,
+            warm,
+            loss,
+            peakRssMb()));
+    return json.toString();
+  }
+
+  /** A training step over the batch of rows {@code order[from ..]}. */
+  interface BatchStep {
+    double step(int from);
   }
 
   /** A training step over one batch: gradc's generated model or the hand-written one. */

@@ -4,8 +4,16 @@
 Trains the same workloads as the Java harness and prints one JSON object on stdout:
   - the Fashion-MNIST MLP (784-256-10, ReLU, softmax cross-entropy, Adam lr 1e-3, batch 64),
     one epoch over the 60,000 training images, first epoch and a second (warm) epoch timed apart;
-  - the XOR net (2-8-1, tanh, MSE, SGD lr 0.1, batch 4), a fixed number of steps.
+  - the XOR net (2-8-1, tanh, MSE, SGD lr 0.1, batch 4), a fixed number of steps;
+  - with --lstm-steps S (alone: --lstm-only), the Names LSTM of issue 12 (byte-level, T = 16,
+    embedding 64, H = 128, Adam lr 3e-3, batch 64) on --words: ms per training step over S steps
+    after a separate warm-up of S steps; with --lstm-epoch, also the mean training loss of the
+    first epoch. --lstm-init chooses the initialization: names (default) is Names.grad's,
+    PyTorch's own init with one bias (bias_hh zero and not trained, since Names.grad has one b);
+    glorot is the issue's spelling of the model (Glorot-uniform weights, N(0, 0.1) embedding,
+    zero biases, one bias); torch is PyTorch's defaults untouched (two trained biases).
 Usage: torch_bench.py --threads N [--xor-steps S] [--images F --labels F]
+       [--lstm-steps S [--lstm-only] [--lstm-epoch] [--lstm-init names|glorot|torch] [--words F]]
 """
 import argparse, gzip, json, resource, struct, sys, time
 
@@ -61,6 +69,110 @@ def xor_steps(steps, seed=0):
         opt.step()
     return time.perf_counter() - start, float(loss)
 
+# gradc's SplitMix64 and Dataset.order(seed, epoch), so both sides see the same batches
+MASK = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
+
+def mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+def order(seed, epoch, n):
+    state = mix(seed & MASK) ^ mix((epoch + GOLDEN) & MASK)
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        state = (state + GOLDEN) & MASK
+        j = (((mix(state) >> 33) * (i + 1)) >> 31)
+        p[i], p[j] = p[j], p[i]
+    return p
+
+def text_lines(path, length):
+    """gradc's TextLines: each non-empty line as '\n' + line + '\n', zero-padded or cut."""
+    with open(path, "rb") as f:
+        data = f.read()
+    rows = []
+    for line in data.split(b"\n"):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        seq = [10] + list(line[:length]) + [10]
+        seq = (seq + [0] * (length + 1))[:length + 1]
+        rows.append(seq)
+    t = torch.tensor(rows, dtype=torch.long)
+    return t[:, :length].contiguous(), t[:, 1:].contiguous()
+
+class Names(torch.nn.Module):
+    def __init__(self, init):
+        super().__init__()
+        self.emb = torch.nn.Embedding(256, 64)
+        self.lstm = torch.nn.LSTM(64, 128, batch_first=True)
+        self.out = torch.nn.Linear(128, 256)
+        if init == "glorot":
+            def glorot(w, fan_in, fan_out):
+                bound = (6.0 / (fan_in + fan_out)) ** 0.5
+                torch.nn.init.uniform_(w, -bound, bound)
+            with torch.no_grad():
+                torch.nn.init.normal_(self.emb.weight, 0.0, 0.1)
+                glorot(self.lstm.weight_ih_l0, 64, 512)   # Wx [64, 512], transposed
+                glorot(self.lstm.weight_hh_l0, 128, 512)  # Wh [128, 512]
+                self.lstm.bias_ih_l0.zero_()               # b [512]
+                self.lstm.bias_hh_l0.zero_()
+                glorot(self.out.weight, 128, 256)          # Wo [128, 256]
+                self.out.bias.zero_()                      # bo [256]
+        if init in ("names", "glorot"):
+            # one bias, as in Names.grad: a second trained bias would move the sum twice as fast
+            with torch.no_grad():
+                self.lstm.bias_hh_l0.zero_()
+            self.lstm.bias_hh_l0.requires_grad_(False)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.emb(x))
+        return self.out(h)
+
+def lstm_run(words, steps, epoch, init, batch=64, length=16, seed=7):
+    """ms per step (warm-up of `steps` steps apart), and optionally the first epoch's mean loss.
+    The loss is Names.grad's: the mean over every position of every row (padding included) of
+    the next byte's cross-entropy, in nats."""
+    torch.manual_seed(0)
+    x, y = text_lines(words, length)
+    n = x.shape[0]
+    model = Names(init)
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=3e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(idx):
+        opt.zero_grad(set_to_none=True)
+        logits = model(x[idx])
+        loss = loss_fn(logits.reshape(-1, 256), y[idx].reshape(-1))
+        loss.backward()
+        opt.step()
+        return float(loss)
+
+    out = {}
+    perm = torch.tensor(order(seed, 0, n))
+    if epoch:
+        # the first epoch from the fresh model: its mean loss, then the timing on the trained one
+        start = time.perf_counter()
+        total = 0.0
+        count = 0
+        for i in range(0, n, batch):
+            total += step(perm[i:i + batch])
+            count += 1
+        out["lstm_epoch_s"] = time.perf_counter() - start
+        out["lstm_epoch_loss"] = total / count
+    batches = [perm[i:i + batch] for i in range(0, n - batch + 1, batch)]
+    for s in range(steps):  # warm-up
+        step(batches[s % len(batches)])
+    start = time.perf_counter()
+    for s in range(steps):
+        loss = step(batches[(steps + s) % len(batches)])
+    out["lstm_step_ms"] = (time.perf_counter() - start) * 1e3 / steps
+    out["lstm_steps"] = steps
+    out["lstm_loss"] = loss
+    return out
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=1)
@@ -68,9 +180,20 @@ def main():
     p.add_argument("--images", default="/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
     p.add_argument("--labels", default="/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz")
     p.add_argument("--skip-mlp", action="store_true")
+    p.add_argument("--lstm-steps", type=int, default=0)
+    p.add_argument("--lstm-only", action="store_true")
+    p.add_argument("--lstm-epoch", action="store_true")
+    p.add_argument("--lstm-init", choices=["names", "glorot", "torch"], default="names")
+    p.add_argument("--words", default="/usr/share/dict/words")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     out = {"torch": torch.__version__, "threads": a.threads}
+    if a.lstm_steps > 0:
+        out.update(lstm_run(a.words, a.lstm_steps, a.lstm_epoch, a.lstm_init))
+    if a.lstm_only:
+        out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        print(json.dumps(out))
+        return 0
     if not a.skip_mlp:
         times, loss = mlp_epochs(read_idx(a.images), read_idx(a.labels))
         out["mlp_first_epoch_s"], out["mlp_epoch_s"], out["mlp_loss"] = times[0], times[1], loss

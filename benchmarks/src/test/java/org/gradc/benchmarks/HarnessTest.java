@@ -44,6 +44,19 @@ class HarnessTest {
     }
   }
 
+  /** The LSTM rows: both step times and gradc's over PyTorch's; nothing without a gradc run. */
+  @Test
+  void lstmRowsShowTheRatioToPyTorch() {
+    Map<String, Map<String, Double>> r = new LinkedHashMap<>();
+    r.put("gradc-lstm", Map.of("lstm_step_ms", 10.0));
+    r.put("torch-lstm", Map.of("lstm_step_ms", 40.0));
+    String s = Harness.lstmTable(r);
+    assertTrue(s.contains("LSTM step, T=16 H=128 (ms)          10.00"), s);
+    assertTrue(s.contains("40.00"), s);
+    assertTrue(s.contains("LSTM step gradc / PyTorch 1 thread     0.250"), s);
+    assertEquals("", Harness.lstmTable(Map.of()));
+  }
+
   /** predict shares the forward pass with trainStep: its probability gives trainStep's loss. */
   @Test
   void handWrittenPredictionAgreesWithTheTrainingStepsLoss() {

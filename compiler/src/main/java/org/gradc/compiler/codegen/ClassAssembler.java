@@ -111,7 +111,7 @@ final class ClassAssembler {
     }
     cw.visitNestHost(plan.internalName());
     entries();
-    KernelCode.EmitContext context = nestedContext(plan.emitContext());
+    KernelCode.EmitContext context = plan.emitContext().in(variant.internalName());
     for (ClassPlan.KernelMethod k : variant.kernels()) {
       MethodVisitor mv =
           cw.visitMethod(
@@ -123,10 +123,6 @@ final class ClassAssembler {
     }
     cw.visitEnd();
     return checked(cw.toByteArray(), variant.internalName());
-  }
-
-  private static KernelCode.EmitContext nestedContext(KernelCode.EmitContext c) {
-    return new KernelCode.EmitContext(c.owner(), c.precision(), c.fma(), c.descriptors(), true);
   }
 
   /** The class being written: the model class, or the variant's nestmate. */

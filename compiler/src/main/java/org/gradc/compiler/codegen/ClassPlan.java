@@ -54,7 +54,7 @@ record ClassPlan(
     for (Field f : fields) {
       d.put(f.name(), f.descriptor());
     }
-    return new KernelCode.EmitContext(internalName, precision, fma, d, false);
+    return new KernelCode.EmitContext(internalName, precision, fma, d);
   }
 
   Field field(String name) {

@@ -90,6 +90,7 @@ final class FusionPlan {
   private final Map<Node, Set<Node>> deps;
   final List<Group> groups;
   private final Map<Node, Group> groupOf;
+  private final Map<Node, Group> copyGroupOf;
   private final Set<Node> materialized;
 
   private FusionPlan(Builder b) {
@@ -99,6 +100,7 @@ final class FusionPlan {
     this.deps = b.deps;
     this.groups = List.copyOf(b.groups);
     this.groupOf = b.groupOf;
+    this.copyGroupOf = b.copyGroupOf;
     this.materialized = b.materialized;
   }
 
@@ -124,15 +126,7 @@ final class FusionPlan {
   /** The group computing {@code n} (for a field with a role, its copy group), or null. */
   Group groupFor(Node n) {
     Group g = groupOf.get(n);
-    if (g != null) {
-      return g;
-    }
-    for (Group c : groups) {
-      if (c.copy() && c.root() == n) {
-        return c;
-      }
-    }
-    return null;
+    return g != null ? g : copyGroupOf.get(n);
   }
 
   /** Non-inline nodes read when computing {@code n} (through inline nodes). */
@@ -154,6 +148,7 @@ final class FusionPlan {
     final Map<Node, Set<Node>> deps = new HashMap<>();
     final List<Group> groups = new ArrayList<>();
     final Map<Node, Group> groupOf = new HashMap<>();
+    final Map<Node, Group> copyGroupOf = new HashMap<>();
     final Set<Node> materialized = new HashSet<>();
 
     /** Groups under construction: their members and reads grow. */
@@ -195,6 +190,8 @@ final class FusionPlan {
           for (Node m : g.nodes()) {
             groupOf.put(m, g);
           }
+        } else {
+          copyGroupOf.putIfAbsent(g.root(), g);
         }
       }
       decideMaterialized();

@@ -24,7 +24,8 @@ interface KernelCode {
    *
    * @param owner the model class's internal name (whose fields the code reads)
    * @param descriptors the descriptor of every buffer field, by name
-   * @param nested the code is a static method of a nestmate of {@code owner}: it reads the model's
+   * @param nestmate the internal name of the nestmate of {@code owner} the code is a static method
+   *     of, or {@code null} for a method of the model class itself: nested code reads the model's
    *     private fields directly (nestmate access) but {@code Model}'s protected ones ({@code
    *     hyper}, {@code step}, ...) through the owner's static accessors, as protected access from
    *     another package needs a subclass
@@ -34,11 +35,21 @@ interface KernelCode {
       Precision precision,
       boolean fma,
       java.util.Map<String, String> descriptors,
-      boolean nested) {
+      String nestmate) {
     /** A context for a method of the model class itself. */
     EmitContext(
         String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
-      this(owner, precision, fma, descriptors, false);
+      this(owner, precision, fma, descriptors, null);
+    }
+
+    /** The code is a static method of a nestmate (see {@link #nestmate()}). */
+    boolean nested() {
+      return nestmate != null;
+    }
+
+    /** The same context for a static method of the nestmate {@code internalName}. */
+    EmitContext in(String internalName) {
+      return new EmitContext(owner, precision, fma, descriptors, internalName);
     }
 
     String descriptor(String field) {

@@ -1,9 +1,13 @@
 package org.gradc.compiler.codegen;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Static buffer planning: every intermediate value gets a buffer field, and values whose live
@@ -31,33 +35,27 @@ final class MemoryPlan {
     MemoryPlan plan = new MemoryPlan();
     List<Request> sorted = new ArrayList<>(requests);
     sorted.sort((a, b) -> Integer.compare(a.def(), b.def()));
-    List<int[]> freeAfter = new ArrayList<>(); // per buffer: last use so far
     List<int[]> widths = new ArrayList<>();
+    // per pool (batched or not, descriptor): the buffers still live, by when they become free,
+    // and the free ones by width; an unrolled loop keeps thousands of values alive at once, so
+    // scanning every buffer per request would be quadratic
+    Map<String, Pool> pools = new HashMap<>();
     for (Request r : sorted) {
-      int best = -1;
-      for (int i = 0; i < plan.buffers.size(); i++) {
-        Buffer b = plan.buffers.get(i);
-        if (b.batched() != r.batched()
-            || !b.descriptor().equals(r.descriptor())
-            || freeAfter.get(i)[0] >= r.def()) {
-          continue;
-        }
-        if (best < 0
-            || fit(widths.get(i)[0], r.rowSize()) < fit(widths.get(best)[0], r.rowSize())) {
-          best = i;
-        }
-      }
+      Pool pool = pools.computeIfAbsent(r.batched() + r.descriptor(), k -> new Pool());
+      pool.release(r.def(), widths);
+      int best = pool.bestFit(r.rowSize());
       if (best < 0) {
         best = plan.buffers.size();
         plan.buffers.add(
             new Buffer(prefix + best, r.descriptor(), r.batched(), 0, new ArrayList<>()));
-        freeAfter.add(new int[] {-1});
         widths.add(new int[] {0});
+      } else {
+        pool.take(best, widths.get(best)[0]);
       }
       Buffer b = plan.buffers.get(best);
       b.keys().add(r.key());
-      freeAfter.get(best)[0] = Math.max(r.lastUse(), r.def());
       widths.get(best)[0] = Math.max(widths.get(best)[0], r.rowSize());
+      pool.busy.add(new long[] {Math.max(r.lastUse(), r.def()), best});
       plan.assignment.put(r.key(), b.name());
     }
     for (int i = 0; i < plan.buffers.size(); i++) {
@@ -68,9 +66,43 @@ final class MemoryPlan {
     return plan;
   }
 
-  /** Smaller is better: an exact fit, then the least growth, then the least waste. */
-  private static long fit(int have, int need) {
-    return have >= need ? (long) (have - need) : (1L << 32) + (need - have);
+  /**
+   * The buffers of one kind. The best fit is the narrowest free buffer at least as wide as the
+   * value, else the widest free one (least growth), the lowest-numbered among equals: the plan's
+   * contract, and what {@code MemoryPlanTest} checks against a scan of all buffers.
+   */
+  private static final class Pool {
+    /** {@code {last use, buffer}} of buffers holding a live value. */
+    final PriorityQueue<long[]> busy =
+        new PriorityQueue<>(
+            (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+
+    /** Free buffers: width to buffer numbers. */
+    final TreeMap<Integer, TreeSet<Integer>> free = new TreeMap<>();
+
+    /** Frees the buffers whose value is dead before {@code def}. */
+    void release(int def, List<int[]> widths) {
+      while (!busy.isEmpty() && busy.peek()[0] < def) {
+        int b = (int) busy.poll()[1];
+        free.computeIfAbsent(widths.get(b)[0], k -> new TreeSet<>()).add(b);
+      }
+    }
+
+    int bestFit(int need) {
+      Map.Entry<Integer, TreeSet<Integer>> e = free.ceilingEntry(need);
+      if (e == null) {
+        e = free.lastEntry();
+      }
+      return e == null ? -1 : e.getValue().first();
+    }
+
+    void take(int buffer, int width) {
+      TreeSet<Integer> same = free.get(width);
+      same.remove(buffer);
+      if (same.isEmpty()) {
+        free.remove(width);
+      }
+    }
   }
 
   List<Buffer> buffers() {

@@ -60,9 +60,10 @@ public final class ModelCompiler {
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
     Map<String, String> rendered = new LinkedHashMap<>();
     for (Schedule.Method m : schedule.methods()) {
-      KernelCode code = fit(m, backend, context);
-      methods.add(new ClassPlan.KernelMethod(m.name(), code));
-      rendered.put(m.name(), code.render(options.precision(), 0));
+      for (ClassPlan.KernelMethod k : fit(m, backend, context)) {
+        methods.add(k);
+        rendered.put(k.name(), k.code().render(options.precision(), 0));
+      }
     }
     List<ClassPlan.Variant> variants = new ArrayList<>();
     if (options.backend() == BackendKind.PORTABLE) {
@@ -71,7 +72,7 @@ public final class ModelCompiler {
             "a portable class has nestmates, which a hidden class cannot have");
       }
       for (int bits : BackendKind.PORTABLE_BITS) {
-        variant(schedule, internal, bits, options.precision(), context).ifPresent(variants::add);
+        variant(schedule, internal, bits, context).ifPresent(variants::add);
       }
     }
     ClassPlan plan =
@@ -106,39 +107,43 @@ public final class ModelCompiler {
    * layers, all scalar at every width): the class's own scalar kernels then serve.
    */
   private static java.util.Optional<ClassPlan.Variant> variant(
-      Schedule schedule,
-      String internal,
-      int bits,
-      Precision precision,
-      KernelCode.EmitContext context) {
+      Schedule schedule, String internal, int bits, KernelCode.EmitContext context) {
     Backend backend = new VectorBackend(bits / 32, bits / 64);
-    KernelCode.EmitContext nested =
-        new KernelCode.EmitContext(
-            context.owner(), precision, context.fma(), context.descriptors(), true);
+    KernelCode.EmitContext nested = context.in(variantName(internal, bits));
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
     boolean anyVector = false;
     for (Schedule.Method m : schedule.methods()) {
-      KernelCode code = fit(m, backend, nested);
-      anyVector |= code instanceof VectorCode;
-      methods.add(new ClassPlan.KernelMethod(m.name(), code));
+      for (ClassPlan.KernelMethod k : fit(m, backend, nested)) {
+        anyVector |= k.code() instanceof VectorCode;
+        methods.add(k);
+      }
     }
     return anyVector
         ? java.util.Optional.of(new ClassPlan.Variant(bits, variantName(internal, bits), methods))
         : java.util.Optional.empty();
   }
 
-  /** The kernel lowered under the most generous policy whose method fits the budget. */
-  private static KernelCode fit(
+  /**
+   * The kernel lowered under the most generous policy whose method fits the budget. A {@link
+   * Kernel.Sequence} that fits under no policy (a {@code stack} of a long unrolled loop's steps:
+   * one copy per step) becomes a method calling one method per half, each fitted the same way, so
+   * the result is {@code m}'s method first and the methods it calls after it.
+   */
+  private static List<ClassPlan.KernelMethod> fit(
       Schedule.Method m, Backend backend, KernelCode.EmitContext context) {
     UnrollPolicy policy = UnrollPolicy.DEFAULT;
     while (true) {
       KernelCode code = backend.lower(m.kernel(), policy);
       int size = size(code, context);
       if (size <= METHOD_BUDGET) {
-        return code;
+        return List.of(new ClassPlan.KernelMethod(m.name(), code));
       }
       policy = policy.smaller();
       if (policy == null) {
+        List<Kernel> parts = parts(m.kernel());
+        if (parts.size() > 1) {
+          return split(m.name(), new Kernel.Sequence(parts, m.kernel().note()), backend, context);
+        }
         throw new IllegalStateException(
             "kernel "
                 + m.name()
@@ -150,9 +155,43 @@ public final class ModelCompiler {
     }
   }
 
+  /** The kernels {@code k} runs in order, nested sequences flattened. */
+  private static List<Kernel> parts(Kernel k) {
+    if (!(k instanceof Kernel.Sequence seq)) {
+      return List.of(k);
+    }
+    List<Kernel> out = new ArrayList<>();
+    for (Kernel part : seq.parts()) {
+      out.addAll(parts(part));
+    }
+    return out;
+  }
+
+  private static List<ClassPlan.KernelMethod> split(
+      String name, Kernel.Sequence seq, Backend backend, KernelCode.EmitContext context) {
+    int half = seq.parts().size() / 2;
+    List<ClassPlan.KernelMethod> out = new ArrayList<>();
+    List<String> calls = new ArrayList<>();
+    List<List<Kernel>> halves =
+        List.of(seq.parts().subList(0, half), seq.parts().subList(half, seq.parts().size()));
+    for (int i = 0; i < halves.size(); i++) {
+      String part = name + "_" + (char) ('a' + i);
+      calls.add(part);
+      out.addAll(
+          fit(
+              new Schedule.Method(part, new Kernel.Sequence(halves.get(i), seq.note())),
+              backend,
+              context));
+    }
+    out.add(0, new ClassPlan.KernelMethod(name, new CallsCode(calls)));
+    return out;
+  }
+
   /** The bytecode size of a kernel method, measured by writing it alone. */
   static int size(KernelCode code, KernelCode.EmitContext context) {
-    ClassWriter cw = new NoLoadClassWriter();
+    // the code's length is known before frames are computed, and computing them is the costly
+    // part of writing a method: the class itself computes them once
+    ClassWriter cw = new ClassWriter(0);
     cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, context.owner(), null, "java/lang/Object", null);
     MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "k", "(I)V", null, null);
     mv.visitCode();

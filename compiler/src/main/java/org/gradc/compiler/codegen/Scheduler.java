@@ -97,10 +97,19 @@ final class Scheduler {
   }
 
   private Schedule entries(List<EntryPoint> entries, BufferLayout layout, boolean training) {
-    Map<String, FusionPlan.Group> fusedInto = Map.of();
+    // what each entry needs, computed once per entry (per group it would make scheduling
+    // quadratic in the graph: an unrolled loop has thousands of groups)
+    List<Set<Node>> needs = new ArrayList<>();
+    List<Set<FusionPlan.Group>> closures = new ArrayList<>();
     for (EntryPoint e : entries) {
-      if (e.update() == EntryPoint.Update.FUSED) {
-        fusedInto = fusedUpdates(closure(roots(e)));
+      boolean skip = e.update() == EntryPoint.Update.ONLY;
+      needs.add(skip || !e.minimal() ? Set.of() : need(roots(e)));
+      closures.add(skip || e.minimal() ? Set.of() : closure(roots(e)));
+    }
+    Map<String, FusionPlan.Group> fusedInto = Map.of();
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).update() == EntryPoint.Update.FUSED) {
+        fusedInto = fusedUpdates(closure(roots(entries.get(i))));
       }
     }
     // per entry, the method it calls for each group it runs
@@ -124,7 +133,7 @@ final class Scheduler {
           continue;
         }
         if (e.minimal()) {
-          Set<Node> need = need(roots(e));
+          Set<Node> need = needs.get(i);
           if (g.nodes().stream().noneMatch(need::contains)) {
             continue;
           }
@@ -154,7 +163,7 @@ final class Scheduler {
           }
           continue;
         }
-        if (!closure(roots(e)).contains(g)) {
+        if (!closures.get(i).contains(g)) {
           continue;
         }
         List<String> params = new ArrayList<>();

@@ -57,6 +57,73 @@ class MemoryPlanTest {
     assertEquals(plan.bufferOf("big"), plan.bufferOf("next"));
   }
 
+  /**
+   * The plan is the greedy best fit of a scan over every buffer (narrowest free buffer that needs
+   * no growth, else the widest, the lowest-numbered among equals), only without the scan: on random
+   * requests with many ties, both give the same buffers to the same values.
+   */
+  @Test
+  void sameAssignmentAsAScanOfEveryBuffer() {
+    java.util.Random random = new java.util.Random(12);
+    for (int trial = 0; trial < 200; trial++) {
+      List<MemoryPlan.Request> requests = new ArrayList<>();
+      int count = 1 + random.nextInt(60);
+      for (int i = 0; i < count; i++) {
+        int def = random.nextInt(40);
+        requests.add(
+            new MemoryPlan.Request(
+                "v" + i,
+                random.nextInt(4) == 0 ? "[I" : "[F",
+                random.nextBoolean(),
+                1 + random.nextInt(6) * 4,
+                def,
+                def + random.nextInt(12) - 2));
+      }
+      MemoryPlan plan = MemoryPlan.plan(requests, "t");
+      java.util.Map<Object, String> scanned = scan(requests);
+      for (MemoryPlan.Request r : requests) {
+        assertEquals(scanned.get(r.key()), plan.bufferOf(r.key()), "trial " + trial);
+      }
+    }
+  }
+
+  /** The straightforward planner: every request looks at every buffer. */
+  private static java.util.Map<Object, String> scan(List<MemoryPlan.Request> requests) {
+    List<MemoryPlan.Request> sorted = new ArrayList<>(requests);
+    sorted.sort((a, b) -> Integer.compare(a.def(), b.def()));
+    List<MemoryPlan.Request> kind = new ArrayList<>(); // per buffer: its first request
+    List<Integer> freeAfter = new ArrayList<>();
+    List<Integer> widths = new ArrayList<>();
+    java.util.Map<Object, String> out = new java.util.HashMap<>();
+    for (MemoryPlan.Request r : sorted) {
+      int best = -1;
+      for (int i = 0; i < kind.size(); i++) {
+        if (kind.get(i).batched() != r.batched()
+            || !kind.get(i).descriptor().equals(r.descriptor())
+            || freeAfter.get(i) >= r.def()) {
+          continue;
+        }
+        if (best < 0 || fit(widths.get(i), r.rowSize()) < fit(widths.get(best), r.rowSize())) {
+          best = i;
+        }
+      }
+      if (best < 0) {
+        best = kind.size();
+        kind.add(r);
+        freeAfter.add(-1);
+        widths.add(0);
+      }
+      freeAfter.set(best, Math.max(r.lastUse(), r.def()));
+      widths.set(best, Math.max(widths.get(best), r.rowSize()));
+      out.put(r.key(), "t" + best);
+    }
+    return out;
+  }
+
+  private static long fit(int have, int need) {
+    return have >= need ? (long) (have - need) : (1L << 32) + (need - have);
+  }
+
   private static List<String> temps(GeneratedClass c) {
     List<String> temps = new ArrayList<>();
     new ClassReader(c.bytes())

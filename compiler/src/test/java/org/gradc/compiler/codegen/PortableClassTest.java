@@ -296,6 +296,57 @@ class PortableClassTest {
     }
   }
 
+  /**
+   * A kernel too large for one method (a {@code stack} of 150 steps) is split into methods over
+   * halves in every width's nestmate too, whose calling method calls its sibling kernels there.
+   */
+  @Test
+  void splitKernelsRunInEveryVariant() throws Exception {
+    String source =
+        """
+        model LongStack
+        const T = 150
+        input  x: float[batch, T, 16]
+        param  W: float[16, 16] = glorot_uniform
+        h[0] = zeros([batch, 16])
+        for t in 0 .. T {
+          h[t + 1] = tanh(h[t] @ W + x[:, t])
+        }
+        output states = stack(h[1 .. T + 1], axis = 1)
+        loss mean(states ^ 2)
+        """;
+    GeneratedClass c =
+        org.gradc.compiler.Compilation.of(
+                new org.gradc.compiler.diag.SourceFile("long.grad", source),
+                org.gradc.compiler.Gradc.Options.defaults()
+                    .withPackage(PACKAGE)
+                    .withBackend(BackendKind.PORTABLE))
+            .generate();
+    assertEquals(3, c.nestmates().size());
+    assertTrue(
+        c.kernels().keySet().stream().anyMatch(k -> k.endsWith("_a")),
+        "a split kernel: " + c.kernels().keySet());
+    Random r = new Random(8);
+    float[] x = new float[3 * 150 * 16];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    Double first = null;
+    for (int bits : new int[] {0, 128, 256, 512}) {
+      System.setProperty(VectorWidth.PROPERTY, String.valueOf(bits));
+      Model m = instantiate(new Loader(c), c);
+      assertEquals(bits, vectorBits(m));
+      m.initialize(4);
+      m.feed("x", x);
+      double loss = m.lossAndGradients();
+      if (first == null) {
+        first = loss;
+      } else {
+        assertEquals(first, loss, 1e-5 * Math.abs(first), "loss of variant " + bits);
+      }
+    }
+  }
+
   @Test
   void hiddenClassesCannotBePortable() {
     Graph g;

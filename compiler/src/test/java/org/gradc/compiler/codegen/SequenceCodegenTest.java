@@ -2,6 +2,7 @@ package org.gradc.compiler.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.diag.SourceFile;
@@ -150,6 +151,37 @@ class SequenceCodegenTest {
             IllegalArgumentException.class, () -> m.feed("x", new int[] {0, 1, 2, 5, 0, 0}));
     assertEquals("input 'x': value 5 at index 3 is outside [0, 5)", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> m.feed("y", new int[] {0, 1, 2, -1, 0, 0}));
+  }
+
+  /**
+   * {@code stack} of 200 steps is one concat with a copy per step, too large for one method under
+   * any unroll policy: the generator splits it into methods over halves (each under the budget),
+   * called in order from the kernel's method, and the result still matches the evaluator.
+   */
+  @Test
+  void stackOfManyStepsIsSplitAcrossMethods() throws Exception {
+    String text =
+        """
+        model LongStack
+        const T = 200
+        input  x: float[batch, T, 2]
+        param  W: float[2, 2] = glorot_uniform
+        h[0] = zeros([batch, 2])
+        for t in 0 .. T {
+          h[t + 1] = tanh(h[t] @ W + x[:, t])
+        }
+        output states = stack(h[1 .. T + 1], axis = 1)
+        loss mean(states ^ 2)
+        """;
+    TrainingGraph tg = Gradc.trainingGraph(new SourceFile("long.grad", text), Precision.F32);
+    GeneratedClass c = Harness.generate(tg, Precision.F32);
+    assertTrue(
+        c.kernels().keySet().stream().anyMatch(k -> k.endsWith("_a")),
+        "a split kernel: " + c.kernels().keySet());
+    for (java.util.Map.Entry<String, Integer> e : MethodSizes.of(c.bytes()).entrySet()) {
+      assertTrue(e.getValue() <= MethodSizes.HUGE_METHOD_LIMIT, e.getKey() + ": " + e.getValue());
+    }
+    check("long.grad", text);
   }
 
   @Test
