@@ -184,7 +184,7 @@ final class ConvEmitter {
     loop(
         "b",
         Ix.ZERO,
-        Ix.N,
+        Indexing.extent(t.image().dim(0)),
         1,
         () ->
             loop(
@@ -278,7 +278,7 @@ final class ConvEmitter {
     loop(
         "b",
         Ix.ZERO,
-        Ix.N,
+        Indexing.extent(t.image().dim(0)),
         1,
         () ->
             loop(
@@ -375,7 +375,7 @@ final class ConvEmitter {
     loop(
         "b",
         Ix.ZERO,
-        Ix.N,
+        Indexing.extent(t.image().dim(0)),
         1,
         () ->
             loop(
