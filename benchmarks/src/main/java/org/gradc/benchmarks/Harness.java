@@ -319,7 +319,7 @@ public final class Harness {
           String.format(
               Locale.ROOT,
               "%-28s %12.2f %12s %12s %12s%n",
-              "CNN warm-up, 200 steps (s)",
+              "CNN warm-up, " + Math.round(gc.get("warmup_steps")) + " steps (s)",
               gc.get("warmup_s"),
               "-",
               "-",
