@@ -15,9 +15,9 @@ import org.gradc.compiler.diag.SourceFile;
 
 /**
  * In-memory compile times ({@link Gradc#compile(String)}: parse, autodiff, optimize, generate and
- * define the class): the Fashion-MNIST MLP, and generated stacks of 1, 10 and 50 tanh dense layers
- * (width 64, MSE, Adam), to show how compile time grows with model size; then the unrolled Names
- * LSTM (issue 12, {@code examples/.../Names.grad}) at T = 8, 32 and 128, phase by phase.
+ * define the class): the Fashion-MNIST MLP and CNN, and generated stacks of 1, 10 and 50 tanh dense
+ * layers (width 64, MSE, Adam), to show how compile time grows with model size; then the unrolled
+ * Names LSTM (issue 12, {@code examples/.../Names.grad}) at T = 8, 32 and 128, phase by phase.
  *
  * <p>Method: each model is compiled once cold (the first compilation of that model in this JVM,
  * though after the MLP warmed the compiler itself), then {@code --warmup} times untimed and {@code
@@ -63,6 +63,11 @@ public final class CompileTimes {
     System.out.printf(
         Locale.ROOT, "%-24s %10s %12s %10s%n", "model", "cold (ms)", "median (ms)", "best (ms)");
     report("FashionMlp.grad", mlp, warmup, runs);
+    try (InputStream in =
+        CompileTimes.class.getResourceAsStream("/org/gradc/examples/FashionCnn.grad")) {
+      report(
+          "FashionCnn.grad", new String(in.readAllBytes(), StandardCharsets.UTF_8), warmup, runs);
+    }
     for (int layers : new int[] {1, 10, 50}) {
       report(layers + " dense layers", denseStack(layers, 64), warmup, runs);
     }

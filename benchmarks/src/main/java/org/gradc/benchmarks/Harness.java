@@ -19,10 +19,12 @@ import java.util.regex.Pattern;
  * for a fixed number of steps, trained by gradc's generated classes (a bare feed/trainStep loop,
  * and {@link org.gradc.runtime.train.Trainer#fit} with validation as {@code gradc train} runs it),
  * by hand-written Java loops and (where {@code python3} has {@code torch}) by PyTorch with 1 and
- * with 2 threads; and one-example prediction latency of gradc against hand-written Java; and the
- * Names LSTM of issue 12 (ms per training step, gradc against PyTorch on 1 thread, {@code
- * --lstm-steps} timed after as many warm-up steps, on {@code --words}; {@code --lstm-steps 0} skips
- * it). Each run is a process of its own, so peak memory is per run.
+ * with 2 threads; the training step of {@code examples/…/FashionCnn.grad} (batch 64, random images,
+ * after a warm-up reported apart; an epoch is 938 steps) against the same network in PyTorch;
+ * one-example prediction latency of gradc against hand-written Java; and the Names LSTM of issue 12
+ * (ms per training step, gradc against PyTorch on 1 thread, {@code --lstm-steps} timed after as
+ * many warm-up steps, on {@code --words}; {@code --lstm-steps 0} skips it). Each run is a process
+ * of its own, so peak memory is per run.
  *
  * <p>On a shared machine one run of each side is not a measurement: the whole set of runs is
  * repeated {@code --rounds} times, interleaved (every round runs each workload once, in the same
@@ -35,8 +37,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE] \
- *     [--images F --labels F] [--java OTHER_JAVA] [--lstm-steps S] [--words F]
+ *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--cnn-steps N] [--no-torch] \
+ *     [--python EXE] [--images F --labels F] [--java OTHER_JAVA] [--lstm-steps S] [--words F]
  * </pre>
  */
 public final class Harness {
@@ -52,6 +54,7 @@ public final class Harness {
 
   public static void main(String[] args) throws Exception {
     int xorSteps = 200_000;
+    int cnnSteps = 100;
     int rounds = 3;
     boolean torch = true;
     // Debian's python3-torch lives in the system interpreter, which a pyenv or venv on the PATH
@@ -67,6 +70,7 @@ public final class Harness {
       switch (args[i]) {
         case "--xor-steps" -> xorSteps = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--cnn-steps" -> cnnSteps = Integer.parseInt(args[++i]);
         case "--no-torch" -> torch = false;
         case "--python" -> python = args[++i];
         case "--images" -> images = Path.of(args[++i]);
@@ -76,8 +80,9 @@ public final class Harness {
         case "--words" -> words = Path.of(args[++i]);
         case "--help", "-h" -> {
           System.out.println(
-              "usage: Harness [--rounds R] [--xor-steps N] [--no-torch] [--python EXE]"
-                  + " [--images IDX --labels IDX] [--java OTHER_JAVA] [--lstm-steps S] [--words F]");
+              "usage: Harness [--rounds R] [--xor-steps N] [--cnn-steps N] [--no-torch]"
+                  + " [--python EXE] [--images IDX --labels IDX] [--java OTHER_JAVA]"
+                  + " [--lstm-steps S] [--words F]");
           return;
         }
         default -> {
@@ -142,12 +147,16 @@ public final class Harness {
           }
         }
       }
+      if (cnnSteps > 0) {
+        add(runs, "gradc-cnn", java("gradc-cnn", Integer.toString(cnnSteps)));
+      }
       if (torch) {
         for (int threads : new int[] {1, 2}) {
           List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads"));
           cmd.add(Integer.toString(threads));
           cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
           cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
+          cmd.addAll(List.of("--cnn-steps", Integer.toString(Math.min(cnnSteps, 40))));
           if (!mlp) {
             cmd.add("--skip-mlp");
           }
@@ -404,6 +413,44 @@ public final class Harness {
             jp.get("alloc_bytes_per_call"),
             "-",
             "-"));
+    Map<String, Double> gc = r.get("gradc-cnn");
+    if (gc != null) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.2f %12s %12s %12s%n",
+              "CNN step, batch 64 (ms)",
+              gc.get("step_ms"),
+              "-",
+              t1 == null || !t1.containsKey("cnn_step_ms")
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.2f", t1.get("cnn_step_ms")),
+              t2 == null || !t2.containsKey("cnn_step_ms")
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.2f", t2.get("cnn_step_ms"))));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.1f %12s %12s %12s%n",
+              "CNN epoch = 938 steps (s)",
+              gc.get("step_ms") * 938 / 1000,
+              "-",
+              t1 == null || !t1.containsKey("cnn_step_ms")
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f", t1.get("cnn_step_ms") * 938 / 1000),
+              t2 == null || !t2.containsKey("cnn_step_ms")
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.1f", t2.get("cnn_step_ms") * 938 / 1000)));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-28s %12.2f %12s %12s %12s%n",
+              "CNN warm-up, " + Math.round(gc.get("warmup_steps")) + " steps (s)",
+              gc.get("warmup_s"),
+              "-",
+              "-",
+              "-"));
+    }
     Map<String, Double> gx = r.get("gradc-xor");
     Map<String, Double> jx = r.get("java-xor");
     double gradcXor = gx.get("steps") / gx.get("seconds");
@@ -488,6 +535,17 @@ public final class Harness {
                 "  MLP peak RSS gradc / PyTorch          %6.3f   [<= 1.0]%n",
                 rss / t1.get("peak_rss_mb")));
       }
+    }
+    if (gc != null && t1 != null && t1.containsKey("cnn_step_ms")) {
+      double best =
+          Math.min(
+              t1.get("cnn_step_ms"),
+              t2 == null ? Double.MAX_VALUE : t2.getOrDefault("cnn_step_ms", Double.MAX_VALUE));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  CNN step gradc / PyTorch best         %6.3f   [<= 0.5, issue 11]%n",
+              gc.get("step_ms") / best));
     }
     s.append(
         String.format(

@@ -12,7 +12,10 @@ Trains the same workloads as the Java harness and prints one JSON object on stdo
     PyTorch's own init with one bias (bias_hh zero and not trained, since Names.grad has one b);
     glorot is the issue's spelling of the model (Glorot-uniform weights, N(0, 0.1) embedding,
     zero biases, one bias); torch is PyTorch's defaults untouched (two trained biases).
-Usage: torch_bench.py --threads N [--xor-steps S] [--images F --labels F]
+  - the Fashion-MNIST CNN of examples/FashionCnn.grad (conv 3x3 1->16 pad 1, ReLU, max-pool 2,
+    conv 3x3 16->32 pad 1, ReLU, max-pool 2, dense 1568->128, ReLU, dense 128->10; Adam lr 1e-3,
+    batch 64) on random images: a fixed number of warm-up steps, then a fixed number of timed steps.
+Usage: torch_bench.py --threads N [--xor-steps S] [--cnn-steps S] [--images F --labels F]
        [--lstm-steps S [--lstm-only] [--lstm-epoch] [--lstm-init names|glorot|torch] [--words F]]
 """
 import argparse, gzip, json, resource, struct, sys, time
@@ -172,6 +175,31 @@ def lstm_run(words, steps, epoch, init, batch=64, length=16, seed=7):
     out["lstm_steps"] = steps
     out["lstm_loss"] = loss
     return out
+def cnn_steps(warmup, steps, batch=64, seed=0):
+    torch.manual_seed(seed)
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1568, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    xs = [torch.rand(batch, 1, 28, 28) for _ in range(8)]
+    ys = [torch.randint(0, 10, (batch,)) for _ in range(8)]
+    def step(i):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xs[i % 8]), ys[i % 8])
+        loss.backward()
+        opt.step()
+        return loss
+    start = time.perf_counter()
+    for i in range(warmup):
+        step(i)
+    warm = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(steps):
+        loss = step(i)
+    return warm, (time.perf_counter() - start) / steps, float(loss)
 
 def main():
     p = argparse.ArgumentParser()
@@ -185,6 +213,8 @@ def main():
     p.add_argument("--lstm-epoch", action="store_true")
     p.add_argument("--lstm-init", choices=["names", "glorot", "torch"], default="names")
     p.add_argument("--words", default="/usr/share/dict/words")
+    p.add_argument("--cnn-steps", type=int, default=0)
+    p.add_argument("--cnn-warmup", type=int, default=20)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     out = {"torch": torch.__version__, "threads": a.threads}
@@ -199,6 +229,9 @@ def main():
         out["mlp_first_epoch_s"], out["mlp_epoch_s"], out["mlp_loss"] = times[0], times[1], loss
     secs, loss = xor_steps(a.xor_steps)
     out["xor_steps"], out["xor_s"], out["xor_loss"] = a.xor_steps, secs, loss
+    if a.cnn_steps > 0:
+        warm, step, loss = cnn_steps(a.cnn_warmup, a.cnn_steps)
+        out["cnn_warmup_s"], out["cnn_step_ms"], out["cnn_loss"] = warm, step * 1000.0, loss
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps(out))
 

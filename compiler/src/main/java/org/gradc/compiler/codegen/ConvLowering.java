@@ -3,6 +3,7 @@ package org.gradc.compiler.codegen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.gradc.compiler.codegen.ConvTiles.Pass;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ops.Conv2d;
@@ -33,12 +34,6 @@ final class ConvLowering implements OpLowering.Root {
   static final ConvLowering FORWARD = new ConvLowering(Pass.FORWARD);
   static final ConvLowering INPUT_GRAD = new ConvLowering(Pass.INPUT_GRAD);
   static final ConvLowering WEIGHT_GRAD = new ConvLowering(Pass.WEIGHT_GRAD);
-
-  private enum Pass {
-    FORWARD,
-    INPUT_GRAD,
-    WEIGHT_GRAD
-  }
 
   private final Pass pass;
 
@@ -118,22 +113,26 @@ final class ConvLowering implements OpLowering.Root {
     List<Kernel> parts = new ArrayList<>();
     List<LoopStmt> perPosition = new ArrayList<>();
     List<LoopStmt> perTap;
+    Node a;
+    Node b = null;
+    String bBuffer = null;
     switch (pass) {
       case FORWARD -> {
-        perPosition.add(
-            WindowLoops.loop(
-                "o",
-                Ix.lit(co),
-                List.of(store(c.out(), Ix.add(WindowLoops.OB, o), Fx.c(0))),
-                null));
+        perPosition.addAll(
+            WindowLoops.loops(
+                "g",
+                geo.groups(),
+                WindowLoops.fromLoops("o", cog, List.of(store(c.out(), outAt, Fx.c(0))))));
         Fx w = c.read(n.input(1), List.of(WindowLoops.KI, WindowLoops.KJ, ci, outChannel));
         List<LoopStmt> saxpy =
             List.of(
                 store(c.out(), outAt, new Fx.Fma(Fx.local("xv"), w, new Fx.Load(c.out(), outAt))));
         List<LoopStmt> perInput = new ArrayList<>();
         perInput.add(new LoopStmt.Let("xv", c.read(n.input(0), imageAt)));
-        perInput.addAll(WindowLoops.loops("o", cog, saxpy));
+        perInput.addAll(WindowLoops.fromLoops("o", cog, saxpy));
         perTap = WindowLoops.loops("ci", cig, perInput);
+        a = n.input(0);
+        b = n.input(1);
       }
       case INPUT_GRAD -> {
         // the kernel transposed to [kh, kw, co, cig]: the saxpy over input channels reads it in
@@ -171,8 +170,10 @@ final class ConvLowering implements OpLowering.Root {
                         Fx.local("gv"), new Fx.Load(wt, tapAt), new Fx.Load(c.out(), dxAt))));
         List<LoopStmt> perOutput = new ArrayList<>();
         perOutput.add(new LoopStmt.Let("gv", c.read(n.input(0), outIndex(outChannel))));
-        perOutput.addAll(WindowLoops.loops("ci", cig, saxpy));
+        perOutput.addAll(WindowLoops.fromLoops("ci", cig, saxpy));
         perTap = WindowLoops.loops("o", cog, perOutput);
+        a = n.input(0);
+        bBuffer = wt;
       }
       default -> {
         parts.add(WindowLoops.zero(c.out(), geo.kernel(), null));
@@ -189,13 +190,45 @@ final class ConvLowering implements OpLowering.Root {
                         new Fx.Load(c.out(), dwAt))));
         List<LoopStmt> perInput = new ArrayList<>();
         perInput.add(new LoopStmt.Let("xv", c.read(n.input(0), imageAt)));
-        perInput.addAll(WindowLoops.loops("o", cog, saxpy));
+        perInput.addAll(WindowLoops.fromLoops("o", cog, saxpy));
         perTap = WindowLoops.loops("ci", cig, perInput);
+        a = n.input(0);
+        b = n.input(1);
       }
     }
     perPosition.addAll(WindowLoops.taps(WindowLoops.loops("g", geo.groups(), perTap)));
-    parts.add(new Kernel.Loops(loops.positions(perPosition, c.note()), c.note()));
+    String aBuffer = plain(c, a);
+    if (b != null) {
+      bBuffer = plain(c, b);
+    }
+    boolean strided = geo.win().sh() != 1 || geo.win().sw() != 1;
+    ConvTiles tiles =
+        aBuffer == null || bBuffer == null || (pass == Pass.INPUT_GRAD && strided)
+            ? null
+            : new ConvTiles(
+                pass,
+                geo.win(),
+                geo.groups(),
+                geo.image(),
+                geo.kernel(),
+                geo.output(),
+                aBuffer,
+                bBuffer,
+                c.out());
+    parts.add(new Kernel.Loops(loops.positions(perPosition, c.note()), tiles, c.note()));
     return List.of(new Kernel.Sequence(parts, c.note()));
+  }
+
+  /**
+   * The buffer holding {@code node} in row-major order, or null when it is read some other way (a
+   * view, a recomputed value): the vector tiles read buffers only.
+   */
+  private static String plain(Context c, Node node) {
+    List<Ix> idx = Indexing.axisVars(node.shape().rank());
+    return c.read(node, idx) instanceof Fx.Load l
+            && l.index().equals(Indexing.linear(idx, node.shape()))
+        ? l.array()
+        : null;
   }
 
   /** The output side's index {@code [b, i, j, channel]}. */

@@ -98,10 +98,15 @@ sealed interface Kernel {
   /**
    * A loop nest an op's rule writes itself, because no other variant expresses it: the window loops
    * of convolutions and pooling, whose bounds are clipped per output position ({@link Ix.Clamp}).
-   * Statements use {@link Ix#N} for the batch size and name buffers by field; back ends emit them
-   * as they are (the vector back end through its scalar part).
+   * Statements use {@link Ix#N} for the batch size and name buffers by field. The scalar back end
+   * emits them as they are (with {@link ConvTiles#FROM} = 0); the vector back end emits {@code
+   * tiles}, when there are any and the channels fill a vector, and the loops only for the channels
+   * past the tiles' last whole vector.
+   *
+   * @param tiles the register-tiled form of a convolution pass, or null (pooling, or operands that
+   *     are not plain buffers)
    */
-  record Loops(List<LoopStmt> body, String note) implements Kernel {
+  record Loops(List<LoopStmt> body, ConvTiles tiles, String note) implements Kernel {
     public Loops {
       body = List.copyOf(body);
     }

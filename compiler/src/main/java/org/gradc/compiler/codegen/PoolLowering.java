@@ -180,7 +180,7 @@ final class PoolLowering implements OpLowering.Root {
         perPosition.add(WindowLoops.loop("ch", Ix.lit(channels), perChannel, null));
       }
     }
-    parts.add(new Kernel.Loops(loops.positions(perPosition, c.note()), c.note()));
+    parts.add(new Kernel.Loops(loops.positions(perPosition, c.note()), null, c.note()));
     return List.of(new Kernel.Sequence(parts, c.note()));
   }
 

@@ -54,7 +54,7 @@ final class ScalarBackend implements Backend {
 
           @Override
           public Void loops(Kernel.Loops l) {
-            out.addAll(l.body());
+            out.addAll(Subst.ints(Map.of(ConvTiles.FROM, Ix.ZERO)).stmts(l.body()));
             return null;
           }
         });

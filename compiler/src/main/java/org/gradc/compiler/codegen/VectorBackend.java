@@ -95,8 +95,12 @@ final class VectorBackend implements Backend {
 
           @Override
           public Void loops(Kernel.Loops l) {
-            // conv/pool window loops: C2 vectorizes their contiguous channel loops
-            out.add(scalar(l));
+            // a convolution pass: register tiles (the lanes, known when emitting, decide how many
+            // channels); pooling: C2 vectorizes the contiguous channel loops
+            out.add(
+                l.tiles() == null
+                    ? scalar(l)
+                    : new VectorCode.ConvPart(l.tiles(), l.body(), l.note(), policy));
             return null;
           }
 

@@ -52,6 +52,48 @@ final class VectorCode implements KernelCode {
     }
   }
 
+  /**
+   * A convolution pass: {@link ConvTiles} for the channels that fill whole vectors, then the scalar
+   * window loops for the rest (all of them when not one vector fills).
+   */
+  record ConvPart(ConvTiles tiles, List<LoopStmt> loops, String note, UnrollPolicy policy)
+      implements Part {
+    /** The first channel the scalar loops compute, with {@code lanes} lanes. */
+    int from(int lanes) {
+      return tiles.vectorExtent() / lanes * lanes;
+    }
+
+    /** The scalar loops for the channels from {@link #from}, or none when the tiles do them all. */
+    List<LoopStmt> rest(int lanes) {
+      int from = from(lanes);
+      if (from == tiles.vectorExtent()) {
+        return List.of();
+      }
+      List<LoopStmt> out = new java.util.ArrayList<>();
+      out.add(new LoopStmt.Comment(note));
+      out.addAll(Subst.ints(java.util.Map.of(ConvTiles.FROM, Ix.lit(from))).stmts(loops));
+      return out;
+    }
+
+    @Override
+    public void emit(LoopEmitter le, VectorEmitter ve) {
+      if (from(ve.lanes()) > 0) {
+        ve.conv(tiles);
+      }
+      for (LoopStmt st : rest(ve.lanes())) {
+        le.stmt(st);
+      }
+    }
+
+    @Override
+    public void arrays(Set<String> out) {
+      out.add(tiles.a());
+      out.add(tiles.b());
+      out.add(tiles.c());
+      out.addAll(LoopStmts.arrays(loops));
+    }
+  }
+
   record PointwisePart(Kernel.Pointwise kernel) implements Part {
     @Override
     public void emit(LoopEmitter le, VectorEmitter ve) {
@@ -143,6 +185,29 @@ final class VectorCode implements KernelCode {
             .append(VectorEmitter.vectorizable(k.epilogue()) ? "vectorized" : "scalar")
             .append(":\n")
             .append(LoopPrinter.render(k.epilogue(), precision, indent + 1));
+      } else if (part instanceof ConvPart cp) {
+        ConvTiles t = cp.tiles();
+        int from = cp.from(lanes);
+        out.append(pad).append("// ").append(cp.note() == null ? "" : cp.note()).append('\n');
+        if (from > 0) {
+          out.append(pad)
+              .append("// vector conv tiles (")
+              .append(vec)
+              .append("), ")
+              .append(t.pass().name().toLowerCase(java.util.Locale.ROOT))
+              .append(": ")
+              .append(t.c())
+              .append(" from ")
+              .append(t.a())
+              .append(" (broadcast) and ")
+              .append(t.b())
+              .append(" (vectors), channels [0, ")
+              .append(from)
+              .append("), ")
+              .append(ConvEmitter.describe(t, lanes, precision, policy))
+              .append('\n');
+        }
+        out.append(LoopPrinter.render(cp.rest(lanes), precision, indent));
       } else if (part instanceof PointwisePart pp) {
         Kernel.Pointwise k = pp.kernel();
         out.append(pad)

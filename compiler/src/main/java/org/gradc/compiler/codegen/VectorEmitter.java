@@ -68,6 +68,15 @@ final class VectorEmitter {
     this.functions = new VectorLanes(mv, le, v, p, fma);
   }
 
+  int lanes() {
+    return lanes;
+  }
+
+  /** A convolution pass as register tiles ({@link ConvEmitter}). */
+  void conv(ConvTiles t) {
+    new ConvEmitter(mv, le, v, p, fma, policy).emit(t);
+  }
+
   // ---------------------------------------------------------------- what can be vectorized
 
   /** The coefficient of {@code var} in {@code e}, or {@code null} when {@code e} is not affine. */

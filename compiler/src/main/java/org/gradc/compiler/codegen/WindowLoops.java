@@ -60,38 +60,10 @@ final class WindowLoops {
 
   /** {@code perPosition} at every output position; it may use {@link #taps} for the window. */
   List<LoopStmt> positions(List<LoopStmt> perPosition, String note) {
-    List<LoopStmt> col = new ArrayList<>();
-    // first tap inside: ceil((pl − j·sw) / dw) clamped to [0, kw]; the end: ceil((w + pl − j·sw) /
-    // dw)
-    col.add(
-        new LoopStmt.LetInt(
-            "kjl",
-            Ix.clamp(
-                Ix.add(Ix.mul(J, -win.sw()), win.pl() + win.dw() - 1), win.dw(), 0, win.kw())));
-    col.add(
-        new LoopStmt.LetInt(
-            "kjh",
-            Ix.clamp(
-                Ix.add(Ix.mul(J, -win.sw()), width + win.pl() + win.dw() - 1),
-                win.dw(),
-                0,
-                win.kw())));
+    List<LoopStmt> col = new ArrayList<>(colTaps());
     col.add(new LoopStmt.LetInt("ob", Indexing.linear(List.of(B, I, J, Ix.ZERO), out)));
     col.addAll(perPosition);
-    List<LoopStmt> row = new ArrayList<>();
-    row.add(
-        new LoopStmt.LetInt(
-            "kil",
-            Ix.clamp(
-                Ix.add(Ix.mul(I, -win.sh()), win.pt() + win.dh() - 1), win.dh(), 0, win.kh())));
-    row.add(
-        new LoopStmt.LetInt(
-            "kih",
-            Ix.clamp(
-                Ix.add(Ix.mul(I, -win.sh()), height + win.pt() + win.dh() - 1),
-                win.dh(),
-                0,
-                win.kh())));
+    List<LoopStmt> row = new ArrayList<>(rowTaps());
     row.add(loop("j", Ix.lit(out.dim(2)), col, null));
     return List.of(
         loop(
@@ -99,6 +71,46 @@ final class WindowLoops {
             Indexing.extent(out.dim(0)),
             List.of(loop("i", Ix.lit(out.dim(1)), row, null)),
             note));
+  }
+
+  /** {@code kil}, {@code kih}: the window rows inside the image at output row {@code i}. */
+  List<LoopStmt> rowTaps() {
+    // first tap inside: ceil((pt − i·sh) / dh) clamped to [0, kh]; the end: ceil((h + pt − i·sh) /
+    // dh)
+    return List.of(
+        new LoopStmt.LetInt(
+            "kil",
+            Ix.clamp(Ix.add(Ix.mul(I, -win.sh()), win.pt() + win.dh() - 1), win.dh(), 0, win.kh())),
+        new LoopStmt.LetInt(
+            "kih",
+            Ix.clamp(
+                Ix.add(Ix.mul(I, -win.sh()), height + win.pt() + win.dh() - 1),
+                win.dh(),
+                0,
+                win.kh())));
+  }
+
+  /** {@code kjl}, {@code kjh}: the window columns inside the image at output column {@code j}. */
+  List<LoopStmt> colTaps() {
+    return List.of(
+        new LoopStmt.LetInt(
+            "kjl",
+            Ix.clamp(Ix.add(Ix.mul(J, -win.sw()), win.pl() + win.dw() - 1), win.dw(), 0, win.kw())),
+        new LoopStmt.LetInt(
+            "kjh",
+            Ix.clamp(
+                Ix.add(Ix.mul(J, -win.sw()), width + win.pl() + win.dw() - 1),
+                win.dw(),
+                0,
+                win.kw())));
+  }
+
+  /** Whether every column of the window at output column {@code j} is inside the image. */
+  boolean wholeColumn(int j) {
+    int sw = win.sw();
+    int dw = win.dw();
+    return ConvTiles.clamp(-j * sw + win.pl() + dw - 1, dw, 0, win.kw()) == 0
+        && ConvTiles.clamp(-j * sw + width + win.pl() + dw - 1, dw, 0, win.kw()) == win.kw();
   }
 
   /** {@code body} for every tap of the window inside the image (row-major: the tie order). */
@@ -124,6 +136,17 @@ final class WindowLoops {
       return Subst.ints(Map.of(var, Ix.ZERO)).stmts(body);
     }
     return List.of(loop(var, Ix.lit(extent), body, null));
+  }
+
+  /**
+   * Like {@link #loops}, but starting at {@link ConvTiles#FROM}: the channel loop whose first
+   * channels the vector back end's tiles may already have computed.
+   */
+  static List<LoopStmt> fromLoops(String var, int extent, List<LoopStmt> body) {
+    if (extent == 1) {
+      return loops(var, extent, body);
+    }
+    return List.of(new LoopStmt.For(var, Ix.var(ConvTiles.FROM), Ix.lit(extent), 1, body, null));
   }
 
   /** {@code buffer[flat] = 0} over a whole tensor of {@code shape} (a pointwise kernel). */

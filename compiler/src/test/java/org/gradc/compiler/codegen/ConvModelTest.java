@@ -100,6 +100,83 @@ class ConvModelTest {
     assertTrue(allocated < 1024, "500 steps allocated " + allocated + " bytes");
   }
 
+  /** Channels wide enough for the vector back end's register tiles in every pass, with tails. */
+  private static final String WIDE =
+      """
+      model WideCnn
+      input  x: float[batch, 9, 7, 3]
+      input  y: int[batch]
+      param  K1: float[3, 3, 3, 20]  = he_uniform
+      param  c1: float[20]           = zeros
+      param  K2: float[2, 3, 20, 34] = he_uniform
+      param  c2: float[34]           = zeros
+      param  W:  float[408, 3]       = glorot_uniform
+      h1 = relu(conv2d(x, K1, padding = 1) + c1)
+      h2 = relu(conv2d(h1, K2, padding = [1, 0, 2, 1], dilation = [1, 2]) + c2)
+      logits = flatten(max_pool2d(h2)) @ W
+      output probs = softmax(logits)
+      loss mean(cross_entropy(logits, y, classes = 3))
+      optimizer adam(lr = 0.01)
+      """;
+
+  /**
+   * The vector back end's tiles add each sum's terms in the scalar loops' order with one fused
+   * multiply-add each, so both back ends give the same bits: parameters after training steps agree
+   * exactly, in both precisions.
+   */
+  @Test
+  void vectorTilesGiveTheScalarBits() throws Exception {
+    Backend vector = VectorBackend.forThisJvm();
+    if (!(vector instanceof VectorBackend)) {
+      return; // no jdk.incubator.vector in this JVM: nothing to compare
+    }
+    SourceFile wide = new SourceFile("wide.grad", WIDE);
+    for (Precision p : Precision.values()) {
+      Model[] ms = new Model[2];
+      for (int k = 0; k < 2; k++) {
+        ms[k] =
+            HiddenClasses.instantiate(
+                Harness.generate(
+                    Gradc.trainingGraph(wide, p), p, k == 0 ? new ScalarBackend() : vector));
+        ms[k].initialize(5);
+      }
+      SplittableRandom r = new SplittableRandom(9);
+      for (int step = 0; step < 3; step++) {
+        int rows = 5 + step;
+        double[] x = new double[rows * 189];
+        int[] y = new int[rows];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = r.nextDouble();
+        }
+        for (int i = 0; i < rows; i++) {
+          y[i] = r.nextInt(3);
+        }
+        for (Model m : ms) {
+          if (p == Precision.F32) {
+            float[] xf = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+              xf[i] = (float) x[i];
+            }
+            m.feed("x", xf);
+          } else {
+            m.feed("x", x);
+          }
+          m.feed("y", y);
+          m.trainStep();
+        }
+      }
+      for (TensorSpec t : ms[0].spec().ofKind(TensorKind.PARAM)) {
+        Object a = ms[0].tensor(TensorKind.PARAM, t.name());
+        Object b = ms[1].tensor(TensorKind.PARAM, t.name());
+        boolean same =
+            a instanceof float[] fa
+                ? java.util.Arrays.equals(fa, (float[]) b)
+                : java.util.Arrays.equals((double[]) a, (double[]) b);
+        assertTrue(same, p + " " + t.name() + " differs between the back ends");
+      }
+    }
+  }
+
   private static Dataset images(int rows, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[rows * 162];

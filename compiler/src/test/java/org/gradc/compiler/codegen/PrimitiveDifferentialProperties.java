@@ -594,6 +594,42 @@ class PrimitiveDifferentialProperties {
                 : c.e.conv2d(c.value(image), c.value(kernel), stride, padding, dilation, groups));
   }
 
+  /**
+   * conv2d with channel counts up to 40, so the vector back end's register tiles run, with partial
+   * tiles and channels past the last whole vector at every vector width (4, 8 and 16 float lanes):
+   * the layer {@code relu(conv2d(x, K) + c)} of a CNN, stride 1 (the input gradient's gathered
+   * form) or 2, dilation 1 or 2, groups 1 or 2, borders on every side, batched images or not.
+   */
+  @Property(tries = 12)
+  void conv2dWideChannels(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
+    Random r = new Random(seed);
+    int kh = between(r, 1, 3);
+    int kw = between(r, 1, 3);
+    int[] stride = r.nextInt(3) == 0 ? new int[] {2, between(r, 1, 2)} : new int[] {1, 1};
+    int[] dilation = {between(r, 1, 2), between(r, 1, 2)};
+    int[] padding = {between(r, 0, kh), between(r, 0, kh), between(r, 0, kw), between(r, 0, kw)};
+    int groups = between(r, 1, 2);
+    // f32 sums of hundreds of terms drift past the 1e-5 tolerance (both back ends alike, to the
+    // bit), so f32 takes up to 10 channels per group, f64 up to 20
+    int most = p == Precision.F32 ? 10 : 20;
+    int cin = groups * between(r, 1, most);
+    int cout = groups * between(r, 1, most);
+    int h = dilation[0] * (kh - 1) + 1 + between(r, 0, 6);
+    int w = dilation[1] * (kw - 1) + 1 + between(r, 0, 14);
+    // an unbatched image has a static leading extent the tiles must loop over, not the batch size
+    Shape image = r.nextInt(4) != 0 ? Shape.batched(h, w, cin) : Shape.of(2, h, w, cin);
+    Shape kernel = Shape.of(kh, kw, cin / groups, cout);
+    run(
+        p,
+        seed,
+        c ->
+            c.e.max(
+                c.e.add(
+                    c.e.conv2d(c.value(image), c.value(kernel), stride, padding, dilation, groups),
+                    c.value(Shape.of(cout))),
+                c.e.scalar(0.0)));
+  }
+
   /** A pooling window of random geometry whose padding is at most half the window. */
   private static Window2d poolWindow(Random r) {
     int kh = between(r, 1, 4);
