@@ -151,8 +151,9 @@ public final class DataParallel {
 
   /**
    * {@code out[p] := sum_i (rows[i] / n) * in.get(i)[p]} for every tensor {@code p}, each element
-   * accumulated in double in the order i = 0, 1, ..., k-1 and rounded once to the array's type.
-   * This is the one place the shard sum of {@link Trainer#threads(int)} is written; it also
+   * summed in the array's precision (the weights rounded to it once) in the order i = 0, 1, ...,
+   * k-1: {@code ((w_0 a_0 + w_1 a_1) + w_2 a_2) + ...}, each product and sum rounded as Java rounds
+   * them. This is the one place the shard sum of {@link Trainer#threads(int)} is written; it also
    * averages parameters and optimizer state for local SGD (weights summing to 1). A single shard
    * holding the whole batch is copied unchanged.
    *
@@ -210,39 +211,35 @@ public final class DataParallel {
         if (src != g) {
           System.arraycopy(src, from, g, from, to - from);
         }
-      } else if (g instanceof float[] o && k == 2) {
-        // the common case as a flat loop the JIT compiles well; same arithmetic as below
-        float[] a = (float[]) in.get(0).get(p);
-        float[] b = (float[]) in.get(1).get(p);
-        double wa = w[0];
-        double wb = w[1];
-        for (int j = from; j < to; j++) {
-          o[j] = (float) (0.0 + wa * a[j] + wb * b[j]);
-        }
       } else if (g instanceof float[] o) {
-        float[][] src = new float[k][];
-        for (int i = 0; i < k; i++) {
-          src[i] = (float[]) in.get(i).get(p);
-        }
+        float[] src = (float[]) in.get(0).get(p);
+        float w0 = (float) w[0];
         for (int j = from; j < to; j++) {
-          double s = 0;
-          for (int i = 0; i < k; i++) {
-            s += w[i] * src[i][j];
+          o[j] = w0 * src[j];
+        }
+        for (int i = 1; i < k; i++) {
+          // shard after shard over the whole slice: the same per-element order as a sum over i
+          // inside a loop over j, but a flat float loop the JIT vectorizes (JDK 17's does not
+          // vectorize float-double conversions, which made a double accumulator cost more than
+          // a whole training step on two threads)
+          float[] si = (float[]) in.get(i).get(p);
+          float wi = (float) w[i];
+          for (int j = from; j < to; j++) {
+            o[j] += wi * si[j];
           }
-          o[j] = (float) s;
         }
       } else {
         double[] o = (double[]) g;
-        double[][] src = new double[k][];
-        for (int i = 0; i < k; i++) {
-          src[i] = (double[]) in.get(i).get(p);
-        }
+        double[] src = (double[]) in.get(0).get(p);
         for (int j = from; j < to; j++) {
-          double s = 0;
-          for (int i = 0; i < k; i++) {
-            s += w[i] * src[i][j];
+          o[j] = w[0] * src[j];
+        }
+        for (int i = 1; i < k; i++) {
+          double[] si = (double[]) in.get(i).get(p);
+          double wi = w[i];
+          for (int j = from; j < to; j++) {
+            o[j] += wi * si[j];
           }
-          o[j] = s;
         }
       }
     }

@@ -19,17 +19,16 @@ import org.gradc.runtime.data.Dataset;
  *
  * <h2>Determinism</h2>
  *
- * The combined gradient is {@code g = sum_i (n_i / n) g_i}, accumulated in double in shard order 0,
- * 1, ..., k-1 after every shard has finished, and rounded once to the model's precision; the loss
- * is combined the same way. The sum itself runs on all {@code k} threads, each over a disjoint
- * slice of the gradient vector ({@link DataParallel#weightedSum(List, List, int[], int, int,
- * int)}): every element is still summed in shard order, so the bits are those of a one-thread sum.
- * The optimizer update ({@link Model#applyGradients}) runs on the calling thread: a generated class
- * offers it only as one method over all parameters. Which thread ran which shard, and when, does
- * not enter the arithmetic, so a seed gives bit-identical parameters run after run. The weights
- * {@code n_i / n} make {@code g} the gradient of the batch mean when the model's loss is a
- * per-example mean (as the trainer's loss metric already assumes); a summed loss would need weight
- * 1.
+ * The combined gradient is {@code g = sum_i (n_i / n) g_i}, summed in the model's precision in
+ * shard order 0, 1, ..., k-1 after every shard has finished (the loss, in double, the same way).
+ * The sum itself runs on all {@code k} threads, each over a disjoint slice of the gradient vector
+ * ({@link DataParallel#weightedSum(List, List, int[], int, int, int)}): every element is still
+ * summed in shard order, so the bits are those of a one-thread sum. The optimizer update ({@link
+ * Model#applyGradients}) runs on the calling thread: a generated class offers it only as one method
+ * over all parameters. Which thread ran which shard, and when, does not enter the arithmetic, so a
+ * seed gives bit-identical parameters run after run. The weights {@code n_i / n} make {@code g} the
+ * gradient of the batch mean when the model's loss is a per-example mean (as the trainer's loss
+ * metric already assumes); a summed loss would need weight 1.
  *
  * <p>Against one thread the result is close but in general not bit-identical: each shard's gradient
  * already sums its own rows (and scales by {@code 1/n_i}), so the batch sum is reassociated as

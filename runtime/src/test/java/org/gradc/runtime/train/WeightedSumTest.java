@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The shard sum that Trainer.threads and gradc-spark share. */
 class WeightedSumTest {
   @Test
-  void twoShardsTakeTheFlatLoopWithTheSameArithmeticAsTheGeneralOne() {
+  void twoShardsSumInTheArraysPrecisionInShardOrder() {
     Random r = new Random(1);
     float[] a = new float[1000];
     float[] b = new float[1000];
@@ -23,10 +23,9 @@ class WeightedSumTest {
     DataParallel.weightedSum(
         List.of(out), List.of(List.<Object>of(a), List.<Object>of(b)), new int[] {5, 6}, 11);
     for (int i = 0; i < a.length; i++) {
-      double s = 0;
-      s += (5.0 / 11) * a[i];
-      s += (6.0 / 11) * b[i];
-      assertEquals((float) s, out[i], "element " + i);
+      float s = (float) (5.0 / 11) * a[i];
+      s += (float) (6.0 / 11) * b[i];
+      assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(out[i]), "element " + i);
     }
   }
 
