@@ -157,6 +157,7 @@ public final class Harness {
           cmd.addAll(List.of("--xor-steps", Integer.toString(Math.min(xorSteps, 20_000))));
           cmd.addAll(List.of("--images", images.toString(), "--labels", labels.toString()));
           cmd.addAll(List.of("--cnn-steps", Integer.toString(Math.min(cnnSteps, 40))));
+          cmd.addAll(List.of("--predict-calls", "20000"));
           if (!mlp) {
             cmd.add("--skip-mlp");
           }
@@ -244,6 +245,13 @@ public final class Harness {
           }
         });
     return s.toString();
+  }
+
+  /** A PyTorch run's number for a table cell, or "-" when that run did not report it. */
+  private static String torchNumber(Map<String, Double> run, String key) {
+    return run == null || !run.containsKey(key)
+        ? "-"
+        : String.format(Locale.ROOT, "%.2f", run.get(key));
   }
 
   private static void add(
@@ -401,8 +409,8 @@ public final class Harness {
               "predict 1 example, " + k[1] + " (us)",
               gp.get(k[0]),
               jp.get(k[0]),
-              "-",
-              "-"));
+              torchNumber(r.get("torch-1"), "predict_" + k[0]),
+              torchNumber(r.get("torch-2"), "predict_" + k[0])));
     }
     s.append(
         String.format(
@@ -557,6 +565,13 @@ public final class Harness {
             Locale.ROOT,
             "  predict median, Java / gradc          %6.2f   [>= 1.0]%n",
             jp.get("median_us") / gp.get("median_us")));
+    if (t1 != null && t1.containsKey("predict_median_us")) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  predict median, PyTorch 1t / gradc    %6.2f   [>= 10]%n",
+              t1.get("predict_median_us") / gp.get("median_us")));
+    }
     if (t1 != null) {
       double best =
           Math.max(

@@ -53,6 +53,24 @@ def mlp_epochs(images, labels, epochs=2, batch=64, seed=0):
         times.append(time.perf_counter() - start)
     return times, float(loss)
 
+def predict_latency(calls, seed=0):
+    """One-example prediction of the MLP under torch.no_grad(): median and 99th percentile in us
+    over `calls` calls after as many warm-up calls (what Workload gradc-predict measures)."""
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    model.eval()
+    xs = [torch.rand(1, 784) for _ in range(64)]
+    with torch.no_grad():
+        for i in range(calls):
+            torch.softmax(model(xs[i & 63]), dim=1)
+        nanos = []
+        for i in range(calls):
+            t0 = time.perf_counter_ns()
+            torch.softmax(model(xs[i & 63]), dim=1)
+            nanos.append(time.perf_counter_ns() - t0)
+    nanos.sort()
+    return nanos[calls // 2] / 1e3, nanos[int(calls * 0.99)] / 1e3
+
 def xor_steps(steps, seed=0):
     torch.manual_seed(seed)
     x = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
@@ -214,6 +232,7 @@ def main():
     p.add_argument("--lstm-init", choices=["names", "glorot", "torch"], default="names")
     p.add_argument("--words", default="/usr/share/dict/words")
     p.add_argument("--cnn-steps", type=int, default=0)
+    p.add_argument("--predict-calls", type=int, default=0)
     p.add_argument("--cnn-warmup", type=int, default=20)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -229,6 +248,8 @@ def main():
         out["mlp_first_epoch_s"], out["mlp_epoch_s"], out["mlp_loss"] = times[0], times[1], loss
     secs, loss = xor_steps(a.xor_steps)
     out["xor_steps"], out["xor_s"], out["xor_loss"] = a.xor_steps, secs, loss
+    if a.predict_calls > 0:
+        out["predict_median_us"], out["predict_p99_us"] = predict_latency(a.predict_calls)
     if a.cnn_steps > 0:
         warm, step, loss = cnn_steps(a.cnn_warmup, a.cnn_steps)
         out["cnn_warmup_s"], out["cnn_step_ms"], out["cnn_loss"] = warm, step * 1000.0, loss
