@@ -227,13 +227,21 @@ final class Scheduler {
    * {@code _step} variant with fused updates: only then is there compiled training code to share.
    */
   private boolean trainingRuns(List<EntryPoint> entries, FusionPlan.Group g) {
-    for (EntryPoint t : entries) {
-      if (!t.minimal() && t.update() == EntryPoint.Update.NONE && closure(roots(t)).contains(g)) {
-        return true;
+    if (trainingGroups == null) {
+      // once per schedule: a closure per group asked would be groups × graph (an unrolled loop
+      // has thousands of groups)
+      trainingGroups = new HashSet<>();
+      for (EntryPoint t : entries) {
+        if (!t.minimal() && t.update() == EntryPoint.Update.NONE) {
+          trainingGroups.addAll(closure(roots(t)));
+        }
       }
     }
-    return false;
+    return trainingGroups.contains(g);
   }
+
+  /** The groups a full training entry without update runs ({@link #trainingRuns}), when known. */
+  private Set<FusionPlan.Group> trainingGroups;
 
   /** {@code runEvaluate} → {@code evaluate}: how pruned variants are named. */
   private static String shortName(EntryPoint e) {
