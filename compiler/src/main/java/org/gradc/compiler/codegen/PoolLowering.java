@@ -2,6 +2,7 @@ package org.gradc.compiler.codegen;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Scalar;
 import org.gradc.compiler.ir.Shape;
@@ -55,6 +56,16 @@ final class PoolLowering implements OpLowering.Root {
     return false;
   }
 
+  /**
+   * The gradients run their epilogue (the ReLU mask before the pool, typically) in their own loop
+   * when the windows tile the image ({@link #wholeWindows}), so the gradient itself need not be
+   * stored; otherwise in a pointwise pass after it.
+   */
+  @Override
+  public boolean fusesEpilogue() {
+    return kind == Kind.MAX_GRAD || kind == Kind.AVG_GRAD;
+  }
+
   @Override
   public List<Kernel> kernels(Node n, Context c, List<LoopStmt> epilogue) {
     // the image side [n, h, w, c] and the pooled side [n, oh, ow, c]
@@ -70,7 +81,7 @@ final class PoolLowering implements OpLowering.Root {
           case AVG_GRAD -> ((AvgPool2dGrad) n.op()).window();
         };
     if (whole(win, image, pooled, gradient)) {
-      return List.of(wholeWindows(n, c, win, image, pooled));
+      return List.of(wholeWindows(n, c, win, image, pooled, epilogue));
     }
     WindowLoops loops = new WindowLoops(win, image.dim(1), image.dim(2), pooled);
     int channels = image.dim(3);
@@ -184,6 +195,9 @@ final class PoolLowering implements OpLowering.Root {
       }
     }
     parts.add(new Kernel.Loops(loops.positions(perPosition, c.note()), null, c.note()));
+    if (!epilogue.isEmpty()) {
+      parts.add(epiloguePass(c.out(), image, epilogue));
+    }
     return List.of(new Kernel.Sequence(parts, c.note()));
   }
 
@@ -219,7 +233,8 @@ final class PoolLowering implements OpLowering.Root {
    * from the first tap in row-major order, so ties go to the first maximal tap, and a NaN in the
    * first tap keeps it (the generic loops' two-pass rule differs from it only on NaN).
    */
-  private Kernel wholeWindows(Node n, Context c, Window2d win, Shape image, Shape pooled) {
+  private Kernel wholeWindows(
+      Node n, Context c, Window2d win, Shape image, Shape pooled, List<LoopStmt> epilogue) {
     String note = c.note();
     boolean gradient = kind == Kind.MAX_GRAD || kind == Kind.AVG_GRAD;
     Ix b = Ix.var("a0");
@@ -308,7 +323,21 @@ final class PoolLowering implements OpLowering.Root {
             : Fx.div(g, cnt);
     List<Ix> imageAt =
         List.of(b, Ix.add(Ix.mul(i, win.sh()), ki), Ix.add(Ix.mul(j, win.sw()), kj), ch);
-    body.add(new LoopStmt.Store(c.out(), Indexing.linear(imageAt, image), Fx.add(Fx.c(0), value)));
+    Ix dxAt = Indexing.linear(imageAt, image);
+    if (tiles) {
+      // every image element is visited once, at (a0, a1·kh + a2, a3·kw + a4, a5): the epilogue's
+      // axis variables, which it reads the gradient at from acc; the gradient is stored only when
+      // read elsewhere (out is otherwise a buffer the epilogue writes)
+      body.add(new LoopStmt.Let("acc", Fx.add(Fx.c(0), value)));
+      if (c.stored(n)) {
+        body.add(new LoopStmt.Store(c.out(), dxAt, Fx.local("acc")));
+      }
+      body.addAll(
+          Subst.ints(Map.of("a0", b, "a1", imageAt.get(1), "a2", imageAt.get(2), "a3", ch))
+              .stmts(epilogue));
+    } else {
+      body.add(new LoopStmt.Store(c.out(), dxAt, Fx.add(Fx.c(0), value)));
+    }
     List<Ix> dims =
         List.of(
             Indexing.extent(pooled.dim(0)),
@@ -318,7 +347,20 @@ final class PoolLowering implements OpLowering.Root {
             Ix.lit(win.kw()),
             Ix.lit(image.dim(3)));
     parts.add(new Kernel.Pointwise(dims, body, note));
+    if (!tiles && !epilogue.isEmpty()) {
+      parts.add(epiloguePass(c.out(), image, epilogue));
+    }
     return new Kernel.Sequence(parts, note);
+  }
+
+  /** {@code epilogue} at every element of the gradient {@code out}, read into {@code acc}. */
+  private static Kernel epiloguePass(String out, Shape image, List<LoopStmt> epilogue) {
+    List<LoopStmt> body = new ArrayList<>();
+    body.add(
+        new LoopStmt.Let(
+            "acc", new Fx.Load(out, Indexing.linear(Indexing.axisVars(image.rank()), image))));
+    body.addAll(epilogue);
+    return new Kernel.Pointwise(Indexing.dims(image), body, "epilogue");
   }
 
   private static LoopStmt channels(int channels, LoopStmt... body) {

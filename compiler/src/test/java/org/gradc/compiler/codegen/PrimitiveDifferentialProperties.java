@@ -692,7 +692,8 @@ class PrimitiveDifferentialProperties {
    * that are whole vectors at 4, 8 and 16 lanes (16, 32, 48) or not (1–40), odd image sizes where
    * floor drops the last rows or columns, strides past the window (gaps the gradient leaves zero),
    * sometimes padding at the bottom and right (which a window may or may not reach); max and avg
-   * pooling with their gradients, and max pooling's gradient and pick on images full of ties.
+   * pooling after a convolution and a ReLU with their gradients (the ReLU's mask runs inside the
+   * gradient's loop), and max pooling's gradient and pick on images full of ties.
    */
   @Property(tries = 20)
   void wholeWindowPooling(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
@@ -707,15 +708,17 @@ class PrimitiveDifferentialProperties {
     int h = (between(r, 1, 4) - 1) * sh + kh + between(r, 0, sh - 1);
     int w = (between(r, 1, 4) - 1) * sw + kw + between(r, 0, sw - 1);
     int channels = r.nextBoolean() ? 16 * between(r, 1, 3) : between(r, 1, 40);
-    Shape image = Shape.batched(h, w, channels);
+    Shape image = r.nextInt(4) != 0 ? Shape.batched(h, w, channels) : Shape.of(2, h, w, channels);
     int form = r.nextInt(4);
     run(
         p,
         seed,
         c ->
             switch (form) {
-              case 0 -> c.e.maxPool2d(c.value(image), win);
-              case 1 -> c.e.avgPool2d(c.value(image), win);
+              // after a (depthwise 1×1) convolution and a ReLU, as in a CNN: the ReLU's mask is
+              // then the pooling gradient's epilogue, run in its loop
+              case 0 -> c.e.maxPool2d(convRelu(c, image), win);
+              case 1 -> c.e.avgPool2d(convRelu(c, image), win);
               default -> {
                 Node x = c.e.max(c.data(image), c.e.scalar(0.0));
                 yield form == 2
@@ -723,6 +726,20 @@ class PrimitiveDifferentialProperties {
                     : c.e.maxPool2dGrad(x, c.value(c.e.maxPool2d(x, win).shape()), win);
               }
             });
+  }
+
+  /** {@code relu(conv2d(x, k, groups = channels))} with a 1×1 kernel, x and k random values. */
+  private static Node convRelu(Case c, Shape image) throws ShapeError {
+    int channels = image.dim(3);
+    Node conv =
+        c.e.conv2d(
+            c.value(image),
+            c.value(Shape.of(1, 1, 1, channels)),
+            new int[] {1},
+            new int[] {0},
+            new int[] {1},
+            channels);
+    return c.e.max(conv, c.e.scalar(0.0));
   }
 
   /**
