@@ -692,8 +692,10 @@ class PrimitiveDifferentialProperties {
    * that are whole vectors at 4, 8 and 16 lanes (16, 32, 48) or not (1–40), odd image sizes where
    * floor drops the last rows or columns, strides past the window (gaps the gradient leaves zero),
    * sometimes padding at the bottom and right (which a window may or may not reach); max and avg
-   * pooling after a convolution and a ReLU with their gradients (the ReLU's mask runs inside the
-   * gradient's loop), and max pooling's gradient and pick on images full of ties.
+   * pooling after a convolution and a ReLU with their gradients, and max pooling's gradient and
+   * pick on images full of ties. (These graphs do not fuse the ReLU's mask into the pooling
+   * gradient's loop; the test model {@code pool_epilogues.grad} and FashionCnn in {@code
+   * SourceDifferentialTest} do.)
    */
   @Property(tries = 20)
   void wholeWindowPooling(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
@@ -715,8 +717,7 @@ class PrimitiveDifferentialProperties {
         seed,
         c ->
             switch (form) {
-              // after a (depthwise 1×1) convolution and a ReLU, as in a CNN: the ReLU's mask is
-              // then the pooling gradient's epilogue, run in its loop
+              // after a (depthwise 1×1) convolution and a ReLU, as in a CNN
               case 0 -> c.e.maxPool2d(convRelu(c, image), win);
               case 1 -> c.e.avgPool2d(convRelu(c, image), win);
               default -> {
