@@ -190,14 +190,17 @@ final class VectorEmitter {
     return vectorizable(epilogue, "a1");
   }
 
-  /** A pointwise kernel worth vectorizing: its last axis is at least two vectors' worth. */
+  /**
+   * A pointwise kernel worth vectorizing: its last axis is at least two vectors' worth, or a
+   * multiple of 16 (whole vectors at every lane count up to 16, no scalar tail).
+   */
   static boolean vectorizable(Kernel.Pointwise k) {
     int rank = k.dims().size();
     if (rank == 0) {
       return false;
     }
     Ix last = k.dims().get(rank - 1);
-    if (last instanceof Ix.Lit l && l.value() < 32) {
+    if (last instanceof Ix.Lit l && l.value() < 32 && l.value() % 16 != 0) {
       return false;
     }
     return vectorizable(k.element(), "a" + (rank - 1));

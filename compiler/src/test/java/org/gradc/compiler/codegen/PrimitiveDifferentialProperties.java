@@ -687,6 +687,63 @@ class PrimitiveDifferentialProperties {
   }
 
   /**
+   * Pooling whose windows all lie inside the image, the form FashionCnn's pools take, which runs as
+   * one channels-innermost kernel per pass ({@code PoolLowering}'s whole windows): channel counts
+   * that are whole vectors at 4, 8 and 16 lanes (16, 32, 48) or not (1–40), odd image sizes where
+   * floor drops the last rows or columns, strides past the window (gaps the gradient leaves zero),
+   * sometimes padding at the bottom and right (which a window may or may not reach); max and avg
+   * pooling after a convolution and a ReLU with their gradients, and max pooling's gradient and
+   * pick on images full of ties. (These graphs do not fuse the ReLU's mask into the pooling
+   * gradient's loop; the test model {@code pool_epilogues.grad} and FashionCnn in {@code
+   * SourceDifferentialTest} do.)
+   */
+  @Property(tries = 20)
+  void wholeWindowPooling(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
+    Random r = new Random(seed);
+    int kh = between(r, 1, 3);
+    int kw = between(r, 1, 3);
+    int sh = kh + (r.nextInt(3) == 0 ? 1 : 0);
+    int sw = kw + (r.nextInt(3) == 0 ? 1 : 0);
+    boolean padded = r.nextInt(4) == 0;
+    Window2d win =
+        new Window2d(kh, kw, sh, sw, 0, padded ? kh / 2 : 0, 0, padded ? kw / 2 : 0, 1, 1);
+    int h = (between(r, 1, 4) - 1) * sh + kh + between(r, 0, sh - 1);
+    int w = (between(r, 1, 4) - 1) * sw + kw + between(r, 0, sw - 1);
+    int channels = r.nextBoolean() ? 16 * between(r, 1, 3) : between(r, 1, 40);
+    Shape image = r.nextInt(4) != 0 ? Shape.batched(h, w, channels) : Shape.of(2, h, w, channels);
+    int form = r.nextInt(4);
+    run(
+        p,
+        seed,
+        c ->
+            switch (form) {
+              // after a (depthwise 1×1) convolution and a ReLU, as in a CNN
+              case 0 -> c.e.maxPool2d(convRelu(c, image), win);
+              case 1 -> c.e.avgPool2d(convRelu(c, image), win);
+              default -> {
+                Node x = c.e.max(c.data(image), c.e.scalar(0.0));
+                yield form == 2
+                    ? c.e.maxPool2dPick(x, c.value(image), win)
+                    : c.e.maxPool2dGrad(x, c.value(c.e.maxPool2d(x, win).shape()), win);
+              }
+            });
+  }
+
+  /** {@code relu(conv2d(x, k, groups = channels))} with a 1×1 kernel, x and k random values. */
+  private static Node convRelu(Case c, Shape image) throws ShapeError {
+    int channels = image.dim(3);
+    Node conv =
+        c.e.conv2d(
+            c.value(image),
+            c.value(Shape.of(1, 1, 1, channels)),
+            new int[] {1},
+            new int[] {0},
+            new int[] {1},
+            channels);
+    return c.e.max(conv, c.e.scalar(0.0));
+  }
+
+  /**
    * {@code embedding} (a row gather) and its table gradient {@code scatter_add}, also as a value of
    * its own: few rows, so ids repeat and rows accumulate; ids batched or not, of rank 1 or 2.
    */
