@@ -249,7 +249,12 @@ final class FusionPlan {
                       OpLowerings.of(u.op()) instanceof OpLowering.Element e
                           && e.readsInputFlat(u));
       if (element.view()) {
-        return readFlat ? Mode.COMPUTED : Mode.INLINE;
+        boolean readStored =
+            users.stream()
+                .anyMatch(
+                    u ->
+                        OpLowerings.of(u.op()) instanceof OpLowering.Root r && r.readsStored(u, n));
+        return readFlat || readStored ? Mode.COMPUTED : Mode.INLINE;
       }
       if (users.size() == 1 && !readFlat) {
         Node u = users.get(0);
