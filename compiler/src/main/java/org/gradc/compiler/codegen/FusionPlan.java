@@ -20,8 +20,10 @@ import org.gradc.compiler.ir.Shape;
  * <ul>
  *   <li><b>field</b>: inputs, parameters and constants live in their own buffers;
  *   <li><b>inline</b>: recomputed wherever it is read, at the index it is read at: fills, the batch
- *       size, one-hot, views (transpose, reshape, slice, gather), and an elementwise node whose
- *       only consumer is a reduction or a matmul operand (so {@code sum(exp(x - m))} is one loop);
+ *       size, one-hot, views (transpose, reshape, slice, gather) except where a root reads them
+ *       {@linkplain OpLowering.Root#readsStored stored} (a matmul's shared {@code transpose(W)}),
+ *       and an elementwise node whose only consumer is a reduction or a matmul operand (so {@code
+ *       sum(exp(x - m))} is one loop);
  *   <li><b>computed</b> in a <em>group</em>, one kernel each: a {@link OpLowering.Root root} or
  *       none, followed by elementwise members over the same shape. A member joins the group of its
  *       latest dependency when it reads that group's values only at its own index; members then
@@ -249,7 +251,12 @@ final class FusionPlan {
                       OpLowerings.of(u.op()) instanceof OpLowering.Element e
                           && e.readsInputFlat(u));
       if (element.view()) {
-        return readFlat ? Mode.COMPUTED : Mode.INLINE;
+        boolean readStored =
+            users.stream()
+                .anyMatch(
+                    u ->
+                        OpLowerings.of(u.op()) instanceof OpLowering.Root r && r.readsStored(u, n));
+        return readFlat || readStored ? Mode.COMPUTED : Mode.INLINE;
       }
       if (users.size() == 1 && !readFlat) {
         Node u = users.get(0);

@@ -27,6 +27,11 @@ final class MatMulLowering implements OpLowering.Root {
   }
 
   @Override
+  public boolean readsStored(Node root, Node operand) {
+    return operand == root.input(1) && !((MatMul) root.op()).transposeB();
+  }
+
+  @Override
   public List<Scratch> scratch(Node root, Predicate<Node> stored) {
     MatMul mm = (MatMul) root.op();
     Node b = root.input(1);

@@ -98,6 +98,15 @@ sealed interface OpLowering {
       return true;
     }
 
+    /**
+     * Whether the kernel reads {@code operand} (an input of {@code n}) row-major from its buffer,
+     * so a view there (a transpose) is better stored once, where every reader shares it, than laid
+     * out into a scratch buffer by each reader.
+     */
+    default boolean readsStored(Node n, Node operand) {
+      return false;
+    }
+
     /** Scratch buffers the kernel needs, given which nodes are stored; see {@link Context}. */
     default List<Scratch> scratch(Node n, Predicate<Node> stored) {
       return List.of();

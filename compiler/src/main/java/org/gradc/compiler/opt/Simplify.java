@@ -16,6 +16,7 @@ import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.Exp;
 import org.gradc.compiler.ir.ops.Fill;
 import org.gradc.compiler.ir.ops.Log;
+import org.gradc.compiler.ir.ops.MatMul;
 import org.gradc.compiler.ir.ops.Mul;
 import org.gradc.compiler.ir.ops.Neg;
 import org.gradc.compiler.ir.ops.OneHot;
@@ -46,6 +47,10 @@ import org.gradc.compiler.ir.ops.Where;
  *       broadcasting gives the same result type (the code generator then never materializes the
  *       broadcast)
  *   <li>{@code −(c / x) → (−c) / x} and {@code −(c · x) → (−c) · x} for a constant fill {@code c}
+ *   <li>{@code op(a) @ bᵀ} (the transpose flag) → {@code op(a) @ transpose(b)}: CSE then shares one
+ *       transpose among every product that reads {@code b} transposed, where backpropagation
+ *       through time reads each weight transposed once per step, and the code generator lays out
+ *       the shared transpose once instead of per product
  * </ul>
  *
  * A rule whose result would have another type than the node (a neutral element that broadcast the
@@ -170,6 +175,11 @@ public final class Simplify implements Pass {
       }
     } else if (op instanceof Transpose t) {
       return transpose(e, t, a);
+    } else if (op instanceof MatMul mm) {
+      // b is never batched here: MatMul rejects a transposed batched b (the batch axis last)
+      if (mm.transposeB()) {
+        return e.matmul(a, e.transpose(c), mm.transposeA(), false);
+      }
     } else if (op instanceof Reshape r) {
       if (a.op() instanceof Reshape) {
         return e.reshape(a.input(0), r.shape());

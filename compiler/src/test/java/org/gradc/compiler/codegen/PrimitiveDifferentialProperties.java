@@ -21,6 +21,7 @@ import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.Window2d;
+import org.gradc.compiler.opt.Pipeline;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.OptimizerKind;
 
@@ -100,6 +101,9 @@ class PrimitiveDifferentialProperties {
     final Random rnd;
     private int names;
 
+    /** Whether the graph goes through the optimizer first, as a compiled model's does. */
+    boolean optimized;
+
     Case(Precision p, long seed) {
       this.p = p;
       this.b = Graph.builder().modelName("Case").precision(p.ir());
@@ -142,6 +146,9 @@ class PrimitiveDifferentialProperties {
       Node r = data(out.shape());
       b.loss(e.sum(e.mul(out, r), false));
       Graph g = Autodiff.differentiate(b.build());
+      if (optimized) {
+        g = Pipeline.standard().run(g).graph();
+      }
       for (OptimizerKind kind : new OptimizerKind[] {OptimizerKind.SGD}) {
         Model m = Harness.load(Harness.training(g, kind), p);
         Harness.compareWithEvaluator(m, g, 1, rnd.nextLong(), p);
@@ -335,6 +342,33 @@ class PrimitiveDifferentialProperties {
     Shape as = tA ? Shape.of(kk, mm) : Shape.of(mm, kk);
     Shape bs = tB ? Shape.of(n, kk) : Shape.of(kk, n);
     run(p, seed, c -> c.e.matmul(c.value(as), c.value(bs), tA, tB));
+  }
+
+  /**
+   * A weight read transposed by two products and as is by a third: the optimizer makes one shared
+   * {@code transpose(W)} (so does the backward pass of the third), which the code generator stores
+   * once for every product that reads it.
+   */
+  @Property(tries = 12)
+  void matmulsSharingATransposedWeight(
+      @ForAll("precisions") Precision p,
+      @ForAll long seed,
+      @ForAll("extents") int k,
+      @ForAll("extents") int n)
+      throws Exception {
+    run(
+        p,
+        seed,
+        c -> {
+          c.optimized = true;
+          Node w = c.param(Shape.of(k, n));
+          Node h =
+              c.e.tanh(
+                  c.e.add(
+                      c.e.matmul(c.value(Shape.batched(n)), w, false, true),
+                      c.e.matmul(c.value(Shape.batched(n)), w, false, true)));
+          return c.e.matmul(h, w);
+        });
   }
 
   @Provide

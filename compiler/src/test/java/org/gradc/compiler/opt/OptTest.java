@@ -103,6 +103,28 @@ class OptTest {
     assertEquals(0, count(f, org.gradc.compiler.ir.ops.MatMul.class));
   }
 
+  /**
+   * Products that read a weight transposed (backpropagation through time reads {@code Wh} so at
+   * every step) share one {@code transpose(Wh)}.
+   */
+  @Test
+  void productsReadingAWeightTransposedShareOneTranspose() throws Exception {
+    Node w = e.param("w", f64(Shape.of(3, 4)));
+    Node x1 = e.input("x1", f64(Shape.batched(4)));
+    Node x2 = e.input("x2", f64(Shape.batched(4)));
+    b.output("y1", e.matmul(x1, w, false, true));
+    b.output("y2", e.tanh(e.matmul(x2, w, false, true)));
+    b.output("ttw", e.matmul(e.param("u", f64(Shape.of(4, 3))), w, true, true));
+    Graph g = b.build();
+    Graph s = Pipeline.standard().run(g).graph();
+    assertSameResults(g, s);
+    assertEquals(1, count(s, org.gradc.compiler.ir.ops.Transpose.class), s.toText());
+    assertEquals(
+        s.outputs().get("y1").input(1), s.outputs().get("y2").input(0).input(1), s.toText());
+    assertEquals("matmul", s.outputs().get("y1").op().name());
+    assertEquals("matmul(aT, b)", s.outputs().get("ttw").op().name(), s.toText());
+  }
+
   @Test
   void simplifyAppliesEachIdentity() throws Exception {
     Node x = e.param("x", f64(Shape.batched(3)));
