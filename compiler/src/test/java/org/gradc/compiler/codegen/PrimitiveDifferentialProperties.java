@@ -640,7 +640,12 @@ class PrimitiveDifferentialProperties {
    * form) or 2, dilation 1 or 2, groups 1 or 2, borders on every side, batched images or not.
    */
   @Property(tries = 12)
-  void conv2dWideChannels(@ForAll("precisions") Precision p, @ForAll long seed) throws Exception {
+  void conv2dWideChannels(@ForAll long seed) throws Exception {
+    // f64 only: an f32 loss over these layers sums thousands of rounded products, whose rounding
+    // alone passes the 1e-5 tolerance (seed 1192107946601614845: 2.0e-5, in both back ends) even
+    // at 10 channels a group. The f32 tiles are held to the scalar loops' bits instead
+    // (ConvModelTest.vectorTilesGiveTheScalarBits), and those to the evaluator by conv2d above.
+    Precision p = Precision.F64;
     Random r = new Random(seed);
     int kh = between(r, 1, 3);
     int kw = between(r, 1, 3);
@@ -648,11 +653,8 @@ class PrimitiveDifferentialProperties {
     int[] dilation = {between(r, 1, 2), between(r, 1, 2)};
     int[] padding = {between(r, 0, kh), between(r, 0, kh), between(r, 0, kw), between(r, 0, kw)};
     int groups = between(r, 1, 2);
-    // f32 sums of hundreds of terms drift past the 1e-5 tolerance (both back ends alike, to the
-    // bit), so f32 takes up to 10 channels per group, f64 up to 20
-    int most = p == Precision.F32 ? 10 : 20;
-    int cin = groups * between(r, 1, most);
-    int cout = groups * between(r, 1, most);
+    int cin = groups * between(r, 1, 20);
+    int cout = groups * between(r, 1, 20);
     int h = dilation[0] * (kh - 1) + 1 + between(r, 0, 6);
     int w = dilation[1] * (kw - 1) + 1 + between(r, 0, 14);
     // an unbatched image has a static leading extent the tiles must loop over, not the batch size
