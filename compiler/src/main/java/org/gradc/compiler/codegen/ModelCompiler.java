@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.gradc.runtime.ModelSpec;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
@@ -57,6 +60,20 @@ public final class ModelCompiler {
     }
     KernelCode.EmitContext context =
         new KernelCode.EmitContext(internal, options.precision(), options.fma(), descriptors);
+    if (options.backend() == BackendKind.PORTABLE && pkg.equals(HiddenClasses.PACKAGE)) {
+      throw new IllegalArgumentException(
+          "a portable class has nestmates, which a hidden class cannot have");
+    }
+    // The widths are lowered from the same schedule and share nothing mutable, so a portable
+    // class's three vector variants are generated on other cores while this thread lowers the
+    // scalar kernels (gradc compile of a long unrolled model spends most of its time here).
+    List<CompletableFuture<Optional<ClassPlan.Variant>>> pending = new ArrayList<>();
+    if (options.backend() == BackendKind.PORTABLE) {
+      for (int bits : BackendKind.PORTABLE_BITS) {
+        pending.add(
+            CompletableFuture.supplyAsync(() -> variant(schedule, internal, bits, context)));
+      }
+    }
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
     Map<String, String> rendered = new LinkedHashMap<>();
     for (Schedule.Method m : schedule.methods()) {
@@ -66,14 +83,8 @@ public final class ModelCompiler {
       }
     }
     List<ClassPlan.Variant> variants = new ArrayList<>();
-    if (options.backend() == BackendKind.PORTABLE) {
-      if (pkg.equals(HiddenClasses.PACKAGE)) {
-        throw new IllegalArgumentException(
-            "a portable class has nestmates, which a hidden class cannot have");
-      }
-      for (int bits : BackendKind.PORTABLE_BITS) {
-        variant(schedule, internal, bits, context).ifPresent(variants::add);
-      }
+    for (CompletableFuture<Optional<ClassPlan.Variant>> p : pending) {
+      joined(p).ifPresent(variants::add);
     }
     ClassPlan plan =
         new ClassPlan(
@@ -88,12 +99,31 @@ public final class ModelCompiler {
             schedule.lossField(),
             schedule.constants(),
             variants);
+    List<CompletableFuture<byte[]>> assembling = new ArrayList<>();
+    for (ClassPlan.Variant v : variants) {
+      assembling.add(CompletableFuture.supplyAsync(() -> ClassAssembler.assembleVariant(plan, v)));
+    }
     byte[] bytes = ClassAssembler.assemble(plan);
     Map<String, byte[]> nestmates = new LinkedHashMap<>();
-    for (ClassPlan.Variant v : variants) {
-      nestmates.put(v.internalName().replace('/', '.'), ClassAssembler.assembleVariant(plan, v));
+    for (int i = 0; i < variants.size(); i++) {
+      nestmates.put(variants.get(i).internalName().replace('/', '.'), joined(assembling.get(i)));
     }
     return new GeneratedClass(internal.replace('/', '.'), bytes, rendered, nestmates);
+  }
+
+  /** The future's value, or the exception that failed it, unwrapped. */
+  private static <T> T joined(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   /** The nestmate name of the kernels for {@code bits}-bit vectors: {@code Mlp$Kernels256}. */
@@ -106,7 +136,7 @@ public final class ModelCompiler {
    * architecture has at that width), or empty when none of them would use a vector (a model of tiny
    * layers, all scalar at every width): the class's own scalar kernels then serve.
    */
-  private static java.util.Optional<ClassPlan.Variant> variant(
+  private static Optional<ClassPlan.Variant> variant(
       Schedule schedule, String internal, int bits, KernelCode.EmitContext context) {
     Backend backend = new VectorBackend(bits / 32, bits / 64);
     KernelCode.EmitContext nested = context.in(variantName(internal, bits));
@@ -119,8 +149,8 @@ public final class ModelCompiler {
       }
     }
     return anyVector
-        ? java.util.Optional.of(new ClassPlan.Variant(bits, variantName(internal, bits), methods))
-        : java.util.Optional.empty();
+        ? Optional.of(new ClassPlan.Variant(bits, variantName(internal, bits), methods))
+        : Optional.empty();
   }
 
   /**
