@@ -1,6 +1,7 @@
 package org.gradc.compiler.codegen;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ops.Window2d;
@@ -133,36 +134,67 @@ final class ConvEmitter {
   private static final Ix G = Ix.var("g");
   private static final Ix OC = Ix.var("oc");
 
+  /**
+   * The sizes every pass reads: the window, output {@code oh × ow}, image {@code h × width × c},
+   * channels out {@code co}, per group {@code cig} in and {@code cog} out, and {@code chunk}, the
+   * channels of one tile's vectors.
+   */
+  private record Dims(
+      Window2d w, int oh, int ow, int h, int width, int c, int co, int cig, int cog, int chunk) {
+    Dims(ConvTiles t, int chunk) {
+      this(
+          t.win(),
+          t.output().dim(1),
+          t.output().dim(2),
+          t.image().dim(1),
+          t.image().dim(2),
+          t.image().dim(3),
+          t.co(),
+          t.cig(),
+          t.cog(),
+          chunk);
+    }
+
+    /** The image row that output row {@code i} reads at tap {@code ki}: i·sh + ki·dh − pt. */
+    Ix imageRow(Ix i, Ix ki) {
+      return Ix.add(Ix.add(Ix.mul(i, w.sh()), Ix.mul(ki, w.dh())), -w.pt());
+    }
+
+    /** The image column that output column {@code j} reads at tap {@code kj}. */
+    Ix imageColumn(Ix j, Ix kj) {
+      return Ix.add(Ix.add(Ix.mul(j, w.sw()), Ix.mul(kj, w.dw())), -w.pl());
+    }
+
+    /** Where channel {@code ch} of group {@code g} is at image position (y, x) of image b. */
+    Ix imageAt(Ix y, Ix x, Ix ch) {
+      return Ix.add(
+          Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, h), y), width), x), c), Ix.mul(G, cig)), ch);
+    }
+  }
+
   private void forward(ConvTiles t, int rmax, int vectors) {
-    Window2d w = t.win();
+    Dims d = new Dims(t, vectors * lanes);
+    Window2d w = d.w();
     Shape out = t.output();
-    int h = t.image().dim(1);
-    int width = t.image().dim(2);
-    int c = t.image().dim(3);
-    int co = t.co();
-    int cig = t.cig();
-    int chunk = vectors * lanes;
-    WindowLoops win = new WindowLoops(w, h, width, out);
+    WindowLoops win = new WindowLoops(w, d.h(), d.width(), out);
     int[] inside = ConvTiles.interval(out.dim(2), win::wholeColumn);
     Ix ki = Ix.var("ki");
     Ix kj = Ix.var("kj");
     Ix ci = Ix.var("ci");
-    Ix y = Ix.add(Ix.add(Ix.mul(I, w.sh()), Ix.mul(ki, w.dh())), -w.pt());
-    Ix x = Ix.add(Ix.add(Ix.mul(J, w.sw()), Ix.mul(kj, w.dw())), -w.pl());
-    Ix aAt =
+    Ix aAt = d.imageAt(d.imageRow(I, ki), d.imageColumn(J, kj), ci);
+    Ix channel = Ix.add(Ix.mul(G, t.cog()), Ix.mul(OC, d.chunk()));
+    Ix bAt =
         Ix.add(
-            Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, h), y), width), x), c), Ix.mul(G, cig)),
-            ci);
-    Ix channel = Ix.add(Ix.mul(G, t.cog()), Ix.mul(OC, chunk));
-    Ix bAt = Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), cig), ci), co), channel);
+            Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), d.cig()), ci), d.co()), channel);
     Ix cAt =
         Ix.add(
-            Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, out.dim(1)), I), out.dim(2)), J), co), channel);
+            Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, out.dim(1)), I), out.dim(2)), J), d.co()),
+            channel);
     ColumnTile tile =
         (rows, clipped) ->
             perChannelBlock(
                 t.groups(),
-                t.cog() / chunk,
+                t.cog() / d.chunk(),
                 new Tile(
                     rows,
                     vectors,
@@ -171,70 +203,54 @@ final class ConvEmitter {
                         clipped
                             ? new Red("kj", Ix.var("kjl"), Ix.var("kjh"))
                             : new Red("kj", Ix.ZERO, Ix.lit(w.kw())),
-                        new Red("ci", Ix.ZERO, Ix.lit(cig))),
+                        new Red("ci", Ix.ZERO, Ix.lit(d.cig()))),
                     t.a(),
                     aAt,
-                    w.sw() * c,
+                    w.sw() * d.c(),
                     t.b(),
                     bAt,
                     t.c(),
                     cAt,
-                    co,
+                    d.co(),
                     false));
-    loop(
-        "b",
-        Ix.ZERO,
-        Indexing.extent(t.image().dim(0)),
-        1,
-        () ->
-            loop(
-                "i",
-                Ix.ZERO,
-                Ix.lit(out.dim(1)),
-                1,
-                () -> {
-                  stmts(win.rowTaps());
-                  columns(out.dim(2), inside, balanced(inside[1] - inside[0], rmax), win, tile);
-                }));
+    imageRows(
+        t,
+        "i",
+        out.dim(1),
+        win.rowTaps(),
+        () -> columns(out.dim(2), inside, balanced(inside[1] - inside[0], rmax), win, tile));
   }
 
   private void inputGrad(ConvTiles t, int rmax, int vectors) {
-    Window2d w = t.win();
-    Shape out = t.output();
-    int oh = out.dim(1);
-    int ow = out.dim(2);
-    int h = t.image().dim(1);
-    int width = t.image().dim(2);
-    int c = t.image().dim(3);
-    int co = t.co();
-    int cig = t.cig();
-    int cog = t.cog();
-    int chunk = vectors * lanes;
+    Dims d = new Dims(t, vectors * lanes);
+    Window2d w = d.w();
     // taps of image position (y, x) = (i, j) that some output position reads: ki with
-    // 0 <= y + pt - ki·dh < oh, i.e. ki in [ceil((y + pt - oh + 1) / dh), floor((y + pt) / dh)]
+    // 0 <= y + pt - ki·dh < d.oh(), i.e. ki in [ceil((y + pt - d.oh() + 1) / dh), floor((y + pt) /
+    // dh)]
     List<LoopStmt> rowTaps =
         List.of(
             new LoopStmt.LetInt(
-                "kil", Ix.clamp(Ix.add(I, w.pt() - oh + w.dh()), w.dh(), 0, w.kh())),
+                "kil", Ix.clamp(Ix.add(I, w.pt() - d.oh() + w.dh()), w.dh(), 0, w.kh())),
             new LoopStmt.LetInt("kih", Ix.clamp(Ix.add(I, w.pt() + w.dh()), w.dh(), 0, w.kh())));
     List<LoopStmt> colTaps =
         List.of(
             new LoopStmt.LetInt(
-                "kjl", Ix.clamp(Ix.add(J, w.pl() - ow + w.dw()), w.dw(), 0, w.kw())),
+                "kjl", Ix.clamp(Ix.add(J, w.pl() - d.ow() + w.dw()), w.dw(), 0, w.kw())),
             new LoopStmt.LetInt("kjh", Ix.clamp(Ix.add(J, w.pl() + w.dw()), w.dw(), 0, w.kw())));
     int[] inside =
         ConvTiles.interval(
-            width,
+            d.width(),
             x ->
-                ConvTiles.clamp(x + w.pl() - ow + w.dw(), w.dw(), 0, w.kw()) == 0
+                ConvTiles.clamp(x + w.pl() - d.ow() + w.dw(), w.dw(), 0, w.kw()) == 0
                     && ConvTiles.clamp(x + w.pl() + w.dw(), w.dw(), 0, w.kw()) == w.kw());
     // descending taps (kr, kjr count up): the scalar scatter adds output positions in ascending
     // order, which is the taps' descending order
     Ix ki = Ix.add(Ix.add(Ix.var("kih"), -1), Ix.mul(Ix.var("kr"), -1));
     Ix o = Ix.var("o");
     Ix gy = Ix.add(Ix.add(I, w.pt()), Ix.mul(ki, -w.dh()));
-    Ix channel = Ix.add(Ix.mul(G, cig), Ix.mul(OC, chunk));
-    Ix cAt = Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, h), I), width), J), c), channel);
+    Ix channel = Ix.add(Ix.mul(G, d.cig()), Ix.mul(OC, d.chunk()));
+    Ix cAt =
+        Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, d.h()), I), d.width()), J), d.c()), channel);
     ColumnTile tile =
         (rows, clipped) -> {
           Ix kj =
@@ -245,133 +261,120 @@ final class ConvEmitter {
           Ix aAt =
               Ix.add(
                   Ix.add(
-                      Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, oh), gy), ow), gx), co),
-                      Ix.mul(G, cog)),
+                      Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, d.oh()), gy), d.ow()), gx), d.co()),
+                      Ix.mul(G, d.cog())),
                   o);
           Ix bAt =
               Ix.add(
                   Ix.mul(
-                      Ix.add(Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), co), Ix.add(Ix.mul(G, cog), o)),
-                      cig),
-                  Ix.mul(OC, chunk));
+                      Ix.add(
+                          Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), d.co()),
+                          Ix.add(Ix.mul(G, d.cog()), o)),
+                      d.cig()),
+                  Ix.mul(OC, d.chunk()));
           Ix kjEnd = clipped ? Ix.add(Ix.var("kjh"), Ix.mul(Ix.var("kjl"), -1)) : Ix.lit(w.kw());
           perChannelBlock(
               t.groups(),
-              cig / chunk,
+              d.cig() / d.chunk(),
               new Tile(
                   rows,
                   vectors,
                   List.of(
                       new Red("kr", Ix.ZERO, Ix.add(Ix.var("kih"), Ix.mul(Ix.var("kil"), -1))),
                       new Red("kjr", Ix.ZERO, kjEnd),
-                      new Red("o", Ix.ZERO, Ix.lit(cog))),
+                      new Red("o", Ix.ZERO, Ix.lit(d.cog()))),
                   t.a(),
                   aAt,
-                  co,
+                  d.co(),
                   t.b(),
                   bAt,
                   t.c(),
                   cAt,
-                  c,
+                  d.c(),
                   false));
         };
-    loop(
-        "b",
-        Ix.ZERO,
-        Indexing.extent(t.image().dim(0)),
-        1,
-        () ->
-            loop(
-                "i",
-                Ix.ZERO,
-                Ix.lit(h),
-                1,
-                () -> {
-                  stmts(rowTaps);
-                  columns(width, inside, balanced(inside[1] - inside[0], rmax), colTaps, tile);
-                }));
+    imageRows(
+        t,
+        "i",
+        d.h(),
+        rowTaps,
+        () -> columns(d.width(), inside, balanced(inside[1] - inside[0], rmax), colTaps, tile));
   }
 
   private void weightGrad(ConvTiles t, int rmax, int vectors) {
-    Window2d w = t.win();
-    Shape out = t.output();
-    int oh = out.dim(1);
-    int ow = out.dim(2);
-    int h = t.image().dim(1);
-    int width = t.image().dim(2);
-    int c = t.image().dim(3);
-    int co = t.co();
-    int cig = t.cig();
-    int cog = t.cog();
-    int chunk = vectors * lanes;
+    Dims d = new Dims(t, vectors * lanes);
+    Window2d w = d.w();
     Ix ki = Ix.var("ki");
     Ix kj = Ix.var("kj");
     Ix cb = Ix.var("cb");
-    // output rows whose tap ki is inside the image: 0 <= i·sh − pt + ki·dh < h
+    // output rows whose tap ki is inside the image: 0 <= i·sh − pt + ki·dh < d.h()
     LoopStmt il =
         new LoopStmt.LetInt(
-            "il", Ix.clamp(Ix.add(Ix.mul(ki, -w.dh()), w.pt() + w.sh() - 1), w.sh(), 0, oh));
+            "il", Ix.clamp(Ix.add(Ix.mul(ki, -w.dh()), w.pt() + w.sh() - 1), w.sh(), 0, d.oh()));
     LoopStmt ih =
         new LoopStmt.LetInt(
-            "ih", Ix.clamp(Ix.add(Ix.mul(ki, -w.dh()), h - 1 + w.pt() + w.sh()), w.sh(), 0, oh));
+            "ih",
+            Ix.clamp(Ix.add(Ix.mul(ki, -w.dh()), d.h() - 1 + w.pt() + w.sh()), w.sh(), 0, d.oh()));
     LoopStmt jl =
         new LoopStmt.LetInt(
-            "jl", Ix.clamp(Ix.add(Ix.mul(kj, -w.dw()), w.pl() + w.sw() - 1), w.sw(), 0, ow));
+            "jl", Ix.clamp(Ix.add(Ix.mul(kj, -w.dw()), w.pl() + w.sw() - 1), w.sw(), 0, d.ow()));
     LoopStmt jh =
         new LoopStmt.LetInt(
             "jh",
-            Ix.clamp(Ix.add(Ix.mul(kj, -w.dw()), width - 1 + w.pl() + w.sw()), w.sw(), 0, ow));
-    Ix y = Ix.add(Ix.add(Ix.mul(I, w.sh()), Ix.mul(ki, w.dh())), -w.pt());
-    Ix x = Ix.add(Ix.add(Ix.mul(J, w.sw()), Ix.mul(kj, w.dw())), -w.pl());
-    Ix aAt =
+            Ix.clamp(
+                Ix.add(Ix.mul(kj, -w.dw()), d.width() - 1 + w.pl() + w.sw()), w.sw(), 0, d.ow()));
+    Ix aAt = d.imageAt(d.imageRow(I, ki), d.imageColumn(J, kj), cb);
+    Ix channel = Ix.add(Ix.mul(G, d.cog()), Ix.mul(OC, d.chunk()));
+    Ix bAt =
+        Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, d.oh()), I), d.ow()), J), d.co()), channel);
+    Ix cAt =
         Ix.add(
-            Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, h), y), width), x), c), Ix.mul(G, cig)),
-            cb);
-    Ix channel = Ix.add(Ix.mul(G, cog), Ix.mul(OC, chunk));
-    Ix bAt = Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(B, oh), I), ow), J), co), channel);
-    Ix cAt = Ix.add(Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), cig), cb), co), channel);
+            Ix.mul(Ix.add(Ix.mul(Ix.add(Ix.mul(ki, w.kw()), kj), d.cig()), cb), d.co()), channel);
     List<Red> positions =
         List.of(new Red("i", Ix.var("il"), Ix.var("ih")), new Red("j", Ix.var("jl"), Ix.var("jh")));
-    int rows = balanced(cig, rmax);
-    int whole = cig / rows * rows;
+    int rows = balanced(d.cig(), rmax);
+    int whole = d.cig() / rows * rows;
+    IntConsumer channelBlocks =
+        n ->
+            perChannelBlock(
+                t.groups(),
+                d.cog() / d.chunk(),
+                new Tile(
+                    n, vectors, positions, t.a(), aAt, 1, t.b(), bAt, t.c(), cAt, d.co(), true));
     Runnable perTap =
         () -> {
           if (whole > 0) {
-            loop(
-                "cb",
-                Ix.ZERO,
-                Ix.lit(whole),
-                rows,
-                () ->
-                    perChannelBlock(
-                        t.groups(),
-                        cog / chunk,
-                        new Tile(
-                            rows, vectors, positions, t.a(), aAt, 1, t.b(), bAt, t.c(), cAt, co,
-                            true)));
+            loop("cb", Ix.ZERO, Ix.lit(whole), rows, () -> channelBlocks.accept(rows));
           }
-          if (whole < cig) {
+          if (whole < d.cig()) {
             stmts(List.of(new LoopStmt.LetInt("cb", Ix.lit(whole))));
-            perChannelBlock(
-                t.groups(),
-                cog / chunk,
-                new Tile(
-                    cig - whole,
-                    vectors,
-                    positions,
-                    t.a(),
-                    aAt,
-                    1,
-                    t.b(),
-                    bAt,
-                    t.c(),
-                    cAt,
-                    co,
-                    true));
+            channelBlocks.accept(d.cig() - whole);
           }
         };
     // image after image, so each image's operands stay in cache for all taps; each kernel-gradient
     // element still sums its terms in (b, i, j) order
+    imageRows(
+        t,
+        "ki",
+        w.kh(),
+        List.of(il, ih),
+        () ->
+            loop(
+                "kj",
+                Ix.ZERO,
+                Ix.lit(w.kw()),
+                1,
+                () -> {
+                  stmts(List.of(jl, jh));
+                  perTap.run();
+                }));
+  }
+
+  /**
+   * For every image {@code b} of the batch and every {@code var} in {@code [0, extent)}: the
+   * statements {@code head}, then {@code body}.
+   */
+  private void imageRows(ConvTiles t, String var, int extent, List<LoopStmt> head, Runnable body) {
     loop(
         "b",
         Ix.ZERO,
@@ -379,21 +382,13 @@ final class ConvEmitter {
         1,
         () ->
             loop(
-                "ki",
+                var,
                 Ix.ZERO,
-                Ix.lit(w.kh()),
+                Ix.lit(extent),
                 1,
                 () -> {
-                  stmts(List.of(il, ih));
-                  loop(
-                      "kj",
-                      Ix.ZERO,
-                      Ix.lit(w.kw()),
-                      1,
-                      () -> {
-                        stmts(List.of(jl, jh));
-                        perTap.run();
-                      });
+                  stmts(head);
+                  body.run();
                 }));
   }
 
