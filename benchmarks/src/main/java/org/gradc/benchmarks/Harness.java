@@ -35,10 +35,17 @@ import java.util.regex.Pattern;
  * workload a second time on that JVM, right after its run on this one, and prints a second table:
  * each timed number on both JVMs and their ratio.
  *
+ * <p>{@code --isa avx2} measures an AVX2 machine on an AVX-512 one: every JVM gets {@code
+ * -XX:UseAVX=2} (VEX code: 256-bit vectors and 16 vector registers, as on AVX2 hardware) and
+ * PyTorch's libraries are capped to AVX2 ({@code DNNL_MAX_CPU_ISA}, {@code ATEN_CPU_CAPABILITY},
+ * {@code OPENBLAS_CORETYPE}). The core's microarchitecture stays what it is. {@code --jvm-arg} adds
+ * any other option to every Java workload.
+ *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     org.gradc.benchmarks.Harness [--rounds R] [--xor-steps N] [--cnn-steps N] [--no-torch] \
- *     [--python EXE] [--images F --labels F] [--java OTHER_JAVA] [--lstm-steps S] [--words F]
+ *     [--python EXE] [--images F --labels F] [--java OTHER_JAVA] [--lstm-steps S] [--words F] \
+ *     [--jvm-arg ARG]... [--isa avx2]
  * </pre>
  */
 public final class Harness {
@@ -46,6 +53,12 @@ public final class Harness {
 
   /** The second JVM ({@code --java}), or null. */
   private static String otherJava;
+
+  /** Options for every Java workload's JVM ({@code --jvm-arg}, {@code --isa}). */
+  private static final List<String> JVM_ARGS = new ArrayList<>();
+
+  /** Environment for every process, Java and PyTorch ({@code --isa}). */
+  private static final Map<String, String> ENV = new LinkedHashMap<>();
 
   /** Each workload's rounds on {@link #otherJava}. */
   private static final Map<String, List<Map<String, Double>>> OTHER_RUNS = new LinkedHashMap<>();
@@ -78,11 +91,27 @@ public final class Harness {
         case "--java" -> otherJava = args[++i];
         case "--lstm-steps" -> lstmSteps = Integer.parseInt(args[++i]);
         case "--words" -> words = Path.of(args[++i]);
+        case "--jvm-arg" -> JVM_ARGS.add(args[++i]);
+        case "--isa" -> {
+          String isa = args[++i];
+          if (!isa.equals("avx2")) {
+            System.err.println("--isa takes avx2 (the only instruction set it can cap to)");
+            System.exit(2);
+          }
+          // AVX2 on an AVX-512 machine, on both sides: HotSpot then emits VEX code, which
+          // reaches only 16 vector registers of 256 bits, as on a real AVX2 machine; oneDNN,
+          // ATen's kernels and OpenBLAS are capped to the same instruction set
+          JVM_ARGS.add("-XX:UseAVX=2");
+          ENV.put("DNNL_MAX_CPU_ISA", "AVX2");
+          ENV.put("ONEDNN_MAX_CPU_ISA", "AVX2");
+          ENV.put("ATEN_CPU_CAPABILITY", "avx2");
+          ENV.put("OPENBLAS_CORETYPE", "Haswell");
+        }
         case "--help", "-h" -> {
           System.out.println(
               "usage: Harness [--rounds R] [--xor-steps N] [--cnn-steps N] [--no-torch]"
                   + " [--python EXE] [--images IDX --labels IDX] [--java OTHER_JAVA]"
-                  + " [--lstm-steps S] [--words F]");
+                  + " [--lstm-steps S] [--words F] [--jvm-arg ARG]... [--isa avx2]");
           return;
         }
         default -> {
@@ -177,6 +206,9 @@ public final class Harness {
     Map<String, Map<String, Double>> results = new LinkedHashMap<>();
     runs.forEach((w, list) -> results.put(w, best(list)));
     System.out.println();
+    if (!JVM_ARGS.isEmpty() || !ENV.isEmpty()) {
+      System.out.println("Java workloads ran with " + JVM_ARGS + "; every process with " + ENV);
+    }
     System.out.print(table(results, mlp));
     System.out.print(lstmTable(results));
     System.out.println();
@@ -325,6 +357,7 @@ public final class Harness {
     // with a larger one the JVM keeps garbage around and its RSS says more about the heap than
     // about the model. 512 MB is too small for the data; both Java runs get the same setting.
     cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx640m"));
+    cmd.addAll(JVM_ARGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
     cmd.add(Workload.class.getName());
     cmd.add(workload);
@@ -340,7 +373,9 @@ public final class Harness {
   private static Map<String, Double> run(String label, List<String> cmd)
       throws IOException, InterruptedException {
     System.err.println("running " + label + " ...");
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().putAll(ENV);
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (p.waitFor() != 0 || out.isEmpty()) {
       return null;
