@@ -46,15 +46,15 @@ public final class Harness {
 
   /**
    * The JIT options the {@code gradc} launcher passes to {@code gradc train} (kernels to C2 within
-   * the first steps, no on-stack-replacement copies of them in C2; see the launcher), so that the
-   * {@code gradc-train} workload's first epoch is the one {@code gradc train} users get. {@code
+   * the first steps, no on-stack-replacement copies of them; see the launcher), so that the {@code
+   * gradc-train} workload's first epoch is the one {@code gradc train} users get. {@code
    * HarnessTest} checks that the launcher still passes exactly these.
    */
   static final List<String> TRAIN_JIT_OPTIONS =
       List.of(
           "-XX:CompileCommand=quiet",
           "-XX:CompileCommand=CompileThresholdScaling,org.gradc.compiler.codegen.*::k*,0.01",
-          "-XX:Tier4BackEdgeThreshold=2000000000");
+          "-XX:-UseOnStackReplacement");
 
   /** The second JVM ({@code --java}), or null. */
   private static String otherJava;
