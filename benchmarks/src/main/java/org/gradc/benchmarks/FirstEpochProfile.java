@@ -1,13 +1,23 @@
 package org.gradc.benchmarks;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.TensorKind;
+import org.gradc.runtime.data.DataSource;
+import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.train.DataParallel;
+import org.gradc.runtime.train.History;
+import org.gradc.runtime.train.Metric;
+import org.gradc.runtime.train.Progress;
+import org.gradc.runtime.train.Trainer;
+import org.gradc.runtime.train.TrainingContext;
+import org.gradc.runtime.train.TrainingListener;
 
 /**
  * Where the FashionMlp's first epoch and a two-thread step go, in thread CPU time (which a loaded
@@ -24,10 +34,17 @@ import org.gradc.runtime.train.DataParallel;
  *       training-accuracy pass), {@code evaluate} (a validation batch), {@code lossAndGradients} on
  *       a 32-row shard, {@code applyGradients} (the optimizer alone) and the 2-shard {@link
  *       DataParallel#weightedSum} of {@code Trainer.threads(2)}.
+ *   <li>{@code fit [EPOCHS [EVAL_BATCH]]} (default 3 epochs): the product path, {@code gradc train
+ *       FashionMlp.grad --data fashion-mnist} in process (seed 0, batch 64, validation on the test
+ *       set): per epoch the wall time, the training thread's CPU, the process's CPU and the CPU of
+ *       the C1 and C2 compiler threads; the training thread's CPU per step of the first epoch; the
+ *       final loss and a hash of the trained parameters (equal hashes: bit-identical training). Run
+ *       it with the launcher's options for {@code train} ({@code -XX:+UseParallelGC -Xmn64m} and
+ *       its {@code train_jit}, also {@link Harness#TRAIN_JIT_OPTIONS}) to measure what users get.
  * </ul>
  *
  * <pre>java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     org.gradc.benchmarks.FirstEpochProfile first-steps|costs [N]</pre>
+ *     org.gradc.benchmarks.FirstEpochProfile first-steps|costs|fit [N]</pre>
  */
 public final class FirstEpochProfile {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -36,6 +53,12 @@ public final class FirstEpochProfile {
 
   public static void main(String[] args) throws Exception {
     String mode = args.length > 0 ? args[0] : "first-steps";
+    if (mode.equals("fit")) {
+      fit(
+          args.length > 1 ? Integer.parseInt(args[1]) : 3,
+          args.length > 2 ? Integer.parseInt(args[2]) : 0);
+      return;
+    }
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     Model m = Workload.compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
@@ -56,6 +79,152 @@ public final class FirstEpochProfile {
       case "costs" -> costs(m, xs[0], y, n);
       default -> throw new IllegalArgumentException("unknown mode " + mode);
     }
+  }
+
+  /**
+   * {@code gradc train FashionMlp.grad --data fashion-mnist --epochs EPOCHS} in process (the same
+   * seed, batch, shuffling and validation on the test set), timing what the user waits for: each
+   * epoch's wall time, the training thread's CPU and the whole process's CPU (the JIT's compiler
+   * threads and the collector included), and the training thread's CPU per step of the first epoch
+   * (each of the first 10, then means over 10 and 100 steps). Ends with the final loss and a hash
+   * of the trained parameters' bits, so two JVM configurations can be checked for identical
+   * results.
+   */
+  private static void fit(int epochs, int evalBatch) throws Exception {
+    Model m = Workload.compileResource(TrainStepBench.MODEL_RESOURCE);
+    m.initialize(0);
+    DataSource source = DataSource.fashionMnist(Path.of("/usr/share/datasets/fashion-mnist"));
+    Dataset train = source.train().forModel(m.spec());
+    Dataset validation = source.test().forModel(m.spec());
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long[] epochStart = new long[5];
+    long[] lastStep = new long[1];
+    StringBuilder steps = new StringBuilder("epoch 1, thread CPU per step (ms), step:mean since");
+    StringBuilder epochsLine = new StringBuilder();
+    double[][] times = new double[epochs][];
+    TrainingListener timer =
+        new TrainingListener() {
+          @Override
+          public void onBatchEnd(TrainingContext c) {
+            if (c.epoch() != 1) {
+              return;
+            }
+            int step = c.batch();
+            int every = step <= 10 ? 1 : step <= 200 ? 10 : 100;
+            if (step == 10 || step == 100) {
+              steps.append(" [uptime " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms]");
+            }
+            if (step % every == 0) {
+              long now = THREADS.getCurrentThreadCpuTime();
+              steps.append(
+                  String.format(Locale.ROOT, " %d:%.2f", step, (now - lastStep[0]) / 1e6 / every));
+              lastStep[0] = now;
+            }
+          }
+
+          @Override
+          public void onEpochEnd(TrainingContext c) {
+            if (evalBatch > 0) {
+              // a user's loop evaluating in its own batch size between epochs (issue 15: it must
+              // not slow the next epoch); timed as part of this epoch
+              Trainer.evaluate(m, validation, evalBatch);
+            }
+            long wall = System.nanoTime();
+            long cpu = THREADS.getCurrentThreadCpuTime();
+            long process = os.getProcessCpuTime();
+            long[] jit = compilerThreadsCpu();
+            times[c.epoch() - 1] =
+                new double[] {
+                  (wall - epochStart[0]) / 1e9,
+                  (cpu - epochStart[1]) / 1e9,
+                  (process - epochStart[2]) / 1e9,
+                  (jit[0] - epochStart[3]) / 1e9,
+                  (jit[1] - epochStart[4]) / 1e9
+                };
+            epochStart[0] = wall;
+            epochStart[1] = cpu;
+            epochStart[2] = process;
+            epochStart[3] = jit[0];
+            epochStart[4] = jit[1];
+          }
+        };
+    Trainer trainer =
+        Trainer.of(m)
+            .epochs(epochs)
+            .batchSize(64)
+            .shuffle(0)
+            .validate(validation)
+            .progress(Progress.NONE)
+            .listener(timer);
+    // JVM uptime, to place the epochs in a -XX:+PrintCompilation log (its first column)
+    System.out.printf(
+        Locale.ROOT,
+        "fit starts at JVM uptime %d ms, after %.3f s of process CPU (compiling the model, reading the data)%n",
+        ManagementFactory.getRuntimeMXBean().getUptime(),
+        os.getProcessCpuTime() / 1e9);
+    epochStart[0] = System.nanoTime();
+    epochStart[1] = lastStep[0] = THREADS.getCurrentThreadCpuTime();
+    epochStart[2] = os.getProcessCpuTime();
+    long[] jit0 = compilerThreadsCpu();
+    epochStart[3] = jit0[0];
+    epochStart[4] = jit0[1];
+    History h = trainer.fit(train);
+    System.out.println(steps);
+    double warmWall = Double.MAX_VALUE;
+    double warmCpu = Double.MAX_VALUE;
+    for (int e = 0; e < epochs; e++) {
+      epochsLine.append(
+          String.format(
+              Locale.ROOT,
+              "epoch %d: %.3f s wall, %.3f s thread CPU, %.3f s process CPU (C1 %.3f, C2 %.3f)%n",
+              e + 1,
+              times[e][0],
+              times[e][1],
+              times[e][2],
+              times[e][3],
+              times[e][4]));
+      if (e > 0) {
+        warmWall = Math.min(warmWall, times[e][0]);
+        warmCpu = Math.min(warmCpu, times[e][1]);
+      }
+    }
+    System.out.print(epochsLine);
+    long hash = 1;
+    for (Object a : DataParallel.arrays(m, TensorKind.PARAM)) {
+      hash = 31 * hash + java.util.Arrays.hashCode((float[]) a);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "first / warm epoch: %.2f wall, %.2f thread CPU; loss %s, val_accuracy %s, parameters"
+            + " hash %016x%n",
+        times[0][0] / warmWall,
+        times[0][1] / warmCpu,
+        h.last().get(Metric.LOSS),
+        h.last().get(Metric.VAL_ACCURACY),
+        hash);
+  }
+
+  /**
+   * CPU time of HotSpot's C1 and C2 compiler threads so far (nanoseconds), from {@code
+   * /proc/self/task} (they are hidden from {@link ThreadMXBean}); zeros where there is no /proc.
+   */
+  static long[] compilerThreadsCpu() {
+    long[] ns = new long[2];
+    try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        String stat = java.nio.file.Files.readString(t.resolve("stat"));
+        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        int which = comm.startsWith("C1 Compiler") ? 0 : comm.startsWith("C2 Compiler") ? 1 : -1;
+        if (which >= 0) {
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          // fields 14 and 15 of stat (utime, stime), in clock ticks of 10 ms
+          ns[which] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return ns;
+    }
+    return ns;
   }
 
   private static void firstSteps(Model m, float[][] xs, int[] y, int steps) {

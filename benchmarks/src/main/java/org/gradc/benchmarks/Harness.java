@@ -51,6 +51,18 @@ import java.util.regex.Pattern;
 public final class Harness {
   private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+)");
 
+  /**
+   * The JIT options the {@code gradc} launcher passes to {@code gradc train} (kernels to C2 within
+   * the first steps, no on-stack-replacement copies of them; see the launcher), so that the {@code
+   * gradc-train} workload's first epoch is the one {@code gradc train} users get. {@code
+   * HarnessTest} checks that the launcher still passes exactly these.
+   */
+  static final List<String> TRAIN_JIT_OPTIONS =
+      List.of(
+          "-XX:CompileCommand=quiet",
+          "-XX:CompileCommand=CompileThresholdScaling,org.gradc.compiler.codegen.*::k*,0.01",
+          "-XX:-UseOnStackReplacement");
+
   /** The second JVM ({@code --java}), or null. */
   private static String otherJava;
 
@@ -357,6 +369,9 @@ public final class Harness {
     // with a larger one the JVM keeps garbage around and its RSS says more about the heap than
     // about the model. 512 MB is too small for the data; both Java runs get the same setting.
     cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx640m"));
+    if (workload.equals("gradc-train")) {
+      cmd.addAll(TRAIN_JIT_OPTIONS);
+    }
     cmd.addAll(JVM_ARGS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
     cmd.add(Workload.class.getName());

@@ -76,4 +76,15 @@ class HarnessTest {
     double loss = h.trainStep(x, new int[] {3}, 1, 1e-3f);
     assertEquals(-Math.log(probs[3]), loss, 1e-5);
   }
+
+  /** The harness's {@code gradc-train} runs with the JIT options {@code gradc train} gets. */
+  @Test
+  void trainWorkloadGetsTheLaunchersJitOptions() throws Exception {
+    String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("..", "gradc"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^train_jit=\"([^\"]*)\"$").matcher(launcher);
+    assertTrue(m.find(), "the launcher defines train_jit");
+    assertEquals(String.join(" ", Harness.TRAIN_JIT_OPTIONS), m.group(1));
+    assertTrue(launcher.contains("train) jit=\"$train_jit\""), "gradc train passes train_jit");
+  }
 }
