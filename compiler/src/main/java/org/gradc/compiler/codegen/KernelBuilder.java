@@ -122,6 +122,45 @@ final class KernelBuilder {
         null);
   }
 
+  /**
+   * The optimizer update of parts {@code [from, to)} of parameter {@code p}, with {@code n = from *
+   * 65536 + to}: elements {@code [bound(from), bound(to))} with {@code bound(q) = floor(q * length
+   * / PARTS)} ({@link org.gradc.runtime.Model#updatePartBound}), computed as {@code q * (length /
+   * PARTS) + q * (length % PARTS) / PARTS} so that no product leaves int. The element code is the
+   * one {@link #updateKernel} runs, one flat loop, so every element gets the same bits.
+   */
+  Kernel partUpdateKernel(String p) {
+    Node param = tg.graph().params().get(p);
+    int length = Math.toIntExact(param.shape().size(1));
+    List<LoopStmt> range = new ArrayList<>();
+    range.add(new LoopStmt.LetInt("u_from", Ix.clamp(Ix.N, PACK, 0, PARTS)));
+    range.add(new LoopStmt.LetInt("u_to", Ix.add(Ix.N, Ix.mul(Ix.floor(Ix.N, PACK), -1))));
+    range.add(new LoopStmt.LetInt("u_lo", partBound(Ix.var("u_from"), length)));
+    range.add(new LoopStmt.LetInt("u_hi", partBound(Ix.var("u_to"), length)));
+    range.add(new LoopStmt.LetInt("u_len", Ix.add(Ix.var("u_hi"), Ix.mul(Ix.var("u_lo"), -1))));
+    List<LoopStmt> body = update(p, Ix.add(Ix.var("u_lo"), Ix.var("a0")));
+    range.addAll(OptimizerUpdate.prologue(tg.optimizer()));
+    return new Kernel.Sequence(
+        List.of(
+            new Kernel.Pointwise(List.of(), range, null),
+            new Kernel.Pointwise(
+                List.of(Ix.var("u_len")),
+                body,
+                tg.optimizer().displayName() + " " + p + " (parts)")),
+        null);
+  }
+
+  /** {@code Model.UPDATE_PARTS}: how many parts a parameter is divided into. */
+  private static final int PARTS = org.gradc.runtime.Model.UPDATE_PARTS;
+
+  /** The multiplier of {@code from} in a packed part range. */
+  private static final int PACK = 65536;
+
+  /** {@code floor(q * length / PARTS)} without leaving int ({@code q <= PARTS}). */
+  private static Ix partBound(Ix q, int length) {
+    return Ix.add(Ix.mul(q, length / PARTS), Ix.clamp(Ix.mul(q, length % PARTS), PARTS, 0, length));
+  }
+
   private List<LoopStmt> update(String param, Ix index) {
     List<String> state = new ArrayList<>();
     for (String s : tg.optimizer().stateNames()) {
