@@ -111,15 +111,20 @@ final class KernelBuilder {
 
   /** The optimizer update of parameter {@code p} from its gradient buffer, on its own. */
   Kernel updateKernel(String p) {
-    Node param = tg.graph().params().get(p);
-    List<LoopStmt> body =
-        update(p, Indexing.linear(Indexing.axisVars(param.shape().rank()), param.shape()));
     return new Kernel.Sequence(
         List.of(
             new Kernel.Pointwise(List.of(), OptimizerUpdate.prologue(tg.optimizer()), null),
-            new Kernel.Pointwise(
-                Indexing.dims(param.shape()), body, tg.optimizer().displayName() + " " + p)),
+            wholeUpdate(p)),
         null);
+  }
+
+  /** The loop of {@link #updateKernel}: every element of {@code p}, over its shape. */
+  private Kernel.Pointwise wholeUpdate(String p) {
+    Node param = tg.graph().params().get(p);
+    List<LoopStmt> body =
+        update(p, Indexing.linear(Indexing.axisVars(param.shape().rank()), param.shape()));
+    return new Kernel.Pointwise(
+        Indexing.dims(param.shape()), body, tg.optimizer().displayName() + " " + p);
   }
 
   /**
@@ -140,14 +145,18 @@ final class KernelBuilder {
     range.add(new LoopStmt.LetInt("u_len", Ix.add(Ix.var("u_hi"), Ix.mul(Ix.var("u_lo"), -1))));
     List<LoopStmt> body = update(p, Ix.add(Ix.var("u_lo"), Ix.var("a0")));
     range.addAll(OptimizerUpdate.prologue(tg.optimizer()));
-    return new Kernel.Sequence(
-        List.of(
-            new Kernel.Pointwise(List.of(), range, null),
-            new Kernel.Pointwise(
-                List.of(Ix.var("u_len")),
-                body,
-                tg.optimizer().displayName() + " " + p + " (parts)")),
-        null);
+    String note = tg.optimizer().displayName() + " " + p + " (parts)";
+    // vector code where the whole update is vector code: a parameter whose whole update the
+    // vector back end leaves scalar (too short a last axis) gets plain loops, so a class of tiny
+    // layers still has no vector kernel and needs no vector variants
+    Kernel loop =
+        VectorEmitter.vectorizable(wholeUpdate(p))
+            ? new Kernel.Pointwise(List.of(Ix.var("u_len")), body, note)
+            : new Kernel.Loops(
+                List.of(new LoopStmt.For("a0", Ix.ZERO, Ix.var("u_len"), 1, body, null)),
+                null,
+                note);
+    return new Kernel.Sequence(List.of(new Kernel.Pointwise(List.of(), range, null), loop), null);
   }
 
   /** {@code Model.UPDATE_PARTS}: how many parts a parameter is divided into. */
