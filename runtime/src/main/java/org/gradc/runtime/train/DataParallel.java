@@ -24,12 +24,12 @@ import org.gradc.runtime.data.Dataset;
  *
  * {@link ParallelStepRunner} runs steps 3 and 4 on all its threads, each over its own parts of
  * every parameter ({@link #weightedSum(List, List, int[], int, int, int)}, then {@link
- * Model#updateParts}); element by element that is the same arithmetic, so the bits are those of
- * the list above.
+ * Model#updateParts}); element by element that is the same arithmetic, so the bits are those of the
+ * list above.
  *
- * {@link ParallelStepRunner} is built from these same pieces, so a caller that feeds the same rows
- * to the same shards gets bit-identical parameters. Nothing here depends on which thread, process
- * or machine computed a shard.
+ * <p>{@link ParallelStepRunner} is built from these same pieces, so a caller that feeds the same
+ * rows to the same shards gets bit-identical parameters. Nothing here depends on which thread,
+ * process or machine computed a shard.
  */
 public final class DataParallel {
   private DataParallel() {}
