@@ -568,7 +568,8 @@ public final class Harness {
         s.append(
             String.format(
                 Locale.ROOT,
-                "  MLP epoch gradc 1 / 2 threads        %6.3f   (data-parallel speed-up)%n",
+                "  MLP epoch gradc 1 / 2 threads        %6.3f   [>= 1.43] (data-parallel speed-up;"
+                    + " ThreadScaling alternates both in one JVM)%n",
                 g / g2.get("epoch_s")));
       }
       if (t1 != null) {

@@ -132,7 +132,74 @@ public abstract class Model {
         getClass().getName() + " has no separate optimizer update (runUpdate)");
   }
 
+  /**
+   * The optimizer update of parts {@code [from, to)} of every parameter ({@link #UPDATE_PARTS}), at
+   * the step count as it is, with {@code packed = from * 65536 + to}. Generated classes of models
+   * with a loss override it; the default throws, so hand-written models need not (one int, like
+   * every entry point, because kernels take one int).
+   */
+  protected void runUpdateParts(int packed) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " has no optimizer update in parts (runUpdateParts)");
+  }
+
   // ---- public API ----
+
+  /**
+   * Into how many parts {@link #updateParts} divides each parameter: part {@code p} of a parameter
+   * of {@code length} elements is elements {@code [updatePartBound(p, length), updatePartBound(p +
+   * 1, length))}.
+   */
+  public static final int UPDATE_PARTS = 1 << 15;
+
+  /**
+   * First element of part {@code part} (0..{@link #UPDATE_PARTS}) of a parameter of {@code length}
+   * elements: {@code floor(part * length / UPDATE_PARTS)}, so the parts of a parameter are
+   * contiguous, in order, and differ in size by at most one element.
+   */
+  public static int updatePartBound(int part, int length) {
+    return (int) ((long) part * length / UPDATE_PARTS);
+  }
+
+  /**
+   * Whether this class has {@link #updateParts} (generated classes of models with a loss do; a
+   * hand-written model or a class generated before it existed does not).
+   */
+  public final boolean updatesInParts() {
+    for (Class<?> c = getClass(); c != Model.class; c = c.getSuperclass()) {
+      try {
+        c.getDeclaredMethod("runUpdateParts", int.class);
+        return true;
+      } catch (NoSuchMethodException e) {
+        // look further up
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The optimizer update of parts {@code [from, to)} of every parameter and its optimizer state,
+   * from the gradients now in the gradient buffers, for the step count as it is: this does not
+   * increment {@link #steps()}. {@code steps(steps() + 1)} followed by {@code updateParts} over
+   * ranges that cover {@code [0, UPDATE_PARTS)} once each, in any order, leaves exactly the bits of
+   * {@link #applyGradients()} (the update is element by element). Calls over disjoint ranges touch
+   * disjoint elements and only read the model's hyper-parameters and step, so they may run on
+   * different threads at once; that is how data-parallel training spreads the update over its
+   * threads.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= from <= to <= UPDATE_PARTS}
+   * @throws UnsupportedOperationException if the class has no update in parts ({@link
+   *     #updatesInParts})
+   */
+  public final void updateParts(int from, int to) {
+    if (from < 0 || from > to || to > UPDATE_PARTS) {
+      throw new IllegalArgumentException(
+          "update parts [" + from + ", " + to + ") outside [0, " + UPDATE_PARTS + "]");
+    }
+    if (from < to) {
+      runUpdateParts(from * 65536 + to);
+    }
+  }
 
   public final ModelSpec spec() {
     return spec;

@@ -26,6 +26,7 @@ import org.objectweb.asm.Opcodes;
  *   protected double runGradients(int n) { k0(n); ...; return loss[0]; }
  *   protected double runTrainStep(int n) { k0(n); ...; return loss[0]; }
  *   protected void runUpdate(int n) { update_W1(n); ... }  // optimizer only; n unused
+ *   protected void runUpdateParts(int n) { updateParts_W1(n); ... }  // n: a range of parts
  *   protected Model newInstance() { return new Mlp(); }
  *   private void k0(int n) { ... }                     // one kernel each
  * }
@@ -560,7 +561,7 @@ final class ClassAssembler {
   private void entries() {
     for (Schedule.Entry e : plan.entries()) {
       // without a loss there is no optimizer, and Model's default runUpdate says so
-      if (e.point().update() == EntryPoint.Update.ONLY && e.kernels().isEmpty()) {
+      if (e.point().update().alone() && e.kernels().isEmpty()) {
         continue;
       }
       entry(

@@ -22,7 +22,8 @@ import java.util.Set;
  *     the training step's, which the JIT has compiled by the time validation runs between epochs: a
  *     pruned variant would run cold (interpreted, then C1) through the first epoch's validation
  * @param update {@link Update#FUSED} folds each parameter's optimizer update into the kernel that
- *     writes its gradient; {@link Update#ONLY} runs the optimizer alone, on the gradient buffers
+ *     writes its gradient; {@link Update#ONLY} runs the optimizer alone, on the gradient buffers;
+ *     {@link Update#PARTS} runs it alone on a range of parts of every parameter
  */
 public record EntryPoint(
     String method, Set<Role> roots, boolean minimal, boolean sharesTraining, Update update) {
@@ -46,7 +47,17 @@ public record EntryPoint(
   public enum Update {
     NONE,
     FUSED,
-    ONLY
+    ONLY,
+    /**
+     * The optimizer alone, on parts {@code [from, to)} of every parameter, with {@code n = from *
+     * 65536 + to} (the runtime's {@code Model.updateParts}).
+     */
+    PARTS;
+
+    /** Whether the entry runs the optimizer and nothing else (no forward or backward pass). */
+    public boolean alone() {
+      return this == ONLY || this == PARTS;
+    }
   }
 
   public EntryPoint {
@@ -112,13 +123,21 @@ public record EntryPoint(
       new EntryPoint("runUpdate", Set.of(), false, false, Update.ONLY);
 
   /**
+   * The optimizer alone on a range of parts of every parameter, which data-parallel threads run at
+   * once on disjoint ranges.
+   */
+  public static final EntryPoint UPDATE_PARTS =
+      new EntryPoint("runUpdateParts", Set.of(), false, false, Update.PARTS);
+
+  /**
    * The entry points of a model class: {@code runForward}, and for a model with a loss {@code
-   * runEvaluate}, {@code runGradients}, {@code runTrainStep} and {@code runUpdate}.
+   * runEvaluate}, {@code runGradients}, {@code runTrainStep}, {@code runUpdate} and {@code
+   * runUpdateParts}.
    */
   public static List<EntryPoint> standard(boolean hasLoss) {
     List<EntryPoint> out = new ArrayList<>(List.of(FORWARD));
     if (hasLoss) {
-      out.addAll(List.of(EVALUATE, GRADIENTS, TRAIN_STEP, UPDATE));
+      out.addAll(List.of(EVALUATE, GRADIENTS, TRAIN_STEP, UPDATE, UPDATE_PARTS));
     } else {
       out.add(GRADIENTS);
       out.add(TRAIN_STEP);

@@ -111,15 +111,63 @@ final class KernelBuilder {
 
   /** The optimizer update of parameter {@code p} from its gradient buffer, on its own. */
   Kernel updateKernel(String p) {
-    Node param = tg.graph().params().get(p);
-    List<LoopStmt> body =
-        update(p, Indexing.linear(Indexing.axisVars(param.shape().rank()), param.shape()));
     return new Kernel.Sequence(
         List.of(
             new Kernel.Pointwise(List.of(), OptimizerUpdate.prologue(tg.optimizer()), null),
-            new Kernel.Pointwise(
-                Indexing.dims(param.shape()), body, tg.optimizer().displayName() + " " + p)),
+            wholeUpdate(p)),
         null);
+  }
+
+  /** The loop of {@link #updateKernel}: every element of {@code p}, over its shape. */
+  private Kernel.Pointwise wholeUpdate(String p) {
+    Node param = tg.graph().params().get(p);
+    List<LoopStmt> body =
+        update(p, Indexing.linear(Indexing.axisVars(param.shape().rank()), param.shape()));
+    return new Kernel.Pointwise(
+        Indexing.dims(param.shape()), body, tg.optimizer().displayName() + " " + p);
+  }
+
+  /**
+   * The optimizer update of parts {@code [from, to)} of parameter {@code p}, with {@code n = from *
+   * 65536 + to}: elements {@code [bound(from), bound(to))} with {@code bound(q) = floor(q * length
+   * / PARTS)} ({@link org.gradc.runtime.Model#updatePartBound}), computed as {@code q * (length /
+   * PARTS) + q * (length % PARTS) / PARTS} so that no product leaves int. The element code is the
+   * one {@link #updateKernel} runs, one flat loop, so every element gets the same bits.
+   */
+  Kernel partUpdateKernel(String p) {
+    Node param = tg.graph().params().get(p);
+    int length = Math.toIntExact(param.shape().size(1));
+    List<LoopStmt> range = new ArrayList<>();
+    range.add(new LoopStmt.LetInt("u_from", Ix.clamp(Ix.N, PACK, 0, PARTS)));
+    range.add(new LoopStmt.LetInt("u_to", Ix.add(Ix.N, Ix.mul(Ix.floor(Ix.N, PACK), -1))));
+    range.add(new LoopStmt.LetInt("u_lo", partBound(Ix.var("u_from"), length)));
+    range.add(new LoopStmt.LetInt("u_hi", partBound(Ix.var("u_to"), length)));
+    range.add(new LoopStmt.LetInt("u_len", Ix.add(Ix.var("u_hi"), Ix.mul(Ix.var("u_lo"), -1))));
+    List<LoopStmt> body = update(p, Ix.add(Ix.var("u_lo"), Ix.var("a0")));
+    range.addAll(OptimizerUpdate.prologue(tg.optimizer()));
+    String note = tg.optimizer().displayName() + " " + p + " (parts)";
+    // vector code where the whole update is vector code: a parameter whose whole update the
+    // vector back end leaves scalar (too short a last axis) gets plain loops, so a class of tiny
+    // layers still has no vector kernel and needs no vector variants
+    Kernel loop =
+        VectorEmitter.vectorizable(wholeUpdate(p))
+            ? new Kernel.Pointwise(List.of(Ix.var("u_len")), body, note)
+            : new Kernel.Loops(
+                List.of(new LoopStmt.For("a0", Ix.ZERO, Ix.var("u_len"), 1, body, null)),
+                null,
+                note);
+    return new Kernel.Sequence(List.of(new Kernel.Pointwise(List.of(), range, null), loop), null);
+  }
+
+  /** {@code Model.UPDATE_PARTS}: how many parts a parameter is divided into. */
+  private static final int PARTS = org.gradc.runtime.Model.UPDATE_PARTS;
+
+  /** The multiplier of {@code from} in a packed part range. */
+  private static final int PACK = 65536;
+
+  /** {@code floor(q * length / PARTS)} without leaving int ({@code q <= PARTS}). */
+  private static Ix partBound(Ix q, int length) {
+    return Ix.add(Ix.mul(q, length / PARTS), Ix.clamp(Ix.mul(q, length % PARTS), PARTS, 0, length));
   }
 
   private List<LoopStmt> update(String param, Ix index) {

@@ -102,7 +102,7 @@ final class Scheduler {
     List<Set<Node>> needs = new ArrayList<>();
     List<Set<FusionPlan.Group>> closures = new ArrayList<>();
     for (EntryPoint e : entries) {
-      boolean skip = e.update() == EntryPoint.Update.ONLY;
+      boolean skip = e.update().alone();
       needs.add(skip || !e.minimal() ? Set.of() : need(roots(e)));
       closures.add(skip || e.minimal() ? Set.of() : closure(roots(e)));
     }
@@ -129,7 +129,7 @@ final class Scheduler {
       boolean wholeUsed = false;
       for (int i = 0; i < entries.size(); i++) {
         EntryPoint e = entries.get(i);
-        if (e.update() == EntryPoint.Update.ONLY) {
+        if (e.update().alone()) {
           continue;
         }
         if (e.minimal()) {
@@ -195,13 +195,16 @@ final class Scheduler {
       methods.addAll(extra);
     }
     List<String> updates = new ArrayList<>();
+    List<String> partUpdates = new ArrayList<>();
     if (graph.loss() != null && training) {
       // every parameter gets a standalone update kernel for runUpdate; the unfused ones also end
-      // runTrainStep
+      // runTrainStep; and one over a range of its parts for runUpdateParts
       for (String p : graph.params().keySet()) {
         String name = "update_" + p;
         methods.add(new Schedule.Method(name, kernels.updateKernel(p)));
         updates.add(name);
+        methods.add(new Schedule.Method("updateParts_" + p, kernels.partUpdateKernel(p)));
+        partUpdates.add("updateParts_" + p);
       }
     }
     List<Schedule.Entry> out = new ArrayList<>();
@@ -210,6 +213,8 @@ final class Scheduler {
       List<String> seq = new ArrayList<>(calls.get(i).values());
       if (e.update() == EntryPoint.Update.ONLY) {
         seq.addAll(updates);
+      } else if (e.update() == EntryPoint.Update.PARTS) {
+        seq.addAll(partUpdates);
       } else if (e.update() == EntryPoint.Update.FUSED) {
         for (String p : graph.params().keySet()) {
           if (graph.loss() != null && !fusedInto.containsKey(p)) {

@@ -22,9 +22,14 @@ import org.gradc.runtime.data.Dataset;
  *   <li>{@link Model#applyGradients()} on the main model takes the one optimizer step.
  * </ol>
  *
- * {@link ParallelStepRunner} is built from these same pieces, so a caller that feeds the same rows
- * to the same shards gets bit-identical parameters. Nothing here depends on which thread, process
- * or machine computed a shard.
+ * {@link ParallelStepRunner} runs steps 3 and 4 on all its threads, each over its own parts of
+ * every parameter ({@link #weightedSum(List, List, int[], int, int, int)}, then {@link
+ * Model#updateParts}); element by element that is the same arithmetic, so the bits are those of the
+ * list above.
+ *
+ * <p>{@link ParallelStepRunner} is built from these same pieces, so a caller that feeds the same
+ * rows to the same shards gets bit-identical parameters. Nothing here depends on which thread,
+ * process or machine computed a shard.
  */
 public final class DataParallel {
   private DataParallel() {}
@@ -164,44 +169,37 @@ public final class DataParallel {
    * @param n the weight's denominator (the batch's row count)
    */
   public static void weightedSum(List<Object> out, List<List<Object>> in, int[] rows, int n) {
-    weightedSum(out, in, rows, n, 0, 1);
+    weightedSum(out, in, rows, n, 0, Model.UPDATE_PARTS);
   }
 
   /**
-   * Slice {@code slice} of {@code slices} of {@link #weightedSum(List, List, int[], int)}: the same
-   * arithmetic for the elements of the parameter vector (all of {@code out}'s arrays end to end)
-   * from {@code slice * total / slices} to {@code (slice + 1) * total / slices}. Every element is
-   * summed over the shards in shard order exactly as the whole sum sums it, so threads that run the
-   * {@code slices} slices at once (on disjoint elements, hence without sharing a write) produce the
-   * same bits as one thread running the whole sum.
+   * Parts {@code [fromPart, toPart)} of {@link #weightedSum(List, List, int[], int)}: the same
+   * arithmetic for the elements of each array that {@link Model#updateParts} calls those parts
+   * ({@link Model#updatePartBound}). Every element is summed over the shards in shard order exactly
+   * as the whole sum sums it, so threads that run disjoint part ranges at once (on disjoint
+   * elements, hence without sharing a write) produce the bits of one thread running the whole sum,
+   * and a thread that then updates the same parts reads only gradients it summed itself.
    */
   public static void weightedSum(
-      List<Object> out, List<List<Object>> in, int[] rows, int n, int slice, int slices) {
+      List<Object> out, List<List<Object>> in, int[] rows, int n, int fromPart, int toPart) {
     int k = in.size();
     if (rows.length != k) {
       throw new IllegalArgumentException(rows.length + " row counts for " + k + " shards");
     }
-    if (slices < 1 || slice < 0 || slice >= slices) {
-      throw new IllegalArgumentException("slice " + slice + " of " + slices);
+    if (fromPart < 0 || fromPart > toPart || toPart > Model.UPDATE_PARTS) {
+      throw new IllegalArgumentException(
+          "parts [" + fromPart + ", " + toPart + ") outside [0, " + Model.UPDATE_PARTS + "]");
     }
-    long total = 0;
-    for (Object o : out) {
-      total += java.lang.reflect.Array.getLength(o);
-    }
-    long lo = slice * total / slices;
-    long hi = (slice + 1) * total / slices;
     boolean copy = k == 1 && rows[0] == n;
     double[] w = new double[k];
     for (int i = 0; i < k; i++) {
       w[i] = (double) rows[i] / n;
     }
-    long offset = 0;
-    for (int p = 0; p < out.size() && offset < hi; p++) {
+    for (int p = 0; p < out.size(); p++) {
       Object g = out.get(p);
       int length = java.lang.reflect.Array.getLength(g);
-      int from = (int) Math.max(0, lo - offset);
-      int to = (int) Math.min(length, hi - offset);
-      offset += length;
+      int from = Model.updatePartBound(fromPart, length);
+      int to = Model.updatePartBound(toPart, length);
       if (from >= to) {
         continue;
       }

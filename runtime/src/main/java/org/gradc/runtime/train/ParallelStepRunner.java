@@ -2,10 +2,6 @@ package org.gradc.runtime.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.gradc.runtime.Model;
 import org.gradc.runtime.TensorKind;
 import org.gradc.runtime.data.Dataset;
@@ -15,20 +11,37 @@ import org.gradc.runtime.data.Dataset;
  * (sizes differ by at most one; shards are never empty, so a batch of fewer than {@code k} rows
  * uses fewer), shard {@code i} is fed to replica {@code i} which computes its loss and gradients
  * ({@link Model#lossAndGradients}, parameters untouched), then the gradients are combined and the
- * optimizer is applied once on the main model ({@link Model#applyGradients}).
+ * optimizer takes one step on the main model.
+ *
+ * <h2>Phases</h2>
+ *
+ * The calling thread is thread 0; threads 1..k-1 are daemon threads that live until {@link #close}.
+ * Every thread owns slice {@code t} of the parameter vector: parts {@code [t * P / k, (t + 1) * P /
+ * k)} of every parameter ({@code P =} {@link Model#UPDATE_PARTS}, elements by {@link
+ * Model#updatePartBound}). A step is four phases separated by a {@link StepBarrier} (threads that
+ * arrive early spin briefly, then park):
+ *
+ * <ol>
+ *   <li>thread 0 prepares the replicas (model states, dropout keys) and releases the others;
+ *   <li>each thread copies its slice of the main model's parameters into every other replica;
+ *   <li>thread {@code i} computes shard {@code i};
+ *   <li>each thread sums the shards' gradients over its slice and applies the optimizer update to
+ *       it ({@link Model#updateParts}); thread 0 also merges the model states.
+ * </ol>
+ *
+ * No phase runs on one thread while the others wait, except the short preparation.
  *
  * <h2>Determinism</h2>
  *
  * The combined gradient is {@code g = sum_i (n_i / n) g_i}, summed in the model's precision in
- * shard order 0, 1, ..., k-1 after every shard has finished (the loss, in double, the same way).
- * The sum itself runs on all {@code k} threads, each over a disjoint slice of the gradient vector
- * ({@link DataParallel#weightedSum(List, List, int[], int, int, int)}): every element is still
- * summed in shard order, so the bits are those of a one-thread sum. The optimizer update ({@link
- * Model#applyGradients}) runs on the calling thread: a generated class offers it only as one method
- * over all parameters. Which thread ran which shard, and when, does not enter the arithmetic, so a
- * seed gives bit-identical parameters run after run. The weights {@code n_i / n} make {@code g} the
- * gradient of the batch mean when the model's loss is a per-example mean (as the trainer's loss
- * metric already assumes); a summed loss would need weight 1.
+ * shard order 0, 1, ..., k-1 ({@link DataParallel#weightedSum}; the loss, in double, the same way).
+ * Each element is summed and updated by exactly one thread with the same element code as a
+ * one-thread sum and {@link Model#applyGradients}, so how the vector is sliced, which thread ran
+ * which shard and when, do not enter the arithmetic: a seed gives bit-identical parameters run
+ * after run, equal to summing on one thread and then calling {@code applyGradients()}. The weights
+ * {@code n_i / n} make {@code g} the gradient of the batch mean when the model's loss is a
+ * per-example mean (as the trainer's loss metric already assumes); a summed loss would need weight
+ * 1.
  *
  * <p>Against one thread the result is close but in general not bit-identical: each shard's gradient
  * already sums its own rows (and scales by {@code 1/n_i}), so the batch sum is reassociated as
@@ -42,11 +55,12 @@ import org.gradc.runtime.data.Dataset;
  *
  * Replica 0 is the main model itself; replicas 1..k-1 are {@link Model#copy() copies}. Generated
  * classes own their parameter arrays (final fields), so replicas cannot share them: the main
- * model's parameters are copied into each replica at the start of every step (by the replica's own
- * thread), which also keeps the replicas right after anything that changed the main model between
- * steps (a restored snapshot, a loaded checkpoint). Shard 0 runs on the calling thread, shards
- * 1..k-1 on a fixed pool of {@code k-1} daemon threads, so {@code k} threads compute; the pool
- * lives until {@link #close}.
+ * model's parameters are copied into each replica at the start of every step, which also keeps the
+ * replicas right after anything that changed the main model between steps (a restored snapshot, a
+ * loaded checkpoint).
+ *
+ * <p>A class without {@link Model#updatesInParts() the update in parts} (generated before it
+ * existed) gets the same sum, then {@link Model#applyGradients} on thread 0 alone: the same bits.
  *
  * <h2>Modes</h2>
  *
@@ -60,17 +74,34 @@ import org.gradc.runtime.data.Dataset;
  */
 final class ParallelStepRunner implements StepRunner, AutoCloseable {
   private final Model main;
+  private final int threads;
+  private final boolean inParts;
   private final List<Model> replicas = new ArrayList<>();
   private final List<DataParallel.Worker> workers = new ArrayList<>();
-  private final ExecutorService pool;
-  private final List<Object> params = new ArrayList<>();
+  private final List<Object> params;
   private final List<List<Object>> replicaParams = new ArrayList<>();
-  private final List<Object> grads = new ArrayList<>();
+  private final List<Object> grads;
   private final List<List<Object>> replicaGrads = new ArrayList<>();
   private final List<List<Object>> replicaStates = new ArrayList<>();
+  private final StepBarrier barrier;
+  private final List<Thread> pool = new ArrayList<>();
+
+  // the step in flight, written by thread 0 before it releases the others (the barrier publishes
+  // it)
+  private int[] order;
+  private int from;
+  private int n;
+  private int shards;
+  private int[] rows;
+  private boolean countCorrect;
+  private boolean closed;
+  private final DataParallel.Shard[] results;
+  private final Throwable[] failures;
 
   ParallelStepRunner(Model main, Dataset data, int batchSize, int threads) {
     this.main = main;
+    this.threads = threads;
+    this.inParts = main.updatesInParts();
     int shard = (batchSize + threads - 1) / threads;
     for (int i = 0; i < threads; i++) {
       Model m = i == 0 ? main : main.copy();
@@ -80,22 +111,27 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
       replicaGrads.add(DataParallel.arrays(m, TensorKind.GRADIENT));
       replicaStates.add(DataParallel.modelStates(m));
     }
-    params.addAll(replicaParams.get(0));
-    grads.addAll(replicaGrads.get(0));
-    this.pool =
-        Executors.newFixedThreadPool(
-            Math.max(1, threads - 1),
-            r -> {
-              Thread t = new Thread(r, "gradc-shard");
-              t.setDaemon(true);
-              return t;
-            });
+    this.params = replicaParams.get(0);
+    this.grads = replicaGrads.get(0);
+    this.results = new DataParallel.Shard[threads];
+    this.failures = new Throwable[threads];
+    this.barrier = new StepBarrier(threads, StepBarrier.defaultSpinNanos(threads));
+    for (int t = 1; t < threads; t++) {
+      int id = t;
+      Thread th = new Thread(() -> serve(id), "gradc-shard-" + t);
+      th.setDaemon(true);
+      pool.add(th);
+      th.start();
+    }
   }
 
   @Override
   public Result step(int[] order, int from, int to, boolean countCorrect) {
+    if (closed) {
+      throw new IllegalStateException("the parallel step runner is closed");
+    }
     int n = to - from;
-    int k = DataParallel.shards(n, replicas.size());
+    int k = DataParallel.shards(n, threads);
     // Before any shard runs (shard 0 updates the main model's states in place): every replica
     // starts from the main model's running statistics, draws dropout masks with its seed and the
     // step the update will be (as trainStep would), at its rows' place in the whole batch.
@@ -103,101 +139,133 @@ final class ParallelStepRunner implements StepRunner, AutoCloseable {
     for (int i = 0; i < k; i++) {
       Model m = replicas.get(i);
       if (i > 0) {
-        copy(replicaStates.get(0), replicaStates.get(i));
+        copyAll(replicaStates.get(0), replicaStates.get(i));
       }
       DataParallel.enterShard(m, main.seed(), step, i, n, k);
     }
-    List<Future<DataParallel.Shard>> futures = new ArrayList<>();
-    for (int i = 1; i < k; i++) {
-      int s = i;
-      futures.add(
-          pool.submit(
-              () ->
-                  shard(
-                      s,
-                      order,
-                      from + DataParallel.bound(s, n, k),
-                      from + DataParallel.bound(s + 1, n, k),
-                      countCorrect)));
+    this.order = order;
+    this.from = from;
+    this.n = n;
+    this.shards = k;
+    this.rows = new int[k];
+    for (int i = 0; i < k; i++) {
+      rows[i] = DataParallel.bound(i + 1, n, k) - DataParallel.bound(i, n, k);
     }
-    List<DataParallel.Shard> shards = new ArrayList<>(k);
-    shards.add(shard(0, order, from, from + DataParallel.bound(1, n, k), countCorrect));
-    for (int i = 1; i < k; i++) {
-      shards.add(join(futures.get(i - 1)));
+    this.countCorrect = countCorrect;
+    java.util.Arrays.fill(results, null);
+    java.util.Arrays.fill(failures, null);
+    barrier.await(0); // release
+    phases(0);
+    if (!inParts && failure() == null) {
+      main.rowOffset(0);
+      main.steps(step);
+      main.applyGradients();
+    }
+    Throwable f = failure();
+    if (f != null) {
+      main.steps(step);
+      if (f instanceof RuntimeException r) {
+        throw r;
+      }
+      if (f instanceof Error e) {
+        throw e;
+      }
+      throw new IllegalStateException(f);
     }
     long correct = 0;
-    int[] rows = new int[k];
+    List<DataParallel.Shard> done = new ArrayList<>(k);
     for (int i = 0; i < k; i++) {
-      correct += shards.get(i).correct();
-      rows[i] = shards.get(i).rows();
+      correct += results[i].correct();
+      done.add(results[i]);
     }
-    if (k > 1) {
-      sum(replicaGrads.subList(0, k), rows, n);
-      // running statistics: the row-weighted mean of the shards' updated states, in shard order
-      DataParallel.weightedSum(replicaStates.get(0), replicaStates.subList(0, k), rows, n);
-    }
-    main.rowOffset(0);
-    main.steps(step);
-    main.applyGradients();
-    return new Result(DataParallel.loss(shards, n), correct);
+    return new Result(DataParallel.loss(done, n), correct);
   }
 
-  /**
-   * The shard sum on all threads: thread {@code t} sums slice {@code t} of the gradient vector
-   * (disjoint elements, each summed in shard order), which gives the bits of the one-thread sum.
-   */
-  private void sum(List<List<Object>> in, int[] rows, int n) {
-    int slices = replicas.size();
-    List<Future<?>> parts = new ArrayList<>(slices - 1);
-    for (int t = 1; t < slices; t++) {
-      int slice = t;
-      parts.add(pool.submit(() -> DataParallel.weightedSum(grads, in, rows, n, slice, slices)));
-    }
-    DataParallel.weightedSum(grads, in, rows, n, 0, slices);
-    for (Future<?> f : parts) {
-      join(f);
+  /** A pool thread: one step after another, until {@link #close}. */
+  private void serve(int t) {
+    while (true) {
+      barrier.await(t);
+      if (closed) {
+        return;
+      }
+      phases(t);
     }
   }
 
-  private DataParallel.Shard shard(int i, int[] order, int from, int to, boolean countCorrect) {
-    if (i > 0) {
-      // on the shard's own thread: the main model's parameters are only read while shards run
-      List<Object> dst = replicaParams.get(i);
-      for (int p = 0; p < params.size(); p++) {
-        Object src = params.get(p);
-        System.arraycopy(src, 0, dst.get(p), 0, java.lang.reflect.Array.getLength(src));
+  /** Thread {@code t}'s part of a step, after the release: copy, shard, sum and update. */
+  private void phases(int t) {
+    int k = shards;
+    int lo = (int) ((long) t * Model.UPDATE_PARTS / threads);
+    int hi = (int) ((long) (t + 1) * Model.UPDATE_PARTS / threads);
+    try {
+      for (int i = 1; i < k; i++) {
+        copyParts(params, replicaParams.get(i), lo, hi);
+      }
+    } catch (Throwable e) {
+      failures[t] = e;
+    }
+    barrier.await(t);
+    if (t < k && failures[t] == null) {
+      try {
+        int start = from + DataParallel.bound(t, n, k);
+        int end = from + DataParallel.bound(t + 1, n, k);
+        results[t] = workers.get(t).gradients(order, start, end, countCorrect);
+      } catch (Throwable e) {
+        failures[t] = e;
       }
     }
-    return workers.get(i).gradients(order, from, to, countCorrect);
+    barrier.await(t);
+    if (failure() == null) {
+      try {
+        if (k > 1) {
+          DataParallel.weightedSum(grads, replicaGrads.subList(0, k), rows, n, lo, hi);
+          if (t == 0) {
+            // running statistics: the row-weighted mean of the shards' updated states
+            DataParallel.weightedSum(replicaStates.get(0), replicaStates.subList(0, k), rows, n);
+          }
+        }
+        if (inParts) {
+          // the main model's step count is already the update's (DataParallel.enterShard)
+          main.updateParts(lo, hi);
+        }
+      } catch (Throwable e) {
+        failures[t] = e;
+      }
+    }
+    barrier.await(t);
   }
 
-  private static void copy(List<Object> from, List<Object> to) {
+  private Throwable failure() {
+    for (Throwable f : failures) {
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static void copyParts(List<Object> from, List<Object> to, int lo, int hi) {
+    for (int p = 0; p < from.size(); p++) {
+      Object src = from.get(p);
+      int length = java.lang.reflect.Array.getLength(src);
+      int a = Model.updatePartBound(lo, length);
+      int b = Model.updatePartBound(hi, length);
+      System.arraycopy(src, a, to.get(p), a, b - a);
+    }
+  }
+
+  private static void copyAll(List<Object> from, List<Object> to) {
     for (int p = 0; p < from.size(); p++) {
       Object src = from.get(p);
       System.arraycopy(src, 0, to.get(p), 0, java.lang.reflect.Array.getLength(src));
     }
   }
 
-  private static <T> T join(Future<T> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a training shard", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(c);
-    }
-  }
-
   @Override
   public void close() {
-    pool.shutdownNow();
+    if (!closed) {
+      closed = true;
+      barrier.await(0); // the pool threads see closed and end
+    }
   }
 }

@@ -60,13 +60,14 @@ class WeightedSumTest {
   }
 
   /**
-   * Slices run on different threads must give the one-thread sum's bits: every slice count, over
-   * tensors whose boundaries do not line up with the slices, floats and doubles, 2 and 3 shards.
+   * Part ranges run on different threads must give the one-thread sum's bits: every slice count,
+   * over tensors whose lengths do not divide into the parts, floats and doubles, 2 and 3 shards.
    */
   @Test
   void slicesTogetherGiveTheWholeSumBitForBit() {
     Random r = new Random(7);
-    int[] lengths = {1, 37, 1000, 3};
+    // 70000 > UPDATE_PARTS: parts of more than one element
+    int[] lengths = {1, 37, 1000, 3, 70_000};
     for (int k : new int[] {2, 3}) {
       for (boolean doubles : new boolean[] {false, true}) {
         List<List<Object>> in = new ArrayList<>();
@@ -84,7 +85,13 @@ class WeightedSumTest {
         for (int slices = 1; slices <= 5; slices++) {
           List<Object> sliced = fresh(lengths, doubles);
           for (int s = slices - 1; s >= 0; s--) {
-            DataParallel.weightedSum(sliced, in, rows, n, s, slices);
+            DataParallel.weightedSum(
+                sliced,
+                in,
+                rows,
+                n,
+                s * org.gradc.runtime.Model.UPDATE_PARTS / slices,
+                (s + 1) * org.gradc.runtime.Model.UPDATE_PARTS / slices);
           }
           for (int p = 0; p < lengths.length; p++) {
             if (doubles) {
