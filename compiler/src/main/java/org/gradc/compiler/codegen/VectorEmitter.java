@@ -211,8 +211,10 @@ final class VectorEmitter {
   /**
    * How a matmul's columns are blocked: {@code full} vectors per row (in chunks of {@code
    * vectors}), then {@code tail} columns in one partial vector; {@code rows} output rows per block.
+   * Rows left over (all of them when a call has fewer rows than a block, as a one-example {@code
+   * predict}) run one at a time in chunks of {@code rowVectors} vectors.
    */
-  record Blocking(int lanes, int full, int vectors, int tail, int rows) {
+  record Blocking(int lanes, int full, int vectors, int tail, int rows, int rowVectors) {
     @Override
     public String toString() {
       return "blocks of "
@@ -224,7 +226,8 @@ final class VectorEmitter {
           + " lanes"
           + (tail == 0
               ? ""
-              : (full == 0 ? " (" : " + a tail of ") + tail + " lanes" + (full == 0 ? ")" : ""));
+              : (full == 0 ? " (" : " + a tail of ") + tail + " lanes" + (full == 0 ? ")" : ""))
+          + (full == 0 || rowVectors == vectors ? "" : ", single rows x " + rowVectors);
     }
   }
 
@@ -245,8 +248,21 @@ final class VectorEmitter {
     return bits >= 512 ? 32 : 16;
   }
 
-  /** The largest number of output rows a register block takes (see {@link #blocking}). */
+  /**
+   * The number of output rows a register block takes when its accumulators already give {@link
+   * #CHAINS} independent multiply-add chains (see {@link #blocking}).
+   */
   static final int MAX_ROWS = 4;
+
+  /** The most output rows a register block takes: narrow outputs, one accumulator per row. */
+  static final int MAX_NARROW_ROWS = 8;
+
+  /**
+   * Independent multiply-add chains a block should keep in flight to hide the latency of a fused
+   * multiply-add: its latency (4 cycles) times the multiply-adds issued per cycle (2), on the x86
+   * (Skylake and later, Zen) and ARM (Neoverse) cores of the last years alike.
+   */
+  static final int CHAINS = 8;
 
   /**
    * Block sizes from the species (its {@code lanes}) and the register file ({@code registers}), by
@@ -254,17 +270,24 @@ final class VectorEmitter {
    * machine:
    *
    * <ul>
-   *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32):
-   *       a quarter of the register file's width per row, as BLIS's kernels (6 × 16 floats on AVX2,
-   *       AVX2's 2 vectors of 8 lanes);
-   *   <li>{@code rows} = the most rows whose {@code rows × vectors} accumulators, {@code vectors}
-   *       rows of b and one broadcast of a fit the file, capped at {@link #MAX_ROWS}: 4 rows divide
-   *       the usual batch sizes (64, 32, 128) so no remainder rows run a 1-row block, and keep the
-   *       unrolled block's bytecode small (a 6-row block of the same k loop is 1.5 times as large;
-   *       the probe measured 6 × 2 and 4 × 2 on AVX2 within each other's spread, 28-44 and 22-44
-   *       GFLOP/s);
-   *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each
-   *       (fewer on a file of under 10 registers).
+   *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32),
+   *       at most the row's full vectors: a quarter of the register file's width per row, as BLIS's
+   *       kernels (6 × 16 floats on AVX2, AVX2's 2 vectors of 8 lanes);
+   *   <li>{@code rows}: enough for {@code rows × vectors ≥} {@link #CHAINS} independent chains, at
+   *       least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at most
+   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × vectors}
+   *       accumulators, {@code vectors} rows of b and one broadcast of a), rounded down to a power
+   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows. An output of one
+   *       full vector plus a tail (n = 10 with 8 lanes) so takes 8 rows, not 4, which left the
+   *       one-vector loop latency-bound (4 chains: 10 GFLOP/s at 256 bits, 80 at 512);
+   *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
+   *       on a file of under 10 registers);
+   *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
+   *       one-example inference): half the register file in accumulators across the row's columns
+   *       ({@code registers / 2}, at most the row's full vectors), the other half for the rows of b
+   *       in flight and the broadcast. A single row reuses nothing across rows, so its chains must
+   *       come from columns: 16 vectors on AVX-512 read a 256-wide row of b once, sequentially,
+   *       instead of in 4 strided passes.
    * </ul>
    *
    * So: AVX-512 (32 registers, 16 lanes) 4 × 4, the probe's kernel (≈ the FMA peak); AVX2 (16, 8
@@ -274,21 +297,28 @@ final class VectorEmitter {
   static Blocking blocking(int n, int lanes, int registers, UnrollPolicy policy) {
     int full = n / lanes;
     int tail = n % lanes;
-    int vectors = Math.max(1, registers / 8);
-    int rows =
-        full == 0
-            ? Math.min(8, registers - 2) // one accumulator per row, one b row, one broadcast
-            : Math.min(MAX_ROWS, Math.max(1, (registers - vectors - 1) / vectors));
+    int vectors = Math.max(1, Math.min(registers / 8, full));
+    int rows;
+    if (full == 0) {
+      // one accumulator per row, one b row, one broadcast
+      rows = Integer.highestOneBit(Math.min(MAX_NARROW_ROWS, registers - 2));
+    } else {
+      int fit = Math.max(1, (registers - vectors - 1) / vectors);
+      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, vectors)));
+      rows = Integer.highestOneBit(Math.min(want, fit));
+    }
+    int rowVectors = Math.max(1, Math.min(registers / 2, full));
     if (policy.level() >= 1) {
       vectors = Math.min(vectors, 2);
       rows = Math.min(rows, 2);
+      rowVectors = vectors;
     }
     if (policy.level() >= 2) {
       vectors = 1;
       rows = 1;
+      rowVectors = 1;
     }
-    vectors = Math.max(1, Math.min(vectors, full));
-    return new Blocking(lanes, full, vectors, tail, rows);
+    return new Blocking(lanes, full, vectors, tail, rows, rowVectors);
   }
 
   /** {@link #blocking} for vectors of {@code bits} on the machine this JVM runs on. */
@@ -332,37 +362,39 @@ final class VectorEmitter {
       mv.visitVarInsn(Opcodes.ISTORE, iMain);
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoop(i, iMain, rows, () -> block(k, b, rows));
+      countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors()));
     } else {
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
       rest = true;
     }
     if (rest) {
-      countedLoop(i, iEnd, 1, () -> block(k, b, 1));
+      countedLoop(i, iEnd, 1, () -> block(k, b, 1, b.rowVectors()));
     }
   }
 
-  /** Output rows {@code $i .. $i + rows - 1}: tail chunk, full chunks, then the epilogue. */
-  private void block(Kernel.Matmul k, Blocking b, int rows) {
+  /**
+   * Output rows {@code $i .. $i + rows - 1}, full vectors in chunks of {@code vectors}: tail chunk,
+   * full chunks, then the epilogue.
+   */
+  private void block(Kernel.Matmul k, Blocking b, int rows, int vectors) {
     if (b.tail() > 0) {
       tailChunk(k, b, rows);
     }
     if (b.full() > 0) {
-      int uniform = b.full() / b.vectors();
+      int uniform = b.full() / vectors;
       int jb = le.slot("$jb", 1);
       if (uniform == 1) {
-        chunk(k, rows, b.vectors(), () -> le.intConst(0));
+        chunk(k, rows, vectors, () -> le.intConst(0));
       } else {
         le.intConst(0);
         mv.visitVarInsn(Opcodes.ISTORE, jb);
-        int jEnd = uniform * b.vectors() * lanes;
-        countedLoopTo(
-            jb, jEnd, b.vectors() * lanes, () -> chunk(k, rows, b.vectors(), () -> load(jb)));
+        int jEnd = uniform * vectors * lanes;
+        countedLoopTo(jb, jEnd, vectors * lanes, () -> chunk(k, rows, vectors, () -> load(jb)));
       }
-      int left = b.full() % b.vectors();
+      int left = b.full() % vectors;
       if (left > 0) {
-        int at = uniform * b.vectors() * lanes;
+        int at = uniform * vectors * lanes;
         chunk(k, rows, left, () -> le.intConst(at));
       }
     }
