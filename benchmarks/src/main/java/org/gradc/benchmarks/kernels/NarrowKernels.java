@@ -97,8 +97,11 @@ public final class NarrowKernels {
    * thread spends descheduled on a loaded machine does not count (its caches may still be cooled).
    */
   static long cpu() {
-    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    return THREADS.getCurrentThreadCpuTime();
   }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   static float[] random(SplittableRandom r, int n) {
     return MatmulBench.random(r, n);
@@ -181,14 +184,15 @@ public final class NarrowKernels {
     for (int round = 0; round < rounds; round++) {
       for (Timed t : ts) {
         int n = t.flops() == 0 ? 20_000 : Math.max(1, (int) (2e8 / t.flops()));
-        long a0 = bean.getThreadAllocatedBytes(tid);
         long t0 = cpu();
+        long a0 = bean.getThreadAllocatedBytes(tid);
         for (int c = 0; c < n; c++) {
           t.call().run();
         }
+        long a1 = bean.getThreadAllocatedBytes(tid);
         long dt = cpu() - t0;
         if (2 * round >= rounds) { // allocation over the second half of the rounds
-          bytes.merge(t.name(), bean.getThreadAllocatedBytes(tid) - a0, Long::sum);
+          bytes.merge(t.name(), a1 - a0, Long::sum);
           calls.merge(t.name(), (long) n, Long::sum);
         }
         double score = t.flops() == 0 ? -(double) dt / n : t.flops() * n / dt;
