@@ -287,7 +287,8 @@ final class VectorEmitter {
    *       accumulators, {@code vectors} rows of b and one broadcast of a), rounded down to a power
    *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows. An output of one
    *       full vector plus a tail (n = 10 with 8 lanes) so takes 8 rows, not 4, which left the
-   *       one-vector loop latency-bound (4 chains: 10 GFLOP/s at 256 bits, 80 at 512);
+   *       one-vector loop latency-bound (4 chains: fwd2 of the MLP 28 GFLOP/s at 256 bits, 45 with
+   *       8);
    *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
    *       on a file of under 10 registers);
    *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
