@@ -281,14 +281,16 @@ final class VectorEmitter {
    *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32),
    *       at most the row's full vectors: a quarter of the register file's width per row, as BLIS's
    *       kernels (6 × 16 floats on AVX2, AVX2's 2 vectors of 8 lanes);
-   *   <li>{@code rows}: enough for {@code rows × vectors ≥} {@link #CHAINS} independent chains, at
+   *   <li>{@code rows}: enough for {@code rows × perRow ≥} {@link #CHAINS} independent chains, at
    *       least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at most
-   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × vectors}
-   *       accumulators, {@code vectors} rows of b and one broadcast of a), rounded down to a power
-   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows. An output of one
-   *       full vector plus a tail (n = 10 with 8 lanes) so takes 8 rows, not 4, which left the
-   *       one-vector loop latency-bound (4 chains: fwd2 of the MLP 28 GFLOP/s at 256 bits, 45 with
-   *       8);
+   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
+   *       accumulators, {@code perRow} rows of b and one broadcast of a), rounded down to a power
+   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows; {@code perRow} is
+   *       {@code vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so
+   *       a broadcast of a feeds both). An output of one full vector plus a tail (n = 10 with 8
+   *       lanes) so takes 4 rows of 2 accumulators: 8 chains, half a broadcast per multiply-add
+   *       (with the tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28
+   *       GFLOP/s at 256 bits);
    *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
    *       on a file of under 10 registers);
    *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
@@ -312,8 +314,9 @@ final class VectorEmitter {
       // one accumulator per row, one b row, one broadcast
       rows = Integer.highestOneBit(Math.min(MAX_NARROW_ROWS, registers - 2));
     } else {
-      int fit = Math.max(1, (registers - vectors - 1) / vectors);
-      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, vectors)));
+      int perRow = vectors + (tail > 0 ? 1 : 0); // the tail rides in the first chunk's k loop
+      int fit = Math.max(1, (registers - perRow - 1) / perRow);
+      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, perRow)));
       rows = Integer.highestOneBit(Math.min(want, fit));
     }
     int rowVectors = Math.max(1, Math.min(registers / 2, full));
@@ -383,15 +386,17 @@ final class VectorEmitter {
   }
 
   /**
-   * Output rows {@code $i .. $i + rows - 1}, full vectors in chunks of {@code vectors}: tail chunk,
-   * full chunks, then the epilogue.
+   * Output rows {@code $i .. $i + rows - 1}, full vectors in chunks of {@code vectors}, the tail
+   * (if any) in the first chunk's k loop (or alone when there are no full vectors), then the
+   * epilogue.
    */
   private void block(Kernel.Matmul k, Blocking b, int rows, int vectors) {
-    if (b.tail() > 0) {
+    if (b.tail() > 0 && b.full() == 0) {
       tailChunk(k, b, rows);
     }
     if (b.full() > 0) {
       int uniform = b.full() / vectors;
+      boolean tail = b.tail() > 0;
       int jb = le.slot("$jb", 1);
       if (uniform == 1 || (rows == 1 && uniform <= MAX_STRAIGHT_CHUNKS)) {
         // a single row's chunks straight-line, without a loop over them: inside such a loop C2
@@ -399,18 +404,21 @@ final class VectorEmitter {
         // one-row call at 256 and 128 bits; not diagnosed further)
         for (int u = 0; u < uniform; u++) {
           int at = u * vectors * lanes;
-          chunk(k, rows, vectors, () -> le.intConst(at));
+          chunk(k, b, rows, vectors, () -> le.intConst(at), u == 0 && tail);
         }
       } else {
-        le.intConst(0);
+        // the first chunk (with the tail) alone, then a loop over the others
+        chunk(k, b, rows, vectors, () -> le.intConst(0), tail);
+        le.intConst(vectors * lanes);
         mv.visitVarInsn(Opcodes.ISTORE, jb);
         int jEnd = uniform * vectors * lanes;
-        countedLoopTo(jb, jEnd, vectors * lanes, () -> chunk(k, rows, vectors, () -> load(jb)));
+        countedLoopTo(
+            jb, jEnd, vectors * lanes, () -> chunk(k, b, rows, vectors, () -> load(jb), false));
       }
       int left = b.full() % vectors;
       if (left > 0) {
         int at = uniform * vectors * lanes;
-        chunk(k, rows, left, () -> le.intConst(at));
+        chunk(k, b, rows, left, () -> le.intConst(at), false);
       }
     }
     if (!trivialEpilogue(k)) {
@@ -429,20 +437,29 @@ final class VectorEmitter {
 
   /**
    * {@code rows × vectors} accumulators over the whole k loop for columns {@code j0 + q * lanes},
-   * stored raw into c.
+   * stored raw into c. With {@code tail} (only for the first chunk, {@code j0 = 0}), each row also
+   * accumulates the partial vector of the columns past the last full vector, so one broadcast of
+   * a(i, k) feeds {@code vectors + 1} multiply-adds; the k loop then stops where the tail's
+   * whole-vector read of b would leave b ({@code $kSafe}), the tail vectors are stored before the
+   * full ones (a whole-vector tail store spills into the next row's first vector, which is stored
+   * after it, here or by the next block), and scalar code adds the last rows of b to this chunk's
+   * columns.
    */
-  private void chunk(Kernel.Matmul k, int rows, int vectors, Runnable j0) {
+  private void chunk(
+      Kernel.Matmul k, Blocking b, int rows, int vectors, Runnable j0, boolean tail) {
     int n = k.n();
-    int[][] acc = new int[rows][vectors];
+    int col = b.full() * lanes;
+    int width = vectors + (tail ? 1 : 0);
+    int[][] acc = new int[rows][width];
     for (int r = 0; r < rows; r++) {
-      for (int q = 0; q < vectors; q++) {
+      for (int q = 0; q < width; q++) {
         acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
         v.zero(mv);
         mv.visitVarInsn(Opcodes.ASTORE, acc[r][q]);
       }
     }
-    int[] bv = new int[vectors];
-    for (int q = 0; q < vectors; q++) {
+    int[] bv = new int[width];
+    for (int q = 0; q < width; q++) {
       bv[q] = le.slot("$b" + q, 1);
     }
     int kk = le.slot("$k", 1);
@@ -453,7 +470,7 @@ final class VectorEmitter {
     mv.visitVarInsn(Opcodes.ISTORE, kk);
     countedLoop(
         kk,
-        le.slot("$kEnd", 1),
+        le.slot(tail ? "$kSafe" : "$kEnd", 1),
         1,
         () -> {
           mv.visitVarInsn(Opcodes.ILOAD, kk);
@@ -462,12 +479,13 @@ final class VectorEmitter {
           j0.run();
           mv.visitInsn(Opcodes.IADD);
           mv.visitVarInsn(Opcodes.ISTORE, bk);
-          for (int q = 0; q < vectors; q++) {
+          for (int q = 0; q < width; q++) {
             v.species(mv);
             mv.visitVarInsn(Opcodes.ALOAD, bArr);
             mv.visitVarInsn(Opcodes.ILOAD, bk);
-            if (q > 0) {
-              le.intConst(q * lanes);
+            int at = q < vectors ? q * lanes : col; // j0 is 0 with a tail
+            if (at > 0) {
+              le.intConst(at);
               mv.visitInsn(Opcodes.IADD);
             }
             v.fromArray(mv);
@@ -476,12 +494,19 @@ final class VectorEmitter {
           for (int r = 0; r < rows; r++) {
             broadcastA(k, r);
             mv.visitVarInsn(Opcodes.ASTORE, x);
-            for (int q = 0; q < vectors; q++) {
+            for (int q = 0; q < width; q++) {
               multiplyAdd(x, bv[q], acc[r][q]);
             }
           }
         });
     int cArr = le.slot(k.c(), 1);
+    if (tail) {
+      int[] tacc = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        tacc[r] = acc[r][vectors];
+      }
+      storeTail(k, b, rows, tacc);
+    }
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < vectors; q++) {
         mv.visitVarInsn(Opcodes.ALOAD, acc[r][q]);
@@ -494,6 +519,15 @@ final class VectorEmitter {
           mv.visitInsn(Opcodes.IADD);
         }
         v.intoArray(mv);
+      }
+    }
+    if (tail) {
+      // columns [0, vectors * lanes) and [col, col + tail): one range when they meet
+      if (vectors * lanes == col) {
+        addLastRowsOfB(k, rows, 0, col + b.tail());
+      } else {
+        addLastRowsOfB(k, rows, 0, vectors * lanes);
+        addLastRowsOfB(k, rows, col, col + b.tail());
       }
     }
   }
@@ -541,6 +575,17 @@ final class VectorEmitter {
             multiplyAdd(x, bt, acc[r]);
           }
         });
+    storeTail(k, b, rows, acc);
+    addLastRowsOfB(k, rows, col, col + b.tail());
+  }
+
+  /**
+   * Stores the tail accumulators {@code acc} of rows {@code $i + r}: whole vectors where that stays
+   * inside c (the extra lanes land on the next row, computed later), lane by lane at c's end.
+   */
+  private void storeTail(Kernel.Matmul k, Blocking b, int rows, int[] acc) {
+    int n = k.n();
+    int col = b.full() * lanes;
     int cArr = le.slot(k.c(), 1);
     int off = le.slot("$off", 1);
     for (int r = 0; r < rows; r++) {
@@ -577,12 +622,20 @@ final class VectorEmitter {
       }
       mv.visitLabel(done);
     }
-    // c[i + r, col + t] += a(i + r, k) * b[k, col + t] for the rows of b left out above
+  }
+
+  /**
+   * {@code c[i + r, j] += a(i + r, k) * b[k, j]} for the rows of b past {@code $kSafe} (left out of
+   * the vector loops whose whole-vector tail read would leave b) and columns {@code from ≤ j < to},
+   * in k order, as the vector loop would have added them.
+   */
+  private void addLastRowsOfB(Kernel.Matmul k, int rows, int from, int to) {
+    int n = k.n();
     List<LoopStmt> fix = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
-      Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), col), Ix.var("$t"));
+      Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), from), Ix.var("$t"));
       Fx a = Subst.ints(Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"))).fx(k.a());
-      Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), col), Ix.var("$t")));
+      Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), from), Ix.var("$t")));
       fix.add(new LoopStmt.Store(k.c(), at, new Fx.Fma(a, bv, new Fx.Load(k.c(), at))));
     }
     le.stmt(
@@ -591,7 +644,7 @@ final class VectorEmitter {
             Ix.var("$kSafe"),
             Ix.var("$kEnd"),
             1,
-            List.of(new LoopStmt.For("$t", Ix.ZERO, Ix.lit(b.tail()), 1, fix, null)),
+            List.of(new LoopStmt.For("$t", Ix.ZERO, Ix.lit(to - from), 1, fix, null)),
             null));
   }
 

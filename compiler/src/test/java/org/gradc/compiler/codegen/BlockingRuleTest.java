@@ -36,7 +36,8 @@ class BlockingRuleTest {
         for (int n : new int[] {1, 10, 64, 100, 256, 1000}) {
           VectorEmitter.Blocking b =
               VectorEmitter.blocking(n, lanes, registers, UnrollPolicy.DEFAULT);
-          int live = b.rows() * b.vectors() + b.vectors() + 1;
+          int perRow = b.vectors() + (b.tail() > 0 && b.full() > 0 ? 1 : 0);
+          int live = b.rows() * perRow + perRow + 1;
           assertTrue(
               live <= registers,
               b + " needs " + live + " registers of " + registers + " (n=" + n + ")");
@@ -62,13 +63,16 @@ class BlockingRuleTest {
 
   @Test
   void narrowOutputsKeepEightChains() {
-    // n = 10 with 8 lanes (AVX2): one full vector + a 2-lane tail; 4 rows left the one-vector
-    // loop with 4 multiply-add chains, latency-bound (28 GFLOP/s at 256 bits, 45 with 8 rows)
+    // n = 10 with 8 lanes (AVX2): one full vector + a 2-lane tail in the same k loop, 4 rows of 2
+    // accumulators (the tail in a loop of its own left 4 chains, latency-bound: 28 GFLOP/s at 256
+    // bits)
     VectorEmitter.Blocking avx2 = VectorEmitter.blocking(10, 8, 16, UnrollPolicy.DEFAULT);
-    assertShape(avx2, 8, 1);
+    assertShape(avx2, 4, 1);
     assertEquals(2, avx2.tail());
-    // n = 10 with 4 lanes (SSE): 2 vectors per row already give 8 chains at 4 rows
+    // n = 10 with 4 lanes (SSE): 2 vectors + the tail, 4 rows of 3 (12 of 16 registers)
     assertShape(VectorEmitter.blocking(10, 4, 16, UnrollPolicy.DEFAULT), 4, 2);
+    // n = 20 with 16 lanes: 1 vector + a 4-lane tail, 4 rows of 2 on 32 registers
+    assertShape(VectorEmitter.blocking(20, 16, 32, UnrollPolicy.DEFAULT), 4, 1);
     // n = 10 with 16 lanes: tail only, 8 rows
     assertEquals(8, VectorEmitter.blocking(10, 16, 32, UnrollPolicy.DEFAULT).rows());
   }
