@@ -21,15 +21,15 @@ import org.objectweb.asm.Opcodes;
  *       and {@code vectors} consecutive vectors of columns, {@code rows × vectors} accumulators
  *       live in registers across the whole k loop; each step loads {@code vectors} rows of b once
  *       and broadcasts one a(i, k) per row. Columns past the last full vector (n = 10 with 16
- *       lanes) form a tail chunk of one partial vector per row, read whole where the read stays
- *       inside b's logical extent; the last rows of b, where it would not, are added by scalar code
- *       (no masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw
- *       sums are stored into c, then the epilogue runs vectorized over the block while it is hot in
- *       L1.
+ *       lanes) form one partial vector per row — in the first chunk's k loop when there are full
+ *       vectors, in a tail chunk of their own otherwise — read whole where the read stays inside
+ *       b's logical extent; the last rows of b, where it would not, are added by scalar code (no
+ *       masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw sums
+ *       are stored into c, then the epilogue runs vectorized over the block while it is hot in L1.
  *   <li>JDK 17 does not intrinsify masked stores, so a partial vector is stored whole when that
- *       stays inside c (its extra lanes land on the next row, which is computed later: tail chunks
- *       run before the full chunks of a block, and rows go in ascending order), and lane by lane at
- *       the end of c.
+ *       stays inside c (its extra lanes land on the next row's first vector, which is stored later:
+ *       tail vectors are stored before the full vectors of a block, and rows go in ascending
+ *       order), and lane by lane at the end of c.
  *   <li>No vector value ever flows into a control-flow merge other than a loop's own accumulator
  *       (C2 only eliminates the boxes of those).
  *   <li>Pointwise loops: the last axis is vectorized (contiguous operands are loaded, operands that
