@@ -63,10 +63,14 @@ public final class KernelRatios {
     ks.add(new Kernel("gW2 = hT dL (n=10)     generated scalar", small, () -> gs.gradW2()));
 
     Map<String, Double> best = new LinkedHashMap<>();
-    // warm-up: enough calls for C2 to compile every kernel (Vector API code is slow until then)
+    // warm-up: enough calls for C2 to compile every kernel method whole (Vector API code is slow
+    // until then). A time budget alone is not enough: a kernel that runs interpreted or with only
+    // its loops compiled on-stack boxes its vectors and may reach only a few hundred calls in 3 s
+    // on a loaded machine, so its first rounds measured the boxing (the n = 10 kernels at 256
+    // bits: 10 GFLOP/s, 33 once compiled whole)
     for (Kernel k : ks) {
       long until = System.nanoTime() + 3_000_000_000L;
-      while (System.nanoTime() < until) {
+      for (int c = 0; c < 3000 || System.nanoTime() < until; c++) {
         k.call().run();
       }
     }

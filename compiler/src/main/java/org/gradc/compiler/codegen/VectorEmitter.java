@@ -21,15 +21,15 @@ import org.objectweb.asm.Opcodes;
  *       and {@code vectors} consecutive vectors of columns, {@code rows × vectors} accumulators
  *       live in registers across the whole k loop; each step loads {@code vectors} rows of b once
  *       and broadcasts one a(i, k) per row. Columns past the last full vector (n = 10 with 16
- *       lanes) form a tail chunk of one partial vector per row, read whole where the read stays
- *       inside b's logical extent; the last rows of b, where it would not, are added by scalar code
- *       (no masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw
- *       sums are stored into c, then the epilogue runs vectorized over the block while it is hot in
- *       L1.
+ *       lanes) form one partial vector per row — in the first chunk's k loop when there are full
+ *       vectors, in a tail chunk of their own otherwise — read whole where the read stays inside
+ *       b's logical extent; the last rows of b, where it would not, are added by scalar code (no
+ *       masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw sums
+ *       are stored into c, then the epilogue runs vectorized over the block while it is hot in L1.
  *   <li>JDK 17 does not intrinsify masked stores, so a partial vector is stored whole when that
- *       stays inside c (its extra lanes land on the next row, which is computed later: tail chunks
- *       run before the full chunks of a block, and rows go in ascending order), and lane by lane at
- *       the end of c.
+ *       stays inside c (its extra lanes land on the next row's first vector, which is stored later:
+ *       tail vectors are stored before the full vectors of a block, and rows go in ascending
+ *       order), and lane by lane at the end of c.
  *   <li>No vector value ever flows into a control-flow merge other than a loop's own accumulator
  *       (C2 only eliminates the boxes of those).
  *   <li>Pointwise loops: the last axis is vectorized (contiguous operands are loaded, operands that
@@ -211,8 +211,10 @@ final class VectorEmitter {
   /**
    * How a matmul's columns are blocked: {@code full} vectors per row (in chunks of {@code
    * vectors}), then {@code tail} columns in one partial vector; {@code rows} output rows per block.
+   * Rows left over (all of them when a call has fewer rows than a block, as a one-example {@code
+   * predict}) run one at a time in chunks of {@code rowVectors} vectors.
    */
-  record Blocking(int lanes, int full, int vectors, int tail, int rows) {
+  record Blocking(int lanes, int full, int vectors, int tail, int rows, int rowVectors) {
     @Override
     public String toString() {
       return "blocks of "
@@ -224,7 +226,8 @@ final class VectorEmitter {
           + " lanes"
           + (tail == 0
               ? ""
-              : (full == 0 ? " (" : " + a tail of ") + tail + " lanes" + (full == 0 ? ")" : ""));
+              : (full == 0 ? " (" : " + a tail of ") + tail + " lanes" + (full == 0 ? ")" : ""))
+          + (full == 0 || rowVectors == vectors ? "" : ", single rows x " + rowVectors);
     }
   }
 
@@ -245,8 +248,29 @@ final class VectorEmitter {
     return bits >= 512 ? 32 : 16;
   }
 
-  /** The largest number of output rows a register block takes (see {@link #blocking}). */
+  /**
+   * The number of output rows a register block takes when its accumulators already give {@link
+   * #CHAINS} independent multiply-add chains (see {@link #blocking}).
+   */
   static final int MAX_ROWS = 4;
+
+  /**
+   * The most chunks of a single row written out straight-line rather than looped over: 4 covers a
+   * 256-wide row at 8 lanes and 16 registers (predict's hidden layer on AVX2) and keeps the method
+   * within a few KB of bytecode (8 chunks of 8 vectors took the Names LSTM's kernels from 1.7 to
+   * 4.4 KB at 128 bits, 6 of 16 a FashionCnn kernel to 7.0 KB at 512).
+   */
+  static final int MAX_STRAIGHT_CHUNKS = 4;
+
+  /** The most output rows a register block takes: narrow outputs, one accumulator per row. */
+  static final int MAX_NARROW_ROWS = 8;
+
+  /**
+   * Independent multiply-add chains a block should keep in flight to hide the latency of a fused
+   * multiply-add: its latency (4 cycles) times the multiply-adds issued per cycle (2), on the x86
+   * (Skylake and later, Zen) and ARM (Neoverse) cores of the last years alike.
+   */
+  static final int CHAINS = 8;
 
   /**
    * Block sizes from the species (its {@code lanes}) and the register file ({@code registers}), by
@@ -254,17 +278,27 @@ final class VectorEmitter {
    * machine:
    *
    * <ul>
-   *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32):
-   *       a quarter of the register file's width per row, as BLIS's kernels (6 × 16 floats on AVX2,
-   *       AVX2's 2 vectors of 8 lanes);
-   *   <li>{@code rows} = the most rows whose {@code rows × vectors} accumulators, {@code vectors}
-   *       rows of b and one broadcast of a fit the file, capped at {@link #MAX_ROWS}: 4 rows divide
-   *       the usual batch sizes (64, 32, 128) so no remainder rows run a 1-row block, and keep the
-   *       unrolled block's bytecode small (a 6-row block of the same k loop is 1.5 times as large;
-   *       the probe measured 6 × 2 and 4 × 2 on AVX2 within each other's spread, 28-44 and 22-44
-   *       GFLOP/s);
-   *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each
-   *       (fewer on a file of under 10 registers).
+   *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32),
+   *       at most the row's full vectors: a quarter of the register file's width per row, as BLIS's
+   *       kernels (6 × 16 floats on AVX2, AVX2's 2 vectors of 8 lanes);
+   *   <li>{@code rows}: enough for {@code rows × perRow ≥} {@link #CHAINS} independent chains, at
+   *       least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at most
+   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
+   *       accumulators, {@code perRow} rows of b and one broadcast of a), rounded down to a power
+   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows; {@code perRow} is
+   *       {@code vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so
+   *       a broadcast of a feeds both). An output of one full vector plus a tail (n = 10 with 8
+   *       lanes) so takes 4 rows of 2 accumulators: 8 chains, half a broadcast per multiply-add
+   *       (with the tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28
+   *       GFLOP/s at 256 bits);
+   *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
+   *       on a file of under 10 registers);
+   *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
+   *       one-example inference): half the register file in accumulators across the row's columns
+   *       ({@code registers / 2}, at most the row's full vectors), the other half for the rows of b
+   *       in flight and the broadcast. A single row reuses nothing across rows, so its chains must
+   *       come from columns: 16 vectors on AVX-512 read a 256-wide row of b once, sequentially,
+   *       instead of in 4 strided passes.
    * </ul>
    *
    * So: AVX-512 (32 registers, 16 lanes) 4 × 4, the probe's kernel (≈ the FMA peak); AVX2 (16, 8
@@ -274,21 +308,29 @@ final class VectorEmitter {
   static Blocking blocking(int n, int lanes, int registers, UnrollPolicy policy) {
     int full = n / lanes;
     int tail = n % lanes;
-    int vectors = Math.max(1, registers / 8);
-    int rows =
-        full == 0
-            ? Math.min(8, registers - 2) // one accumulator per row, one b row, one broadcast
-            : Math.min(MAX_ROWS, Math.max(1, (registers - vectors - 1) / vectors));
+    int vectors = Math.max(1, Math.min(registers / 8, full));
+    int rows;
+    if (full == 0) {
+      // one accumulator per row, one b row, one broadcast
+      rows = Integer.highestOneBit(Math.min(MAX_NARROW_ROWS, registers - 2));
+    } else {
+      int perRow = vectors + (tail > 0 ? 1 : 0); // the tail rides in the first chunk's k loop
+      int fit = Math.max(1, (registers - perRow - 1) / perRow);
+      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, perRow)));
+      rows = Integer.highestOneBit(Math.min(want, fit));
+    }
+    int rowVectors = Math.max(1, Math.min(registers / 2, full));
     if (policy.level() >= 1) {
       vectors = Math.min(vectors, 2);
       rows = Math.min(rows, 2);
+      rowVectors = vectors;
     }
     if (policy.level() >= 2) {
       vectors = 1;
       rows = 1;
+      rowVectors = 1;
     }
-    vectors = Math.max(1, Math.min(vectors, full));
-    return new Blocking(lanes, full, vectors, tail, rows);
+    return new Blocking(lanes, full, vectors, tail, rows, rowVectors);
   }
 
   /** {@link #blocking} for vectors of {@code bits} on the machine this JVM runs on. */
@@ -332,38 +374,51 @@ final class VectorEmitter {
       mv.visitVarInsn(Opcodes.ISTORE, iMain);
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoop(i, iMain, rows, () -> block(k, b, rows));
+      countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors()));
     } else {
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
       rest = true;
     }
     if (rest) {
-      countedLoop(i, iEnd, 1, () -> block(k, b, 1));
+      countedLoop(i, iEnd, 1, () -> block(k, b, 1, b.rowVectors()));
     }
   }
 
-  /** Output rows {@code $i .. $i + rows - 1}: tail chunk, full chunks, then the epilogue. */
-  private void block(Kernel.Matmul k, Blocking b, int rows) {
-    if (b.tail() > 0) {
+  /**
+   * Output rows {@code $i .. $i + rows - 1}, full vectors in chunks of {@code vectors}, the tail
+   * (if any) in the first chunk's k loop (or alone when there are no full vectors), then the
+   * epilogue.
+   */
+  private void block(Kernel.Matmul k, Blocking b, int rows, int vectors) {
+    if (b.tail() > 0 && b.full() == 0) {
       tailChunk(k, b, rows);
     }
     if (b.full() > 0) {
-      int uniform = b.full() / b.vectors();
+      int uniform = b.full() / vectors;
+      boolean tail = b.tail() > 0;
       int jb = le.slot("$jb", 1);
-      if (uniform == 1) {
-        chunk(k, rows, b.vectors(), () -> le.intConst(0));
+      if (uniform == 1 || (rows == 1 && uniform <= MAX_STRAIGHT_CHUNKS)) {
+        // a single row's chunks straight-line, without a loop over them: inside such a loop C2
+        // (JDK 17) boxed the accumulators of every chunk in some runs and not others (2-3 KB per
+        // one-row call at 256 and 128 bits; not diagnosed further)
+        for (int u = 0; u < uniform; u++) {
+          int at = u * vectors * lanes;
+          chunk(k, b, rows, vectors, () -> le.intConst(at), u == 0 && tail);
+        }
       } else {
-        le.intConst(0);
+        // the first chunk (with the tail) alone, then a loop over the others
+        chunk(k, b, rows, vectors, () -> le.intConst(0), tail);
+        le.intConst(vectors * lanes);
         mv.visitVarInsn(Opcodes.ISTORE, jb);
-        int jEnd = uniform * b.vectors() * lanes;
+        int jEnd = uniform * vectors * lanes;
         countedLoopTo(
-            jb, jEnd, b.vectors() * lanes, () -> chunk(k, rows, b.vectors(), () -> load(jb)));
+            jb, jEnd, vectors * lanes, () -> chunk(k, b, rows, vectors, () -> load(jb), false));
       }
-      int left = b.full() % b.vectors();
+      int left = b.full() % vectors;
       if (left > 0) {
-        int at = uniform * b.vectors() * lanes;
-        chunk(k, rows, left, () -> le.intConst(at));
+        int at = uniform * vectors * lanes;
+        chunk(k, b, rows, left, () -> le.intConst(at), false);
       }
     }
     if (!trivialEpilogue(k)) {
@@ -382,20 +437,29 @@ final class VectorEmitter {
 
   /**
    * {@code rows × vectors} accumulators over the whole k loop for columns {@code j0 + q * lanes},
-   * stored raw into c.
+   * stored raw into c. With {@code tail} (only for the first chunk, {@code j0 = 0}), each row also
+   * accumulates the partial vector of the columns past the last full vector, so one broadcast of
+   * a(i, k) feeds {@code vectors + 1} multiply-adds; the k loop then stops where the tail's
+   * whole-vector read of b would leave b ({@code $kSafe}), the tail vectors are stored before the
+   * full ones (a whole-vector tail store spills into the next row's first vector, which is stored
+   * after it, here or by the next block), and scalar code adds the last rows of b to this chunk's
+   * columns.
    */
-  private void chunk(Kernel.Matmul k, int rows, int vectors, Runnable j0) {
+  private void chunk(
+      Kernel.Matmul k, Blocking b, int rows, int vectors, Runnable j0, boolean tail) {
     int n = k.n();
-    int[][] acc = new int[rows][vectors];
+    int col = b.full() * lanes;
+    int width = vectors + (tail ? 1 : 0);
+    int[][] acc = new int[rows][width];
     for (int r = 0; r < rows; r++) {
-      for (int q = 0; q < vectors; q++) {
+      for (int q = 0; q < width; q++) {
         acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
         v.zero(mv);
         mv.visitVarInsn(Opcodes.ASTORE, acc[r][q]);
       }
     }
-    int[] bv = new int[vectors];
-    for (int q = 0; q < vectors; q++) {
+    int[] bv = new int[width];
+    for (int q = 0; q < width; q++) {
       bv[q] = le.slot("$b" + q, 1);
     }
     int kk = le.slot("$k", 1);
@@ -406,7 +470,7 @@ final class VectorEmitter {
     mv.visitVarInsn(Opcodes.ISTORE, kk);
     countedLoop(
         kk,
-        le.slot("$kEnd", 1),
+        le.slot(tail ? "$kSafe" : "$kEnd", 1),
         1,
         () -> {
           mv.visitVarInsn(Opcodes.ILOAD, kk);
@@ -415,12 +479,13 @@ final class VectorEmitter {
           j0.run();
           mv.visitInsn(Opcodes.IADD);
           mv.visitVarInsn(Opcodes.ISTORE, bk);
-          for (int q = 0; q < vectors; q++) {
+          for (int q = 0; q < width; q++) {
             v.species(mv);
             mv.visitVarInsn(Opcodes.ALOAD, bArr);
             mv.visitVarInsn(Opcodes.ILOAD, bk);
-            if (q > 0) {
-              le.intConst(q * lanes);
+            int at = q < vectors ? q * lanes : col; // j0 is 0 with a tail
+            if (at > 0) {
+              le.intConst(at);
               mv.visitInsn(Opcodes.IADD);
             }
             v.fromArray(mv);
@@ -429,12 +494,19 @@ final class VectorEmitter {
           for (int r = 0; r < rows; r++) {
             broadcastA(k, r);
             mv.visitVarInsn(Opcodes.ASTORE, x);
-            for (int q = 0; q < vectors; q++) {
+            for (int q = 0; q < width; q++) {
               multiplyAdd(x, bv[q], acc[r][q]);
             }
           }
         });
     int cArr = le.slot(k.c(), 1);
+    if (tail) {
+      int[] tacc = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        tacc[r] = acc[r][vectors];
+      }
+      storeTail(k, b, rows, tacc);
+    }
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < vectors; q++) {
         mv.visitVarInsn(Opcodes.ALOAD, acc[r][q]);
@@ -447,6 +519,15 @@ final class VectorEmitter {
           mv.visitInsn(Opcodes.IADD);
         }
         v.intoArray(mv);
+      }
+    }
+    if (tail) {
+      // columns [0, vectors * lanes) and [col, col + tail): one range when they meet
+      if (vectors * lanes == col) {
+        addLastRowsOfB(k, rows, 0, col + b.tail());
+      } else {
+        addLastRowsOfB(k, rows, 0, vectors * lanes);
+        addLastRowsOfB(k, rows, col, col + b.tail());
       }
     }
   }
@@ -494,6 +575,17 @@ final class VectorEmitter {
             multiplyAdd(x, bt, acc[r]);
           }
         });
+    storeTail(k, b, rows, acc);
+    addLastRowsOfB(k, rows, col, col + b.tail());
+  }
+
+  /**
+   * Stores the tail accumulators {@code acc} of rows {@code $i + r}: whole vectors where that stays
+   * inside c (the extra lanes land on the next row, computed later), lane by lane at c's end.
+   */
+  private void storeTail(Kernel.Matmul k, Blocking b, int rows, int[] acc) {
+    int n = k.n();
+    int col = b.full() * lanes;
     int cArr = le.slot(k.c(), 1);
     int off = le.slot("$off", 1);
     for (int r = 0; r < rows; r++) {
@@ -530,12 +622,20 @@ final class VectorEmitter {
       }
       mv.visitLabel(done);
     }
-    // c[i + r, col + t] += a(i + r, k) * b[k, col + t] for the rows of b left out above
+  }
+
+  /**
+   * {@code c[i + r, j] += a(i + r, k) * b[k, j]} for the rows of b past {@code $kSafe} (left out of
+   * the vector loops whose whole-vector tail read would leave b) and columns {@code from ≤ j < to},
+   * in k order, as the vector loop would have added them.
+   */
+  private void addLastRowsOfB(Kernel.Matmul k, int rows, int from, int to) {
+    int n = k.n();
     List<LoopStmt> fix = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
-      Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), col), Ix.var("$t"));
+      Ix at = Ix.add(Ix.add(Ix.mul(Ix.add(Ix.var("$i"), r), n), from), Ix.var("$t"));
       Fx a = Subst.ints(Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"))).fx(k.a());
-      Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), col), Ix.var("$t")));
+      Fx bv = new Fx.Load(k.b(), Ix.add(Ix.add(Ix.mul(Ix.var("$k"), n), from), Ix.var("$t")));
       fix.add(new LoopStmt.Store(k.c(), at, new Fx.Fma(a, bv, new Fx.Load(k.c(), at))));
     }
     le.stmt(
@@ -544,7 +644,7 @@ final class VectorEmitter {
             Ix.var("$kSafe"),
             Ix.var("$kEnd"),
             1,
-            List.of(new LoopStmt.For("$t", Ix.ZERO, Ix.lit(b.tail()), 1, fix, null)),
+            List.of(new LoopStmt.For("$t", Ix.ZERO, Ix.lit(to - from), 1, fix, null)),
             null));
   }
 

@@ -36,11 +36,16 @@ class BlockingRuleTest {
         for (int n : new int[] {1, 10, 64, 100, 256, 1000}) {
           VectorEmitter.Blocking b =
               VectorEmitter.blocking(n, lanes, registers, UnrollPolicy.DEFAULT);
-          int live = b.rows() * b.vectors() + b.vectors() + 1;
+          int perRow = b.vectors() + (b.tail() > 0 && b.full() > 0 ? 1 : 0);
+          int live = b.rows() * perRow + perRow + 1;
           assertTrue(
               live <= registers,
               b + " needs " + live + " registers of " + registers + " (n=" + n + ")");
           assertTrue(b.vectors() <= Math.max(1, b.full()), b + " for n=" + n);
+          // one row: its accumulators and one b vector (the others are consumed as loaded)
+          assertTrue(b.rowVectors() + 2 <= registers, b + " for n=" + n);
+          assertTrue(b.rowVectors() <= Math.max(1, b.full()), b + " for n=" + n);
+          assertEquals(b.rows(), Integer.highestOneBit(b.rows()), b + ": rows a power of two");
         }
       }
     }
@@ -54,6 +59,36 @@ class BlockingRuleTest {
     assertEquals(8, narrow.rows());
     assertShape(VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT.smaller()), 2, 2);
     assertShape(VectorEmitter.blocking(256, 16, 32, UnrollPolicy.MINIMAL), 1, 1);
+  }
+
+  @Test
+  void narrowOutputsKeepEightChains() {
+    // n = 10 with 8 lanes (AVX2): one full vector + a 2-lane tail in the same k loop, 4 rows of 2
+    // accumulators (the tail in a loop of its own left 4 chains, latency-bound: 28 GFLOP/s at 256
+    // bits)
+    VectorEmitter.Blocking avx2 = VectorEmitter.blocking(10, 8, 16, UnrollPolicy.DEFAULT);
+    assertShape(avx2, 4, 1);
+    assertEquals(2, avx2.tail());
+    // n = 10 with 4 lanes (SSE): 2 vectors + the tail, 4 rows of 3 (12 of 16 registers)
+    assertShape(VectorEmitter.blocking(10, 4, 16, UnrollPolicy.DEFAULT), 4, 2);
+    // n = 20 with 16 lanes: 1 vector + a 4-lane tail, 4 rows of 2 on 32 registers
+    assertShape(VectorEmitter.blocking(20, 16, 32, UnrollPolicy.DEFAULT), 4, 1);
+    // n = 10 with 16 lanes: tail only, 8 rows
+    assertEquals(8, VectorEmitter.blocking(10, 16, 32, UnrollPolicy.DEFAULT).rows());
+  }
+
+  @Test
+  void singleRowsSpendTheRegistersOnColumns() {
+    // AVX-512: a 256-wide row of b in one pass of 16 accumulators (predict's hidden layer)
+    assertEquals(16, VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT).rowVectors());
+    // AVX2: 8 accumulators of 8 lanes
+    assertEquals(8, VectorEmitter.blocking(256, 8, 16, UnrollPolicy.DEFAULT).rowVectors());
+    // never more than the row has
+    assertEquals(1, VectorEmitter.blocking(10, 8, 16, UnrollPolicy.DEFAULT).rowVectors());
+    // smaller policies: no wider than the block's own chunks
+    assertEquals(
+        2, VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT.smaller()).rowVectors());
+    assertEquals(1, VectorEmitter.blocking(256, 16, 32, UnrollPolicy.MINIMAL).rowVectors());
   }
 
   private static void assertShape(VectorEmitter.Blocking b, int rows, int vectors) {

@@ -131,6 +131,31 @@ class VectorBackendTest {
   }
 
   /**
+   * The shapes of issue 15's narrow and one-row kernels: a 256-wide hidden layer, whose single rows
+   * (batch 1, the remainder rows of 9 and 17) run in chunks of {@code rowVectors} (16 vectors at 16
+   * lanes, 4 chunks of 8 at 8 lanes, 8 of 8 at 4 lanes), and a 10-wide output in blocks of 8 rows
+   * (one vector + a 2-lane tail at 8 lanes; tail only at 16).
+   */
+  @ParameterizedTest
+  @CsvSource({"0", "16", "8", "4"})
+  void wideSingleRowsAndNarrowBlocksMatchTheEvaluator(int lanes) throws Exception {
+    Graph g = mlp(DType.F32, 20, 256, 10);
+    VectorBackend backend =
+        switch (lanes) {
+          case 16 -> F32_16;
+          case 8 -> F32_8;
+          case 4 -> F32_4;
+          default -> PREFERRED;
+        };
+    GeneratedClass c = generate(g, Precision.F32, backend, OptimizerKind.SGD);
+    assertTrue(usesVectorApi(c));
+    Model m = HiddenClasses.instantiate(c);
+    for (int batch : new int[] {1, 9, 17, 2, 16}) {
+      Harness.compareWithEvaluator(m, g, batch, 7L * batch, Precision.F32);
+    }
+  }
+
+  /**
    * Adam steps fuse the parameter update into the gradient kernels' epilogues: the vector and the
    * scalar back end must train to the same parameters.
    */
