@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gradc.compiler.ir.Elementwise;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Shape;
@@ -35,8 +36,18 @@ import org.gradc.compiler.ir.Shape;
  * their {@link OpLowering}.
  */
 final class FusionPlan {
-  /** A group larger than this starts a new one, which keeps every kernel method small. */
-  static final int MAX_GROUP_MEMBERS = 48;
+  /**
+   * A member whose {@link FusedBytes} would take its group past this many bytes starts a new group,
+   * which keeps every kernel method under {@link ModelCompiler#METHOD_BUDGET} in every precision
+   * and back end, with room for the loops around the members.
+   */
+  static final int GROUP_BYTES = 6000;
+
+  /**
+   * An elementwise chain recomputed inside one reader ({@code tanh(tanh(…))} read by a reduction)
+   * is stored instead once its code would exceed this many bytes.
+   */
+  static final int INLINE_BYTES = 2500;
 
   enum Mode {
     FIELD,
@@ -158,8 +169,18 @@ final class FusionPlan {
 
     private final Map<Node, GroupDraft> draftOf = new HashMap<>();
 
+    /** The {@link FusedBytes} of every node as its readers see it (a read, or inlined code). */
+    private final Map<Node, Integer> readBytes = new HashMap<>();
+
+    /** {@code bytes[0]}: the {@link FusedBytes} of the members so far. */
     private record GroupDraft(
-        int index, Node root, boolean copy, Shape shape, List<Node> members, Set<Node> reads) {}
+        int index,
+        Node root,
+        boolean copy,
+        Shape shape,
+        List<Node> members,
+        Set<Node> reads,
+        int[] bytes) {}
 
     Builder(List<Node> roleNodes) {
       this.roleOrder = List.copyOf(new LinkedHashSet<>(roleNodes));
@@ -172,6 +193,7 @@ final class FusionPlan {
         Node n = needed.get(i);
         mode.put(n, decideMode(n));
       }
+      boundInlineChains();
       for (Node n : needed) {
         if (mode.get(n) == Mode.COMPUTED) {
           place(n);
@@ -180,7 +202,7 @@ final class FusionPlan {
       List<GroupDraft> copies = new ArrayList<>();
       for (Node n : roleOrder) {
         if (mode.get(n) == Mode.FIELD) {
-          copies.add(new GroupDraft(-1, n, true, n.shape(), List.of(), Set.of(n)));
+          copies.add(new GroupDraft(-1, n, true, n.shape(), List.of(), Set.of(n), new int[1]));
         }
       }
       List<GroupDraft> all = new ArrayList<>(copies);
@@ -290,6 +312,38 @@ final class FusionPlan {
       return true;
     }
 
+    /**
+     * In definition order, the code each node costs where it is computed ({@link FusedBytes}); an
+     * inline elementwise chain whose code would pass {@link #INLINE_BYTES} is computed instead, so
+     * its readers read it. (Modes are decided consumers first; code accumulates producers first,
+     * hence a pass of its own. Computing a node its consumer would have inlined is always correct.)
+     */
+    private void boundInlineChains() {
+      for (Node n : needed) {
+        int bytes = codeBytes(n);
+        if (mode.get(n) == Mode.INLINE && elementwise(n) && !indexFree(n) && bytes > INLINE_BYTES) {
+          mode.put(n, Mode.COMPUTED);
+        }
+        readBytes.put(n, mode.get(n) == Mode.INLINE ? bytes : FusedBytes.READ);
+      }
+    }
+
+    /** The code computing {@code n} from its inputs as they are read. */
+    private int codeBytes(Node n) {
+      List<Integer> args = new ArrayList<>();
+      int sum = 0;
+      for (Node in : n.inputs()) {
+        int b = readBytes.getOrDefault(in, FusedBytes.READ);
+        args.add(b);
+        sum += b;
+      }
+      if (n.op() instanceof Elementwise e) {
+        return FusedBytes.of(e.scalar(), args);
+      }
+      // a view, one-hot or gather: index arithmetic around its inputs' reads
+      return FusedBytes.READ + sum;
+    }
+
     private Set<Node> deps(Node n) {
       Set<Node> d = deps.get(n);
       if (d != null) {
@@ -320,20 +374,23 @@ final class FusionPlan {
           latest = g;
         }
       }
-      if (latest != null && canJoin(n, latest)) {
+      int bytes = FusedBytes.MEMBER + codeBytes(n);
+      if (latest != null && canJoin(n, latest, bytes)) {
         latest.members().add(n);
+        latest.bytes()[0] += bytes;
         draftOf.put(n, latest);
         latest.reads().addAll(deps(n));
         return;
       }
       GroupDraft g = newGroup(null, n.shape());
       g.members().add(n);
+      g.bytes()[0] = bytes;
       draftOf.put(n, g);
       g.reads().addAll(deps(n));
     }
 
-    private boolean canJoin(Node n, GroupDraft g) {
-      if (!g.shape().equals(n.shape()) || g.members().size() >= MAX_GROUP_MEMBERS) {
+    private boolean canJoin(Node n, GroupDraft g, int bytes) {
+      if (!g.shape().equals(n.shape()) || g.bytes()[0] + bytes > GROUP_BYTES) {
         return false;
       }
       boolean matmulLike =
@@ -355,7 +412,13 @@ final class FusionPlan {
     private GroupDraft newGroup(Node root, Shape shape) {
       GroupDraft g =
           new GroupDraft(
-              drafts.size(), root, false, shape, new ArrayList<>(), new LinkedHashSet<>());
+              drafts.size(),
+              root,
+              false,
+              shape,
+              new ArrayList<>(),
+              new LinkedHashSet<>(),
+              new int[1]);
       drafts.add(g);
       if (root != null) {
         draftOf.put(root, g);

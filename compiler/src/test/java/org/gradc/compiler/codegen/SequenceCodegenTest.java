@@ -184,6 +184,47 @@ class SequenceCodegenTest {
     check("long.grad", text);
   }
 
+  /**
+   * An element-wise recurrence fuses step after step into one pointwise group; the group's bound
+   * must hold in bytes, not members: at T = 48 an f64 chain (two local slots a value, wider loads)
+   * overflowed the 8,000-byte method limit under the member-count bound. Every width and precision,
+   * both back ends, against the evaluator, and every method under the limit.
+   */
+  @Test
+  void longElementwiseRecurrenceStaysUnderTheMethodLimit() throws Exception {
+    for (int[] tw : new int[][] {{48, 1}, {130, 37}}) {
+      String text =
+          """
+          model Recur
+          const T = %d
+          input  x: float[batch, %d]
+          param  a: float[%d] = uniform(-0.9, 0.9)
+          param  b: float[%d] = uniform(-0.5, 0.5)
+          h[0] = x
+          for t in 0 .. T {
+            h[t + 1] = tanh(h[t] * a + b)
+          }
+          loss mean(h[T] ^ 2)
+          """
+              .formatted(tw[0], tw[1], tw[1], tw[1]);
+      for (Precision p : Precision.values()) {
+        TrainingGraph tg = Gradc.trainingGraph(new SourceFile("recur.grad", text), p);
+        for (Backend backend :
+            new Backend[] {
+              new ScalarBackend(), new VectorBackend(16, 8), new VectorBackend(4, 2)
+            }) {
+          GeneratedClass c = Harness.generate(tg, p, backend);
+          for (java.util.Map.Entry<String, Integer> e : MethodSizes.of(c.bytes()).entrySet()) {
+            assertTrue(
+                e.getValue() <= MethodSizes.HUGE_METHOD_LIMIT,
+                "T = " + tw[0] + ", " + p + ": " + e.getKey() + " has " + e.getValue());
+          }
+        }
+        SourceDifferentialTest.check(new SourceFile("recur.grad", text), p);
+      }
+    }
+  }
+
   @Test
   void rnnOverAFloatSequence() throws Exception {
     check("rnn.grad", RNN);
