@@ -12,6 +12,8 @@ import org.gradc.compiler.ir.Elementwise;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.ops.Concat;
+import org.gradc.compiler.ir.ops.Reshape;
 
 /**
  * The first stage of the {@link Scheduler}: which nodes are needed, how each is computed ({@link
@@ -97,8 +99,21 @@ final class FusionPlan {
     }
   }
 
+  /**
+   * A concat operand written in place: the kernel computing {@code value} also stores it into
+   * {@code concat}'s buffer at the operand's position, so the concat copies nothing for it (a
+   * {@code stack} of a loop's outputs is assembled by the steps that compute them). {@code operand}
+   * is the concat's input number {@code input}: {@code value} itself, or reshapes of it that only
+   * insert or drop axes of extent 1 (a {@code stack}'s); {@code offset} is its start along the
+   * joined axis.
+   */
+  record ConcatSlot(Node concat, int input, Node operand, Node value, int offset) {}
+
   final List<Node> needed;
   private final Map<Node, List<Node>> consumers;
+  private final Map<Node, List<ConcatSlot>> slotsOf;
+  private final Set<ConcatSlot> slots;
+  private final Map<Node, Set<Integer>> inPlace;
   private final Map<Node, Mode> mode;
   private final Map<Node, Set<Node>> deps;
   final List<Group> groups;
@@ -115,6 +130,9 @@ final class FusionPlan {
     this.groupOf = b.groupOf;
     this.copyGroupOf = b.copyGroupOf;
     this.materialized = b.materialized;
+    this.slotsOf = b.slotsOf;
+    this.slots = b.slots;
+    this.inPlace = b.inPlace;
   }
 
   /**
@@ -151,6 +169,21 @@ final class FusionPlan {
     return consumers.getOrDefault(n, List.of());
   }
 
+  /** The concat slots {@code value}'s kernel also stores it to. */
+  List<ConcatSlot> concatSlots(Node value) {
+    return slotsOf.getOrDefault(value, List.of());
+  }
+
+  /** Every concat slot, in definition order of the concats. */
+  Set<ConcatSlot> concatSlots() {
+    return slots;
+  }
+
+  /** Whether input number {@code input} of {@code concat} is written in place by its producer. */
+  boolean writtenInPlace(Node concat, int input) {
+    return inPlace.getOrDefault(concat, Set.of()).contains(input);
+  }
+
   /** The mutable state of planning; frozen into a {@link FusionPlan}. */
   private static final class Builder {
     private final Set<Node> roles;
@@ -163,6 +196,9 @@ final class FusionPlan {
     final Map<Node, Group> groupOf = new HashMap<>();
     final Map<Node, Group> copyGroupOf = new HashMap<>();
     final Set<Node> materialized = new HashSet<>();
+    final Map<Node, List<ConcatSlot>> slotsOf = new HashMap<>();
+    final Set<ConcatSlot> slots = new LinkedHashSet<>();
+    final Map<Node, Set<Integer>> inPlace = new HashMap<>();
 
     /** Groups under construction: their members and reads grow. */
     private final List<GroupDraft> drafts = new ArrayList<>();
@@ -219,7 +255,46 @@ final class FusionPlan {
         }
       }
       decideMaterialized();
+      decideConcatSlots();
       return this;
+    }
+
+    /**
+     * Every concat operand whose value a kernel of its own computes and stores is written in place
+     * (see {@link ConcatSlot}); views that move elements, fields (inputs, parameters) and values
+     * another kernel would have to copy anyway are copied by the concat.
+     */
+    private void decideConcatSlots() {
+      for (Node c : needed) {
+        if (!(c.op() instanceof Concat concat) || mode.get(c) != Mode.COMPUTED) {
+          continue;
+        }
+        int offset = 0;
+        for (int k = 0; k < c.inputs().size(); k++) {
+          Node operand = c.input(k);
+          Node value = operand;
+          while (mode.get(value) == Mode.INLINE
+              && value.op() instanceof Reshape
+              && unitAxes(value.input(0).shape(), value.shape())) {
+            value = value.input(0);
+          }
+          if (value != c
+              && mode.get(value) == Mode.COMPUTED
+              && materialized.contains(value)
+              && value.dtype() == c.dtype()
+              && unitAxes(value.shape(), operand.shape())) {
+            ConcatSlot slot = new ConcatSlot(c, k, operand, value, offset);
+            slots.add(slot);
+            slotsOf.computeIfAbsent(value, x -> new ArrayList<>()).add(slot);
+            inPlace.computeIfAbsent(c, x -> new HashSet<>()).add(k);
+          }
+          offset += operand.shape().dim(concat.axis());
+        }
+      }
+    }
+
+    private static boolean unitAxes(Shape from, Shape to) {
+      return ViewLowerings.unitAxesIndex(from, to, Indexing.axisVars(from.rank())) != null;
     }
 
     private void collectNeeded(Graph graph) {
