@@ -211,6 +211,11 @@ final class BufferLayout {
         lastUse.merge(r, g.index(), Math::max);
       }
     }
+    // a concat's buffer is written from the first kernel that stores a part of it in place
+    Map<Node, Integer> firstWrite = new HashMap<>();
+    for (FusionPlan.ConcatSlot s : plan.concatSlots()) {
+      firstWrite.merge(s.concat(), plan.groupFor(s.value()).index(), Math::min);
+    }
     List<MemoryPlan.Request> requests = new ArrayList<>();
     for (Node n : plan.needed) {
       if (plan.stored(n) && !home.containsKey(n)) {
@@ -226,7 +231,7 @@ final class BufferLayout {
                 n.dtype() == DType.I32 ? "[I" : floatDesc,
                 n.shape().isBatched(),
                 (int) n.shape().rowSize(),
-                g.index(),
+                Math.min(g.index(), firstWrite.getOrDefault(n, g.index())),
                 lastUse.getOrDefault(n, g.index())));
       }
     }

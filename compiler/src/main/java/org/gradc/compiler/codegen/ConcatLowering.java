@@ -5,7 +5,10 @@ import java.util.List;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.ops.Concat;
 
-/** {@code concat(a, b, axis)}: one pointwise copy per operand, at its offset along the axis. */
+/**
+ * {@code concat(a, b, axis)}: one pointwise copy per operand, at its offset along the axis, except
+ * for operands their own kernel already stored there ({@link FusionPlan.ConcatSlot}).
+ */
 final class ConcatLowering implements OpLowering.Root {
 
   @Override
@@ -23,7 +26,12 @@ final class ConcatLowering implements OpLowering.Root {
     Concat concat = (Concat) root.op();
     List<Kernel> parts = new ArrayList<>();
     int offset = 0;
-    for (Node in : root.inputs()) {
+    for (int k = 0; k < root.inputs().size(); k++) {
+      Node in = root.input(k);
+      if (c.writtenInPlace(root, k)) {
+        offset += in.shape().dim(concat.axis());
+        continue;
+      }
       List<Ix> idx = Indexing.axisVars(in.shape().rank());
       List<Ix> at = new ArrayList<>(idx);
       at.set(concat.axis(), Ix.add(idx.get(concat.axis()), offset));

@@ -8,9 +8,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gradc.compiler.ir.Elementwise;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.Shape;
+import org.gradc.compiler.ir.ops.Concat;
+import org.gradc.compiler.ir.ops.Reshape;
 
 /**
  * The first stage of the {@link Scheduler}: which nodes are needed, how each is computed ({@link
@@ -35,8 +38,18 @@ import org.gradc.compiler.ir.Shape;
  * their {@link OpLowering}.
  */
 final class FusionPlan {
-  /** A group larger than this starts a new one, which keeps every kernel method small. */
-  static final int MAX_GROUP_MEMBERS = 48;
+  /**
+   * A member whose {@link FusedBytes} would take its group past this many bytes starts a new group,
+   * which keeps every kernel method under {@link ModelCompiler#METHOD_BUDGET} in every precision
+   * and back end, with room for the loops around the members.
+   */
+  static final int GROUP_BYTES = 6000;
+
+  /**
+   * An elementwise chain recomputed inside one reader ({@code tanh(tanh(…))} read by a reduction)
+   * is stored instead once its code would exceed this many bytes.
+   */
+  static final int INLINE_BYTES = 2500;
 
   enum Mode {
     FIELD,
@@ -86,8 +99,21 @@ final class FusionPlan {
     }
   }
 
+  /**
+   * A concat operand written in place: the kernel computing {@code value} also stores it into
+   * {@code concat}'s buffer at the operand's position, so the concat copies nothing for it (a
+   * {@code stack} of a loop's outputs is assembled by the steps that compute them). {@code operand}
+   * is the concat's input number {@code input}: {@code value} itself, or reshapes of it that only
+   * insert or drop axes of extent 1 (a {@code stack}'s); {@code offset} is its start along the
+   * joined axis.
+   */
+  record ConcatSlot(Node concat, int input, Node operand, Node value, int offset) {}
+
   final List<Node> needed;
   private final Map<Node, List<Node>> consumers;
+  private final Map<Node, List<ConcatSlot>> slotsOf;
+  private final Set<ConcatSlot> slots;
+  private final Map<Node, Set<Integer>> inPlace;
   private final Map<Node, Mode> mode;
   private final Map<Node, Set<Node>> deps;
   final List<Group> groups;
@@ -104,6 +130,9 @@ final class FusionPlan {
     this.groupOf = b.groupOf;
     this.copyGroupOf = b.copyGroupOf;
     this.materialized = b.materialized;
+    this.slotsOf = b.slotsOf;
+    this.slots = b.slots;
+    this.inPlace = b.inPlace;
   }
 
   /**
@@ -140,6 +169,21 @@ final class FusionPlan {
     return consumers.getOrDefault(n, List.of());
   }
 
+  /** The concat slots {@code value}'s kernel also stores it to. */
+  List<ConcatSlot> concatSlots(Node value) {
+    return slotsOf.getOrDefault(value, List.of());
+  }
+
+  /** Every concat slot, in definition order of the concats. */
+  Set<ConcatSlot> concatSlots() {
+    return slots;
+  }
+
+  /** Whether input number {@code input} of {@code concat} is written in place by its producer. */
+  boolean writtenInPlace(Node concat, int input) {
+    return inPlace.getOrDefault(concat, Set.of()).contains(input);
+  }
+
   /** The mutable state of planning; frozen into a {@link FusionPlan}. */
   private static final class Builder {
     private final Set<Node> roles;
@@ -152,14 +196,27 @@ final class FusionPlan {
     final Map<Node, Group> groupOf = new HashMap<>();
     final Map<Node, Group> copyGroupOf = new HashMap<>();
     final Set<Node> materialized = new HashSet<>();
+    final Map<Node, List<ConcatSlot>> slotsOf = new HashMap<>();
+    final Set<ConcatSlot> slots = new LinkedHashSet<>();
+    final Map<Node, Set<Integer>> inPlace = new HashMap<>();
 
     /** Groups under construction: their members and reads grow. */
     private final List<GroupDraft> drafts = new ArrayList<>();
 
     private final Map<Node, GroupDraft> draftOf = new HashMap<>();
 
+    /** The {@link FusedBytes} of every node as its readers see it (a read, or inlined code). */
+    private final Map<Node, Integer> readBytes = new HashMap<>();
+
+    /** {@code bytes[0]}: the {@link FusedBytes} of the members so far. */
     private record GroupDraft(
-        int index, Node root, boolean copy, Shape shape, List<Node> members, Set<Node> reads) {}
+        int index,
+        Node root,
+        boolean copy,
+        Shape shape,
+        List<Node> members,
+        Set<Node> reads,
+        int[] bytes) {}
 
     Builder(List<Node> roleNodes) {
       this.roleOrder = List.copyOf(new LinkedHashSet<>(roleNodes));
@@ -172,6 +229,7 @@ final class FusionPlan {
         Node n = needed.get(i);
         mode.put(n, decideMode(n));
       }
+      boundInlineChains();
       for (Node n : needed) {
         if (mode.get(n) == Mode.COMPUTED) {
           place(n);
@@ -180,7 +238,7 @@ final class FusionPlan {
       List<GroupDraft> copies = new ArrayList<>();
       for (Node n : roleOrder) {
         if (mode.get(n) == Mode.FIELD) {
-          copies.add(new GroupDraft(-1, n, true, n.shape(), List.of(), Set.of(n)));
+          copies.add(new GroupDraft(-1, n, true, n.shape(), List.of(), Set.of(n), new int[1]));
         }
       }
       List<GroupDraft> all = new ArrayList<>(copies);
@@ -197,7 +255,46 @@ final class FusionPlan {
         }
       }
       decideMaterialized();
+      decideConcatSlots();
       return this;
+    }
+
+    /**
+     * Every concat operand whose value a kernel of its own computes and stores is written in place
+     * (see {@link ConcatSlot}); views that move elements, fields (inputs, parameters) and values
+     * another kernel would have to copy anyway are copied by the concat.
+     */
+    private void decideConcatSlots() {
+      for (Node c : needed) {
+        if (!(c.op() instanceof Concat concat) || mode.get(c) != Mode.COMPUTED) {
+          continue;
+        }
+        int offset = 0;
+        for (int k = 0; k < c.inputs().size(); k++) {
+          Node operand = c.input(k);
+          Node value = operand;
+          while (mode.get(value) == Mode.INLINE
+              && value.op() instanceof Reshape
+              && unitAxes(value.input(0).shape(), value.shape())) {
+            value = value.input(0);
+          }
+          if (value != c
+              && mode.get(value) == Mode.COMPUTED
+              && materialized.contains(value)
+              && value.dtype() == c.dtype()
+              && unitAxes(value.shape(), operand.shape())) {
+            ConcatSlot slot = new ConcatSlot(c, k, operand, value, offset);
+            slots.add(slot);
+            slotsOf.computeIfAbsent(value, x -> new ArrayList<>()).add(slot);
+            inPlace.computeIfAbsent(c, x -> new HashSet<>()).add(k);
+          }
+          offset += operand.shape().dim(concat.axis());
+        }
+      }
+    }
+
+    private static boolean unitAxes(Shape from, Shape to) {
+      return ViewLowerings.unitAxesIndex(from, to, Indexing.axisVars(from.rank())) != null;
     }
 
     private void collectNeeded(Graph graph) {
@@ -290,6 +387,38 @@ final class FusionPlan {
       return true;
     }
 
+    /**
+     * In definition order, the code each node costs where it is computed ({@link FusedBytes}); an
+     * inline elementwise chain whose code would pass {@link #INLINE_BYTES} is computed instead, so
+     * its readers read it. (Modes are decided consumers first; code accumulates producers first,
+     * hence a pass of its own. Computing a node its consumer would have inlined is always correct.)
+     */
+    private void boundInlineChains() {
+      for (Node n : needed) {
+        int bytes = codeBytes(n);
+        if (mode.get(n) == Mode.INLINE && elementwise(n) && !indexFree(n) && bytes > INLINE_BYTES) {
+          mode.put(n, Mode.COMPUTED);
+        }
+        readBytes.put(n, mode.get(n) == Mode.INLINE ? bytes : FusedBytes.READ);
+      }
+    }
+
+    /** The code computing {@code n} from its inputs as they are read. */
+    private int codeBytes(Node n) {
+      List<Integer> args = new ArrayList<>();
+      int sum = 0;
+      for (Node in : n.inputs()) {
+        int b = readBytes.getOrDefault(in, FusedBytes.READ);
+        args.add(b);
+        sum += b;
+      }
+      if (n.op() instanceof Elementwise e) {
+        return FusedBytes.of(e.scalar(), args);
+      }
+      // a view, one-hot or gather: index arithmetic around its inputs' reads
+      return FusedBytes.READ + sum;
+    }
+
     private Set<Node> deps(Node n) {
       Set<Node> d = deps.get(n);
       if (d != null) {
@@ -320,20 +449,23 @@ final class FusionPlan {
           latest = g;
         }
       }
-      if (latest != null && canJoin(n, latest)) {
+      int bytes = FusedBytes.MEMBER + codeBytes(n);
+      if (latest != null && canJoin(n, latest, bytes)) {
         latest.members().add(n);
+        latest.bytes()[0] += bytes;
         draftOf.put(n, latest);
         latest.reads().addAll(deps(n));
         return;
       }
       GroupDraft g = newGroup(null, n.shape());
       g.members().add(n);
+      g.bytes()[0] = bytes;
       draftOf.put(n, g);
       g.reads().addAll(deps(n));
     }
 
-    private boolean canJoin(Node n, GroupDraft g) {
-      if (!g.shape().equals(n.shape()) || g.members().size() >= MAX_GROUP_MEMBERS) {
+    private boolean canJoin(Node n, GroupDraft g, int bytes) {
+      if (!g.shape().equals(n.shape()) || g.bytes()[0] + bytes > GROUP_BYTES) {
         return false;
       }
       boolean matmulLike =
@@ -355,7 +487,13 @@ final class FusionPlan {
     private GroupDraft newGroup(Node root, Shape shape) {
       GroupDraft g =
           new GroupDraft(
-              drafts.size(), root, false, shape, new ArrayList<>(), new LinkedHashSet<>());
+              drafts.size(),
+              root,
+              false,
+              shape,
+              new ArrayList<>(),
+              new LinkedHashSet<>(),
+              new int[1]);
       drafts.add(g);
       if (root != null) {
         draftOf.put(root, g);

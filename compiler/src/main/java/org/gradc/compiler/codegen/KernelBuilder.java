@@ -10,6 +10,7 @@ import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.ops.Concat;
 
 /**
  * The last stage of the {@link Scheduler}: the {@link Kernel} of one fused group, with element
@@ -272,6 +273,16 @@ final class KernelBuilder {
           s.add(new LoopStmt.Store(role, at, value));
         }
       }
+      for (FusionPlan.ConcatSlot slot : plan.concatSlots(n)) {
+        // the concat's home whatever the entry: the concat's kernel no longer copies this part
+        List<Ix> in = ViewLowerings.unitAxesIndex(n.shape(), slot.operand().shape(), idx);
+        List<Ix> into = new ArrayList<>(in);
+        int axis = ((Concat) slot.concat().op()).axis();
+        into.set(axis, Ix.add(in.get(axis), slot.offset()));
+        s.add(
+            new LoopStmt.Store(
+                layout.home(slot.concat()), Indexing.linear(into, slot.concat().shape()), value));
+      }
       return s;
     }
   }
@@ -311,6 +322,11 @@ final class KernelBuilder {
     @Override
     public String note() {
       return note;
+    }
+
+    @Override
+    public boolean writtenInPlace(Node n, int input) {
+      return plan.writtenInPlace(n, input);
     }
 
     @Override

@@ -136,6 +136,14 @@ sealed interface OpLowering {
 
       /** The note for dumps ({@code mlp.grad:12 x @ W1: …}). */
       String note();
+
+      /**
+       * Whether input number {@code input} of {@code n} (a concat) is already in {@link #out()},
+       * stored there by the kernel that computed it ({@link FusionPlan.ConcatSlot}).
+       */
+      default boolean writtenInPlace(Node n, int input) {
+        return false;
+      }
     }
   }
 }

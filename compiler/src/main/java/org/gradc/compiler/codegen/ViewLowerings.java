@@ -173,25 +173,32 @@ final class ViewLowerings {
    * by axes of extent 1; otherwise {@code null}.
    */
   private static List<Ix> unitAxesIndex(Node n, List<Ix> idx) {
-    Shape out = n.shape();
-    Shape in = n.input(0).shape();
+    return unitAxesIndex(n.shape(), n.input(0).shape(), idx);
+  }
+
+  /**
+   * The index in shape {@code to} of element {@code idx} of shape {@code from}, when the two differ
+   * only by axes of extent 1 (so the element has the same flat offset in both); otherwise {@code
+   * null}.
+   */
+  static List<Ix> unitAxesIndex(Shape from, Shape to, List<Ix> idx) {
     List<Ix> at = new ArrayList<>();
     int o = 0;
-    for (int k = 0; k < in.rank(); k++) {
-      if (in.dim(k) == 1) {
+    for (int k = 0; k < to.rank(); k++) {
+      if (to.dim(k) == 1) {
         at.add(Ix.ZERO);
         continue;
       }
-      while (o < out.rank() && out.dim(o) == 1) {
+      while (o < from.rank() && from.dim(o) == 1) {
         o++;
       }
-      if (o == out.rank() || out.dim(o) != in.dim(k)) {
+      if (o == from.rank() || from.dim(o) != to.dim(k)) {
         return null;
       }
       at.add(idx.get(o++));
     }
-    while (o < out.rank()) {
-      if (out.dim(o++) != 1) {
+    while (o < from.rank()) {
+      if (from.dim(o++) != 1) {
         return null;
       }
     }

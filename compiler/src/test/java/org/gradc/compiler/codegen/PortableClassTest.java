@@ -297,8 +297,9 @@ class PortableClassTest {
   }
 
   /**
-   * A kernel too large for one method (a {@code stack} of 150 steps) is split into methods over
-   * halves in every width's nestmate too, whose calling method calls its sibling kernels there.
+   * A kernel too large for one method (a {@code stack} of 150 slices of an input, copied: an
+   * input's views are not written in place) is split into methods over halves in every width's
+   * nestmate too, whose calling method calls its sibling kernels there.
    */
   @Test
   void splitKernelsRunInEveryVariant() throws Exception {
@@ -311,8 +312,10 @@ class PortableClassTest {
         h[0] = zeros([batch, 16])
         for t in 0 .. T {
           h[t + 1] = tanh(h[t] @ W + x[:, t])
+          s[t] = x[:, t]
         }
         output states = stack(h[1 .. T + 1], axis = 1)
+        output inputs = stack(s[0 .. T], axis = 1)
         loss mean(states ^ 2)
         """;
     GeneratedClass c =
