@@ -159,12 +159,10 @@ final class IdxReader {
       }
       if (type == 0x08) {
         // the common case (pixels and labels): no per-element dispatch
-        for (int i = 0; i < n; i++) {
-          if (asInts) {
-            ints[(int) done + i] = chunk[i] & 0xff;
-          } else {
-            values[(int) done + i] = (chunk[i] & 0xff) / divisor;
-          }
+        if (asInts) {
+          unsignedBytes(chunk, n, ints, (int) done);
+        } else {
+          unsignedBytes(chunk, n, values, (int) done, divisor);
         }
       } else {
         ByteBuffer b = ByteBuffer.wrap(chunk, 0, n * width);
@@ -247,5 +245,23 @@ final class IdxReader {
 
   static String dimsString(int[] dims) {
     return Column.shapeString(dims);
+  }
+
+  // The conversions are methods of their own, called once per 64 KB chunk, so that the JIT
+  // compiles them after a few chunks even where on-stack replacement is off (gradc train turns it
+  // off for the kernels' sake): a loop over a whole file inside one call would stay interpreted.
+
+  /** {@code out[at + i] = bytes[i] & 0xff} for {@code i < n}. */
+  private static void unsignedBytes(byte[] bytes, int n, int[] out, int at) {
+    for (int i = 0; i < n; i++) {
+      out[at + i] = bytes[i] & 0xff;
+    }
+  }
+
+  /** {@code out[at + i] = (bytes[i] & 0xff) / divisor} for {@code i < n}. */
+  private static void unsignedBytes(byte[] bytes, int n, float[] out, int at, float divisor) {
+    for (int i = 0; i < n; i++) {
+      out[at + i] = (bytes[i] & 0xff) / divisor;
+    }
   }
 }

@@ -72,6 +72,41 @@ class DatasetTest {
     assertEquals(10, seen.size());
   }
 
+  /**
+   * The fingerprint is the CRC32 of each column's name and row shape, then its values as
+   * little-endian bytes; checkpoints store it, so its definition never changes, however it is
+   * computed (here past one 16 Ki-value chunk, with a partial last chunk).
+   */
+  @Test
+  void fingerprintIsTheCrcOfNamesShapesAndLittleEndianValues() {
+    int rows = 20_001;
+    float[] x = new float[3 * rows];
+    int[] y = new int[rows];
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < rows; i++) {
+      y[i] = r.nextInt(1000) - 500;
+    }
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update("x[3]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(4 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float v : x) {
+      b.putFloat(v);
+    }
+    crc.update(b.flip());
+    crc.update("y[]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    b = java.nio.ByteBuffer.allocate(4 * y.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int v : y) {
+      b.putInt(v);
+    }
+    crc.update(b.flip());
+    Dataset d = Dataset.of(Dataset.floats("x", x, 3), Dataset.ints("y", y));
+    assertEquals(String.format("%08x", crc.getValue()), d.fingerprint());
+  }
+
   @Test
   void normalizeRenameAndFingerprint() {
     Dataset d = tenRows().normalize(2f);
