@@ -147,12 +147,22 @@ class TrainingTest {
     Harness.feed(m, g, inputs);
     float[] x = m.spec().tensors().isEmpty() ? null : new float[16 * 8];
     int[] y = new int[16];
-    for (int i = 0; i < 2000; i++) {
-      m.trainStep(); // warm up: JIT compilation may allocate
-    }
     com.sun.management.ThreadMXBean bean =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long tid = Thread.currentThread().getId();
+    // Warm up until C2 has compiled the kernels: until then the Vector API boxes (interpreter,
+    // C1), and on a loaded machine C2 may take more than a fixed number of steps. A step that
+    // allocates for good never gives a quiet window, and the measurement below then fails.
+    long until = System.nanoTime() + 60_000_000_000L;
+    for (int window = 0; System.nanoTime() < until; window++) {
+      long start = bean.getThreadAllocatedBytes(tid);
+      for (int i = 0; i < 500; i++) {
+        m.trainStep();
+      }
+      if (window >= 3 && bean.getThreadAllocatedBytes(tid) - start < 1024) {
+        break;
+      }
+    }
     long before = bean.getThreadAllocatedBytes(tid);
     for (int i = 0; i < 1000; i++) {
       m.feed("x", x);
