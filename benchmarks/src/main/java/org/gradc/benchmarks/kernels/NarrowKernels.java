@@ -108,7 +108,8 @@ public final class NarrowKernels {
   }
 
   public static void main(String[] args) throws Throwable {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    // allocation is counted over the second half of the rounds, so there must be two at least
+    int rounds = Math.max(2, args.length > 0 ? Integer.parseInt(args[0]) : 20);
     // "cnn": FashionCnn's matmul kernels warmed at batch 64; "cnn2": warmed at 2 rows
     String cnn = args.length > 1 ? args[1] : "";
     com.sun.management.ThreadMXBean bean =

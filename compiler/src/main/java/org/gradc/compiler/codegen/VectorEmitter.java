@@ -407,9 +407,17 @@ final class VectorEmitter {
           chunk(k, b, rows, vectors, () -> le.intConst(at), u == 0 && tail);
         }
       } else {
-        // the first chunk (with the tail) alone, then a loop over the others
-        chunk(k, b, rows, vectors, () -> le.intConst(0), tail);
-        le.intConst(vectors * lanes);
+        // with a tail, the first chunk (which carries it) alone, then a loop over the others.
+        // Without one the loop starts at 0: a peeled copy of the chunk doubles the method's vector
+        // code, and C1 then gives up compiling the big training kernels ("out of virtual
+        // registers": MLP k0 and k15), which left them interpreted until C2 (first epoch 2.0 ->
+        // 2.3-3.0 s)
+        int from = 0;
+        if (tail) {
+          chunk(k, b, rows, vectors, () -> le.intConst(0), true);
+          from = vectors * lanes;
+        }
+        le.intConst(from);
         mv.visitVarInsn(Opcodes.ISTORE, jb);
         int jEnd = uniform * vectors * lanes;
         countedLoopTo(
