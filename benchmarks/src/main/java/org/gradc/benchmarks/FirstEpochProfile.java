@@ -209,22 +209,8 @@ public final class FirstEpochProfile {
    * /proc/self/task} (they are hidden from {@link ThreadMXBean}); zeros where there is no /proc.
    */
   static long[] compilerThreadsCpu() {
-    long[] ns = new long[2];
-    try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
-      for (Path t : (Iterable<Path>) tasks::iterator) {
-        String stat = java.nio.file.Files.readString(t.resolve("stat"));
-        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        int which = comm.startsWith("C1 Compiler") ? 0 : comm.startsWith("C2 Compiler") ? 1 : -1;
-        if (which >= 0) {
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          // fields 14 and 15 of stat (utime, stime), in clock ticks of 10 ms
-          ns[which] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        }
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      return ns;
-    }
-    return ns;
+    TaskCpu.Cpu cpu = TaskCpu.now().total();
+    return new long[] {cpu.c1(), cpu.c2()};
   }
 
   private static void firstSteps(Model m, float[][] xs, int[] y, int steps) {

@@ -9,6 +9,8 @@ import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.data.Datasets;
 import org.gradc.runtime.train.Progress;
 import org.gradc.runtime.train.Trainer;
+import org.gradc.runtime.train.TrainingContext;
+import org.gradc.runtime.train.TrainingListener;
 
 /**
  * Whether {@link Trainer#threads(int) threads(k)} pays on this machine: epochs of the Fashion-MNIST
@@ -46,6 +48,8 @@ public final class ThreadScaling {
         int side = (round & 1) == 0 ? turn : 1 - turn;
         long w = System.nanoTime();
         long c = processCpuNanos();
+        TaskCpu tasks = TaskCpu.now();
+        TaskCpu[] end = new TaskCpu[1];
         Trainer.of(side == 0 ? one : many)
             .threads(side == 0 ? 1 : threads)
             .batchSize(Workload.BATCH)
@@ -53,16 +57,28 @@ public final class ThreadScaling {
             .shuffle(7 + round)
             .trainAccuracy(false)
             .progress(Progress.NONE)
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onEpochEnd(TrainingContext context) {
+                    // before the trainer's shard threads end (an ended thread's CPU is gone)
+                    end[0] = TaskCpu.now();
+                  }
+                })
             .fit(data);
         double ws = (System.nanoTime() - w) / 1e9;
         double cs = (processCpuNanos() - c) / 1e9;
+        TaskCpu.Cpu t = end[0].since(tasks);
         System.err.printf(
             Locale.ROOT,
-            "%s %d thread(s): epoch %.3f s, cpu %.3f s%n",
+            "%s %d thread(s): epoch %.3f s, cpu %.3f s (training threads %.2f, JIT %.2f, GC %.2f)%n",
             round < 0 ? "warm-up" : "round " + round,
             side == 0 ? 1 : threads,
             ws,
-            cs);
+            cs,
+            t.training() / 1e9,
+            t.jit() / 1e9,
+            t.gc() / 1e9);
         if (round >= 0) {
           wall[side][round] = ws;
           cpu[side][round] = cs;

@@ -8,11 +8,13 @@ import java.util.concurrent.locks.LockSupport;
  * hand-offs that come every few hundred microseconds: a thread that arrives early spins ({@link
  * Thread#onSpinWait}) for a while before it parks, so a phase that ends soon wakes it without a
  * park/unpark round trip through the kernel, and one that ends late (the trainer's validation
- * between epochs) costs no CPU. How long a thread spins adapts, per thread: it halves after a wait
- * the spin did not cover and doubles (up to the maximum) after one it did, so on a loaded machine,
- * where the thread waited for is often descheduled and a spinning thread would hold the core it
- * needs, spinning fades out. On a machine with fewer cores than threads there is no spinning at
- * all.
+ * between epochs) costs no CPU. How long a thread spins adapts, per thread, to how long its waits
+ * actually were ({@link #nextSpin}): it doubles (up to the maximum) after a wait no longer than the
+ * maximum, whether or not the spin covered it, and halves after a longer one. So on a loaded
+ * machine, where the thread waited for is often descheduled and a spinning thread would hold the
+ * core it needs, spinning fades out; and when the waits become short again (the first epoch's
+ * interpreted code was slow, the JIT's is fast) it comes back within a few rounds. On a machine
+ * with fewer cores than threads there is no spinning at all.
  *
  * <p>Happens-before: everything a thread did before {@link #await} is visible to every thread after
  * the same round's {@code await} returns (the round counter is volatile).
@@ -20,11 +22,13 @@ import java.util.concurrent.locks.LockSupport;
 final class StepBarrier {
   private final int parties;
   private final long maxSpinNanos;
-  // per thread at index id * PAD (each written only by its own thread; apart, so that the writes
-  // share no cache line)
-  private final long[] spinNanos;
+  // per thread at index id * PAD its spin, at id * PAD + 1 its parks, at id * PAD + 2 its waits
+  // (each written only by its own thread; apart, so that the writes share no cache line)
+  private final long[] perThread;
   private static final int PAD = 16;
   private final AtomicInteger arrived = new AtomicInteger();
+  // when the last thread of the current round arrived (written before round, read after it)
+  private long releaseNanos;
   private volatile int round;
   private final Thread[] threads;
   private final boolean[] parked;
@@ -36,8 +40,10 @@ final class StepBarrier {
   StepBarrier(int parties, long maxSpinNanos) {
     this.parties = parties;
     this.maxSpinNanos = maxSpinNanos;
-    this.spinNanos = new long[parties * PAD];
-    java.util.Arrays.fill(spinNanos, maxSpinNanos);
+    this.perThread = new long[parties * PAD];
+    for (int i = 0; i < parties; i++) {
+      perThread[i * PAD] = maxSpinNanos;
+    }
     this.threads = new Thread[parties];
     this.parked = new boolean[parties];
   }
@@ -50,14 +56,51 @@ final class StepBarrier {
   }
 
   /**
+   * The spin after a wait of {@code waitNanos} with a spin of {@code spin}: twice as long (at most
+   * {@code maxSpin}) when spinning {@code maxSpin} would have covered the wait, half as long (at
+   * least 1 µs) when not. The wait, not whether this spin covered it, decides: a rule that grew the
+   * spin only after waits it covered could not recover from 1 µs, since waits shorter than that
+   * hardly occur; one slow phase (the first epoch, before the JIT) then made every later wait park,
+   * a park/unpark round trip per wait for the rest of the run.
+   */
+  static long nextSpin(long spin, long waitNanos, long maxSpin) {
+    if (maxSpin <= 0) {
+      return 0;
+    }
+    return waitNanos <= maxSpin
+        ? Math.min(maxSpin, 2 * spin)
+        : Math.max(Math.min(MIN_SPIN_NANOS, maxSpin), spin / 2);
+  }
+
+  /** How many times threads parked at this barrier so far (diagnostics; racy). */
+  long parks() {
+    long n = 0;
+    for (int i = 0; i < parties; i++) {
+      n += perThread[i * PAD + 1];
+    }
+    return n;
+  }
+
+  /** How many waits (arrivals that were not the last of their round) so far (diagnostics; racy). */
+  long waits() {
+    long n = 0;
+    for (int i = 0; i < parties; i++) {
+      n += perThread[i * PAD + 2];
+    }
+    return n;
+  }
+
+  /**
    * Waits until all {@code parties} threads have arrived at this round. {@code id} (0 .. parties-1)
    * names the calling thread, one id per thread for the barrier's life. Interrupts are not an exit:
    * the other threads are mid-step and will arrive within the step.
    */
   void await(int id) {
     int r = round;
+    long arrival = System.nanoTime();
     if (arrived.incrementAndGet() == parties) {
       arrived.set(0);
+      releaseNanos = arrival;
       round = r + 1;
       for (int i = 0; i < parties; i++) {
         if (i != id && readParked(i)) {
@@ -66,9 +109,9 @@ final class StepBarrier {
       }
       return;
     }
-    long spin = spinNanos[id * PAD];
+    long spin = perThread[id * PAD];
     if (spin > 0) {
-      long deadline = System.nanoTime() + spin;
+      long deadline = arrival + spin;
       int spins = 0;
       while (round == r) {
         Thread.onSpinWait();
@@ -76,18 +119,19 @@ final class StepBarrier {
           break;
         }
       }
-      // covered: spin longer next time; not covered: shorter (at least 1 µs, so it can recover)
-      spinNanos[id * PAD] =
-          round != r ? Math.min(maxSpinNanos, 2 * spin) : Math.max(MIN_SPIN_NANOS, spin / 2);
     }
     if (round == r) {
       threads[id] = Thread.currentThread();
       writeParked(id, true);
+      perThread[id * PAD + 1]++;
       while (round == r) {
         LockSupport.park(this);
       }
       writeParked(id, false);
     }
+    perThread[id * PAD + 2]++;
+    // the round is over, so releaseNanos is this round's (the next cannot end without this thread)
+    perThread[id * PAD] = nextSpin(spin, releaseNanos - arrival, maxSpinNanos);
   }
 
   // the flags are read and written under the monitor so that "set flag, re-check round" in the
