@@ -18,8 +18,12 @@ import org.gradc.runtime.train.TrainingListener;
  * one thread and on {@code k} threads, alternated in one JVM (one model each, the one-thread epoch
  * first in even rounds and second in odd ones), so both see the same machine load and the same JIT.
  * A warm-up round is reported apart. Each epoch's wall time and the process's CPU time over it (all
- * threads, JIT and GC included) are printed; the summary gives the best epoch of each side, the
- * median of the per-round ratios k-thread/one-thread and their range.
+ * threads, JIT and GC included, and split into training, JIT and GC threads by {@link TaskCpu}) are
+ * printed; the summary gives the best epoch of each side, the median of the per-round ratios
+ * k-thread/one-thread and their range. Every epoch is a {@code fit} of its own, so a new set of
+ * shard threads and a new barrier, with warm code: what happens over a long run (the barrier's spin
+ * after a slow first epoch, the JIT still compiling in the second) shows in {@code Workload
+ * gradc-mlp-2t}, one {@code fit} of several epochs.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
