@@ -84,6 +84,13 @@ public final class ModelCompiler {
       }
     }
     SharedKernels shared = share ? SharedKernels.find(methods, context) : SharedKernels.NONE;
+    for (ClassPlan.KernelMethod k : methods) {
+      SharedKernels.Call call = shared.call(k.name());
+      if (call != null) {
+        // gradc dump shows the kernel where its method would be, saying which method runs it
+        rendered.put(k.name(), "// runs as " + call.render() + "\n" + rendered.get(k.name()));
+      }
+    }
     List<ClassPlan.Variant> variants = new ArrayList<>();
     for (CompletableFuture<Optional<ClassPlan.Variant>> p : pending) {
       joined(p).ifPresent(variants::add);

@@ -62,6 +62,14 @@ final class SharedKernels {
       fields = List.copyOf(fields);
       offsets = List.copyOf(offsets);
     }
+
+    /** {@code shared$3(n, t7, p_Wx, i_x, 16)}. */
+    String render() {
+      List<String> args = new ArrayList<>(List.of("n"));
+      args.addAll(fields);
+      offsets.forEach(o -> args.add(String.valueOf(o)));
+      return method + "(" + String.join(", ", args) + ")";
+    }
   }
 
   /** No sharing: every kernel is a method of its own. */

@@ -60,6 +60,10 @@ class SharedKernelsTest {
         GeneratedClass c = generate(names(t), Precision.F32, backend, form);
         Map<String, Integer> sizes = MethodSizes.of(c.bytes());
         counts.put(form + " " + t, sizes.size());
+        // gradc dump shows each shared kernel with the call that runs it
+        assertEquals(
+            form == StepForm.SHARED,
+            c.kernels().values().stream().anyMatch(k -> k.startsWith("// runs as shared$")));
         System.out.printf(
             "%s T=%d: %d bytes, %d methods, %d shared%n",
             form,
