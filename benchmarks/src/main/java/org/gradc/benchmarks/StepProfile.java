@@ -49,6 +49,8 @@ public final class StepProfile {
   private StepProfile() {}
 
   public static void main(String[] args) throws Throwable {
+    // each kernel method is timed alone: every kernel needs a method of its own (StepForm)
+    System.setProperty("gradc.steps", "unrolled");
     String model = args.length > 0 ? args[0] : "FashionMlp";
     String backend = args.length > 1 ? args[1] : "vector";
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3000;

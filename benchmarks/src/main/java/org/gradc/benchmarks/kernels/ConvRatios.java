@@ -84,6 +84,8 @@ public final class ConvRatios {
   }
 
   public static void main(String[] args) throws Throwable {
+    // each kernel method is timed alone: every kernel needs a method of its own (StepForm)
+    System.setProperty("gradc.steps", "unrolled");
     String backend = args.length > 0 ? args[0] : "vector";
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 10;

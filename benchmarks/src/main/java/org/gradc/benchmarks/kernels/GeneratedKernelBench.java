@@ -109,11 +109,13 @@ public class GeneratedKernelBench {
     return ModelCompiler.generate(
         tg,
         new CodegenOptions(
-            Precision.F32,
-            HiddenClasses.PACKAGE,
-            true,
-            "bench.grad",
-            BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT))));
+                Precision.F32,
+                HiddenClasses.PACKAGE,
+                true,
+                "bench.grad",
+                BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT)))
+            // each kernel is timed alone: it needs a method of its own
+            .withSteps(org.gradc.compiler.codegen.StepForm.UNROLLED));
   }
 
   /** The kernel method whose vector-back-end dump contains {@code marker} (schedules agree). */

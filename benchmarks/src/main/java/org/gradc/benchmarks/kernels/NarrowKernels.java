@@ -108,6 +108,8 @@ public final class NarrowKernels {
   }
 
   public static void main(String[] args) throws Throwable {
+    // each kernel method is timed alone: every kernel needs a method of its own (StepForm)
+    System.setProperty("gradc.steps", "unrolled");
     // allocation is counted over the second half of the rounds, so there must be two at least
     int rounds = Math.max(2, args.length > 0 ? Integer.parseInt(args[0]) : 20);
     // "cnn": FashionCnn's matmul kernels warmed at batch 64; "cnn2": warmed at 2 rows

@@ -76,6 +76,19 @@ final class DumpCommand implements Callable<Integer> {
     Map<String, String> bytecode = bytecode(c.bytes());
     Map<String, Integer> sizes = new LinkedHashMap<>();
     MethodSizes.of(c.bytes()).forEach((k, v) -> sizes.put(k.substring(0, k.indexOf('(')), v));
+    // a kernel that shares a method with other steps' (StepForm.SHARED) is shown before it
+    Map<String, String> listed = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : bytecode.entrySet()) {
+      if (e.getKey().startsWith("shared$")) {
+        for (String k : c.kernels().keySet()) {
+          if (!bytecode.containsKey(k)) {
+            listed.putIfAbsent(k, "");
+          }
+        }
+      }
+      listed.put(e.getKey(), e.getValue());
+    }
+    bytecode = listed;
     if (method != null && !bytecode.containsKey(method)) {
       err.println(
           "gradc: no method '"
@@ -109,7 +122,7 @@ final class DumpCommand implements Callable<Integer> {
         out.println("}");
       }
       if (!noBytecode || java == null) {
-        out.print(e.getValue());
+        out.print(e.getValue()); // empty for a kernel that runs as a shared method
       }
     }
     out.flush();

@@ -49,8 +49,11 @@ final class ClassAssembler {
   static final String SPEC = "org/gradc/runtime/ModelSpec";
   private static final String SPEC_DESC = "L" + SPEC + ";";
 
-  /** Calls per entry-point method before the sequence is split into helper methods. */
-  static final int CALLS_PER_METHOD = 1000;
+  /**
+   * Bytes of calls per entry-point method before the sequence is split into helper methods: 1,000
+   * plain kernel calls (a call of a shared method also loads each buffer it passes).
+   */
+  static final int CALL_BYTES_PER_METHOD = 5000;
 
   /** ldc strings hold at most 65535 bytes of modified UTF-8; spec text is split below that. */
   private static final int SPEC_CHUNK = 16000;
@@ -68,12 +71,16 @@ final class ClassAssembler {
   private final ClassPlan plan;
   private final ClassWriter cw = new NoLoadClassWriter();
 
+  /** The descriptor of every buffer field, by name. */
+  private final Map<String, String> descriptors;
+
   /** The variant being written, or null for the model class itself. */
   private final ClassPlan.Variant variant;
 
   private ClassAssembler(ClassPlan plan, ClassPlan.Variant variant) {
     this.plan = plan;
     this.variant = variant;
+    this.descriptors = plan.emitContext().descriptors();
   }
 
   /** The model class. */
@@ -122,6 +129,7 @@ final class ClassAssembler {
       mv.visitMaxs(0, 0);
       mv.visitEnd();
     }
+    sharedMethods();
     cw.visitEnd();
     return checked(cw.toByteArray(), variant.internalName());
   }
@@ -188,8 +196,21 @@ final class ClassAssembler {
       mv.visitMaxs(0, 0);
       mv.visitEnd();
     }
+    sharedMethods();
     cw.visitEnd();
     return checked(cw.toByteArray(), plan.internalName());
+  }
+
+  /** The shared methods of the class being written ({@link StepForm#SHARED}). */
+  private SharedKernels shared() {
+    return variant == null ? plan.shared() : variant.shared();
+  }
+
+  private void sharedMethods() {
+    for (SharedKernels.Method m : shared().methods()) {
+      // the body was written as a kernel of this class: only the buffers' source differs
+      m.body().accept(cw);
+    }
   }
 
   /** {@code bytes}, after checking that no method is too large for HotSpot to compile. */
@@ -622,15 +643,20 @@ final class ClassAssembler {
   private void entry(String name, String desc, List<String> kernels, String lossField) {
     List<String> calls = kernels;
     int part = 0;
-    while (calls.size() > CALLS_PER_METHOD) {
+    while (callBytes(calls) > CALL_BYTES_PER_METHOD) {
       List<String> grouped = new ArrayList<>();
-      for (int i = 0; i < calls.size(); i += CALLS_PER_METHOD) {
+      int from = 0;
+      while (from < calls.size()) {
+        int to = from;
+        int bytes = 0;
+        while (to < calls.size()
+            && (to == from || bytes + callBytes(calls.get(to)) <= CALL_BYTES_PER_METHOD)) {
+          bytes += callBytes(calls.get(to++));
+        }
         String helper = name + "$" + part++;
-        callSequence(
-            Opcodes.ACC_PRIVATE,
-            helper,
-            calls.subList(i, Math.min(calls.size(), i + CALLS_PER_METHOD)));
+        callSequence(Opcodes.ACC_PRIVATE, helper, calls.subList(from, to));
         grouped.add(helper);
+        from = to;
       }
       calls = grouped;
     }
@@ -684,12 +710,44 @@ final class ClassAssembler {
     for (String k : kernels) {
       mv.visitVarInsn(Opcodes.ALOAD, 0);
       mv.visitVarInsn(Opcodes.ILOAD, 1);
+      SharedKernels.Call shared = shared().call(k);
+      String method = k;
+      String desc = selfDescriptor("(I)V");
+      if (shared != null) {
+        for (String f : shared.fields()) {
+          mv.visitVarInsn(Opcodes.ALOAD, 0);
+          mv.visitFieldInsn(Opcodes.GETFIELD, plan.internalName(), f, descriptors.get(f));
+        }
+        for (int offset : shared.offsets()) {
+          pushInt(mv, offset);
+        }
+        method = shared.method();
+        desc = shared.descriptor();
+      }
       if (variant == null) {
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), k, "(I)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, plan.internalName(), method, desc, false);
       } else {
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, self(), k, selfDescriptor("(I)V"), false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, self(), method, desc, false);
       }
     }
+  }
+
+  /** The bytecode of {@link #calls} for {@code kernels}. */
+  private int callBytes(List<String> kernels) {
+    int bytes = 0;
+    for (String k : kernels) {
+      bytes += callBytes(k);
+    }
+    return bytes;
+  }
+
+  /**
+   * {@code aload_0, iload_1, invoke}, and {@code aload_0, getfield} per buffer and at most 3 bytes
+   * per offset passed.
+   */
+  private int callBytes(String kernel) {
+    SharedKernels.Call shared = shared().call(kernel);
+    return 5 + (shared == null ? 0 : 4 * shared.fields().size() + 3 * shared.offsets().size());
   }
 
   private void newInstance() {

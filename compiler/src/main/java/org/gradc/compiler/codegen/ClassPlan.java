@@ -14,6 +14,8 @@ import org.gradc.runtime.ModelSpec;
  * @param constants values of constant buffers, filled by the constructor
  * @param variants kernel sets for other vector widths, each written as a nestmate class; empty for
  *     a class whose own kernels are the only ones (see {@link BackendKind#PORTABLE})
+ * @param shared the shared methods of {@link StepForm#SHARED} and the kernels they stand for, which
+ *     {@code kernels} then leaves out
  */
 record ClassPlan(
     String internalName,
@@ -26,7 +28,8 @@ record ClassPlan(
     List<Schedule.Entry> entries,
     String lossField,
     java.util.Map<String, double[]> constants,
-    List<Variant> variants) {
+    List<Variant> variants,
+    SharedKernels shared) {
 
   /**
    * One buffer field.
@@ -45,9 +48,11 @@ record ClassPlan(
    * prefers {@code bits}-bit vectors ({@link ClassAssembler} has the layout).
    *
    * @param internalName the nestmate's internal name ({@code org/example/Mlp$Kernels256})
-   * @param kernels the same methods as the plan's own kernels, lowered for {@code bits}-bit vectors
+   * @param kernels the same methods as the plan's own kernels, lowered for {@code bits}-bit
+   *     vectors, less those {@code shared} stands for
+   * @param shared this width's shared methods ({@link StepForm#SHARED})
    */
-  record Variant(int bits, String internalName, List<KernelMethod> kernels) {}
+  record Variant(int bits, String internalName, List<KernelMethod> kernels, SharedKernels shared) {}
 
   KernelCode.EmitContext emitContext() {
     java.util.Map<String, String> d = new java.util.LinkedHashMap<>();

@@ -10,6 +10,7 @@ package org.gradc.compiler.codegen;
  * @param backend which back end writes the kernels
  * @param inference an inference-only class: {@link EntryPoint#inference()} alone, no gradients or
  *     optimizer state (the graph is then the evaluation-mode one, without gradients)
+ * @param steps whether kernels identical up to their buffers share a method ({@link StepForm})
  */
 public record CodegenOptions(
     Precision precision,
@@ -17,7 +18,19 @@ public record CodegenOptions(
     boolean fma,
     String sourceFile,
     BackendKind backend,
-    boolean inference) {
+    boolean inference,
+    StepForm steps) {
+
+  /** Options with the {@linkplain StepForm#defaultForm() default} step form. */
+  public CodegenOptions(
+      Precision precision,
+      String packageName,
+      boolean fma,
+      String sourceFile,
+      BackendKind backend,
+      boolean inference) {
+    this(precision, packageName, fma, sourceFile, backend, inference, StepForm.defaultForm());
+  }
 
   /** Options for a training class. */
   public CodegenOptions(
@@ -32,6 +45,11 @@ public record CodegenOptions(
   /** Options with the {@link BackendKind#AUTO automatic} back end. */
   public CodegenOptions(Precision precision, String packageName, boolean fma, String sourceFile) {
     this(precision, packageName, fma, sourceFile, BackendKind.AUTO);
+  }
+
+  /** The same options with step form {@code form}. */
+  public CodegenOptions withSteps(StepForm form) {
+    return new CodegenOptions(precision, packageName, fma, sourceFile, backend, inference, form);
   }
 
   public static CodegenOptions defaults() {

@@ -68,10 +68,11 @@ public final class ModelCompiler {
     // class's three vector variants are generated on other cores while this thread lowers the
     // scalar kernels (gradc compile of a long unrolled model spends most of its time here).
     List<CompletableFuture<Optional<ClassPlan.Variant>>> pending = new ArrayList<>();
+    boolean share = options.steps() == StepForm.SHARED;
     if (options.backend() == BackendKind.PORTABLE) {
       for (int bits : BackendKind.PORTABLE_BITS) {
         pending.add(
-            CompletableFuture.supplyAsync(() -> variant(schedule, internal, bits, context)));
+            CompletableFuture.supplyAsync(() -> variant(schedule, internal, bits, context, share)));
       }
     }
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
@@ -80,6 +81,14 @@ public final class ModelCompiler {
       for (ClassPlan.KernelMethod k : fit(m, backend, context)) {
         methods.add(k);
         rendered.put(k.name(), k.code().render(options.precision(), 0));
+      }
+    }
+    SharedKernels shared = share ? SharedKernels.find(methods, context) : SharedKernels.NONE;
+    for (ClassPlan.KernelMethod k : methods) {
+      SharedKernels.Call call = shared.call(k.name());
+      if (call != null) {
+        // gradc dump shows the kernel where its method would be, saying which method runs it
+        rendered.put(k.name(), "// runs as " + call.render() + "\n" + rendered.get(k.name()));
       }
     }
     List<ClassPlan.Variant> variants = new ArrayList<>();
@@ -94,11 +103,12 @@ public final class ModelCompiler {
             options.precision(),
             options.fma(),
             fields,
-            methods,
+            shared.own(methods),
             schedule.entries(),
             schedule.lossField(),
             schedule.constants(),
-            variants);
+            variants,
+            shared);
     List<CompletableFuture<byte[]>> assembling = new ArrayList<>();
     for (ClassPlan.Variant v : variants) {
       assembling.add(CompletableFuture.supplyAsync(() -> ClassAssembler.assembleVariant(plan, v)));
@@ -137,7 +147,7 @@ public final class ModelCompiler {
    * layers, all scalar at every width): the class's own scalar kernels then serve.
    */
   private static Optional<ClassPlan.Variant> variant(
-      Schedule schedule, String internal, int bits, KernelCode.EmitContext context) {
+      Schedule schedule, String internal, int bits, KernelCode.EmitContext context, boolean share) {
     Backend backend = new VectorBackend(bits / 32, bits / 64);
     KernelCode.EmitContext nested = context.in(variantName(internal, bits));
     List<ClassPlan.KernelMethod> methods = new ArrayList<>();
@@ -148,9 +158,12 @@ public final class ModelCompiler {
         methods.add(k);
       }
     }
-    return anyVector
-        ? Optional.of(new ClassPlan.Variant(bits, variantName(internal, bits), methods))
-        : Optional.empty();
+    if (!anyVector) {
+      return Optional.empty();
+    }
+    SharedKernels shared = share ? SharedKernels.find(methods, nested) : SharedKernels.NONE;
+    return Optional.of(
+        new ClassPlan.Variant(bits, variantName(internal, bits), shared.own(methods), shared));
   }
 
   /**
