@@ -34,11 +34,12 @@ import org.gradc.runtime.TensorKind;
  *
  * <p>Rows: the batch-64 kernels of {@link GeneratedKernelBench} (fwd1 is the wide reference);
  * FashionMlp's forward kernels called on one row (the matmuls of {@code predict}) and the whole
- * {@code predict} (feed, forward, the 10 probabilities copied out), in ns per call; with {@code
- * cnn}, the bytes FashionCnn's matmul kernels (the 10-wide dense layer's among them) allocate per
- * call at batch 64 once warmed at batch 64 ({@code cnn2}: warmed at 2 rows, see {@link
- * #cnnAllocation}). Allocation is per thread ({@code ThreadMXBean#getThreadAllocatedBytes}), over
- * the timed calls of the second half of the rounds.
+ * {@code predict} (feed, forward, the 10 probabilities copied out), in ns per call, and the floor
+ * of its hidden layer, the model's own W1 only read ({@link #weightReadFloor}); with {@code cnn},
+ * the bytes FashionCnn's matmul kernels (the 10-wide dense layer's among them) allocate per call at
+ * batch 64 once warmed at batch 64 ({@code cnn2}: warmed at 2 rows, see {@link #cnnAllocation}).
+ * Allocation is per thread ({@code ThreadMXBean#getThreadAllocatedBytes}), over the timed calls of
+ * the second half of the rounds.
  */
 public final class NarrowKernels {
   private NarrowKernels() {}
@@ -229,6 +230,7 @@ public final class NarrowKernels {
       }
     }
     predictProfile(mlp, mlpCode, rounds);
+    weightReadFloor((float[]) mlp.tensor(TensorKind.PARAM, "W1"), rounds);
     if (cnn.startsWith("cnn")) {
       cnnAllocation(bean, tid, cnn.equals("cnn2") ? 2 : 64);
     }
@@ -298,6 +300,77 @@ public final class NarrowKernels {
           e.getValue(),
           note.substring(0, Math.min(100, note.length())));
     }
+  }
+
+  /**
+   * The floor of predict's hidden layer: the same 784 × 256 weights (the model's own W1 array, so
+   * at the same address) only read, summed into 8 vector accumulators, and the same read started at
+   * each of one vector's offsets {@code o} (elements {@code o ..} of W1): one of them is aligned to
+   * the vector size, the others split every load across two cache lines. A heap array's address is
+   * not visible to Java, so the kernel cannot choose; this shows what its placement costs.
+   */
+  static void weightReadFloor(float[] w, int rounds) {
+    int lanes = PREFERRED.length();
+    double[] best = new double[lanes];
+    java.util.Arrays.fill(best, Double.MAX_VALUE);
+    for (int round = 0; round <= rounds; round++) {
+      for (int o = 0; o < lanes; o++) {
+        int calls = round == 0 ? 3_000 : 1_000; // the first round warms up
+        long t0 = cpu();
+        for (int c = 0; c < calls; c++) {
+          sumFrom(w, o);
+        }
+        if (round > 0) {
+          best[o] = Math.min(best[o], (cpu() - t0) / (double) calls);
+        }
+      }
+    }
+    double lo = Double.MAX_VALUE;
+    double hi = 0;
+    for (double b : best) {
+      lo = Math.min(lo, b);
+      hi = Math.max(hi, b);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "the same W1 (%d KB) only read: %.0f ns from element 0 (%.1f GB/s); from offsets 0..%d:"
+            + " best %.0f ns, worst %.0f ns%n",
+        w.length * 4 / 1024,
+        best[0],
+        w.length * 4 / best[0],
+        lanes - 1,
+        lo,
+        hi);
+  }
+
+  static float sink;
+
+  /** A constant, so that C2 intrinsifies the vector calls (a species passed in is not). */
+  private static final jdk.incubator.vector.VectorSpecies<Float> PREFERRED =
+      jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
+  private static void sumFrom(float[] w, int from) {
+    var s = PREFERRED;
+    int l = s.length();
+    var a0 = jdk.incubator.vector.FloatVector.zero(s);
+    var a1 = a0;
+    var a2 = a0;
+    var a3 = a0;
+    var a4 = a0;
+    var a5 = a0;
+    var a6 = a0;
+    var a7 = a0;
+    for (int i = from; i + 8 * l <= w.length; i += 8 * l) {
+      a0 = a0.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i));
+      a1 = a1.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + l));
+      a2 = a2.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 2 * l));
+      a3 = a3.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 3 * l));
+      a4 = a4.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 4 * l));
+      a5 = a5.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 5 * l));
+      a6 = a6.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 6 * l));
+      a7 = a7.add(jdk.incubator.vector.FloatVector.fromArray(s, w, i + 7 * l));
+    }
+    sink += a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).lane(0);
   }
 
   /**
