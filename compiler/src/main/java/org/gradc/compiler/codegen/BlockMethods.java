@@ -31,8 +31,16 @@ final class BlockMethods {
 
   /** Starts the method {@code name}: the caller writes its body, return included, and ends it. */
   MethodVisitor open(String name) {
+    return open(name, "");
+  }
+
+  /**
+   * The same for a method with more parameters after {@code i}, of the JVM types in {@code more}
+   * ({@code "FI"}: a float and an int).
+   */
+  MethodVisitor open(String name, String more) {
     int access = context.nested() ? Opcodes.ACC_STATIC : Opcodes.ACC_PRIVATE;
-    MethodVisitor mv = context.methods().visitMethod(access, name, descriptor(), null, null);
+    MethodVisitor mv = context.methods().visitMethod(access, name, descriptor(more), null, null);
     mv.visitCode();
     return mv;
   }
@@ -52,14 +60,19 @@ final class BlockMethods {
 
   /** {@code model, n, i → (nothing)}: calls the method {@code name}. */
   void invoke(MethodVisitor mv, String name) {
+    invoke(mv, name, "");
+  }
+
+  /** {@code model, n, i, more... → (nothing)}: calls the method {@code name}. */
+  void invoke(MethodVisitor mv, String name, String more) {
     if (context.nested()) {
-      mv.visitMethodInsn(Opcodes.INVOKESTATIC, context.nestmate(), name, descriptor(), false);
+      mv.visitMethodInsn(Opcodes.INVOKESTATIC, context.nestmate(), name, descriptor(more), false);
     } else {
-      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, context.owner(), name, descriptor(), false);
+      mv.visitMethodInsn(Opcodes.INVOKESPECIAL, context.owner(), name, descriptor(more), false);
     }
   }
 
-  private String descriptor() {
-    return context.nested() ? "(L" + context.owner() + ";II)V" : "(II)V";
+  private String descriptor(String more) {
+    return context.nested() ? "(L" + context.owner() + ";II" + more + ")V" : "(II" + more + ")V";
   }
 }

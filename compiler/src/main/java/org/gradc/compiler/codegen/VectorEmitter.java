@@ -409,13 +409,70 @@ final class VectorEmitter {
       countedLoop(i, le.slot("$iEnd", 1), 1, () -> block(k, b, 1, b.rowVectors(), matmul));
     }
     if (blocks != null && !trivialEpilogue(k)) {
-      // with the sums in block methods, the epilogue is one pass over all rows after them: run
+      // with the sums in block methods, the epilogue is a pass over all rows after them: run
       // after each block's call (as it is when inline), the FashionMlp's W1 gradient and Adam
-      // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as one pass 204-215 us
+      // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us.
+      // The pass is a method too, called for EPILOGUE_ELEMENTS at a time, so that it is compiled
+      // as early as the blocks
+      int per = Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      epilogue(k, b, () -> mv.visitVarInsn(Opcodes.ILOAD, le.slot("$iEnd", 1)));
+      countedLoop(i, le.slot("$iEnd", 1), per, () -> callEpilogue(k, b, per, matmul));
     }
+  }
+
+  /** Elements of c one call of an epilogue method covers (whole rows, at least one). */
+  private static final int EPILOGUE_ELEMENTS = 2048;
+
+  /**
+   * Calls the epilogue method of matmul {@code matmul} for rows {@code $i .. min($i + per, m) - 1},
+   * writing it first if this is its first call. The kernel's locals the epilogue reads (an
+   * optimizer's hyper-parameters, loop variables) are passed after {@code i}.
+   */
+  private void callEpilogue(Kernel.Matmul k, Blocking b, int per, int matmul) {
+    Ix accAt = Ix.add(Ix.mul(Ix.var("$r"), k.n()), Ix.var("$j"));
+    Map<String, Ix> at = Map.of("a0", Ix.var("$r"), "a1", Ix.var("$j"));
+    List<LoopStmt> body = new ArrayList<>();
+    body.add(new LoopStmt.Let("acc", new Fx.Load(k.c(), accAt)));
+    body.addAll(Subst.ints(at).stmts(k.epilogue()));
+    body = List.of(new LoopStmt.For("$r", Ix.lit(0), Ix.lit(1), 1, body, null));
+    body = List.of(new LoopStmt.For("$j", Ix.lit(0), Ix.lit(1), 1, body, null));
+    LoopStmts.Free free = LoopStmts.free(body);
+    StringBuilder more = new StringBuilder();
+    free.scalars().forEach(x -> more.append(p.type.getDescriptor()));
+    free.ints().forEach(x -> more.append('I'));
+    String key = matmul + ":epilogue";
+    String name = blockNames.get(key);
+    if (name == null) {
+      name = blocks.next();
+      blockNames.put(key, name);
+      MethodVisitor bmv = blocks.open(name, more.toString());
+      LoopEmitter ble = blocks.loopEmitter(bmv);
+      ble.slot("$i", 1); // the parameters after the model (0) and n (1), in descriptor order
+      free.scalars().forEach(x -> ble.slot(x, p.type.getSize()));
+      free.ints().forEach(x -> ble.slot(x, 1));
+      Set<String> arrays = new LinkedHashSet<>(LoopStmts.arrays(body));
+      ble.hoist(arrays);
+      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
+      e.bounds(k, b);
+      e.epilogue(
+          k,
+          b,
+          () -> {
+            e.addRows(per);
+            bmv.visitVarInsn(Opcodes.ILOAD, ble.slot("$iEnd", 1));
+            bmv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+          });
+      bmv.visitInsn(Opcodes.RETURN);
+      bmv.visitMaxs(0, 0);
+      bmv.visitEnd();
+    }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitVarInsn(Opcodes.ILOAD, 1);
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    free.scalars().forEach(x -> mv.visitVarInsn(p.op(Opcodes.ILOAD), le.slot(x, 1)));
+    free.ints().forEach(x -> mv.visitVarInsn(Opcodes.ILOAD, le.slot(x, 1)));
+    blocks.invoke(mv, name, more.toString());
   }
 
   /** The locals {@code $iEnd}, {@code $cEnd}, {@code $kEnd} and, with a tail, {@code $kSafe}. */
