@@ -125,7 +125,7 @@ final class ClassAssembler {
           cw.visitMethod(
               Opcodes.ACC_STATIC, k.name(), "(L" + plan.internalName() + ";I)V", null, null);
       mv.visitCode();
-      k.code().emit(mv, context);
+      k.code().emit(mv, context.writing(k.name(), cw));
       mv.visitMaxs(0, 0);
       mv.visitEnd();
     }
@@ -192,7 +192,7 @@ final class ClassAssembler {
     for (ClassPlan.KernelMethod k : plan.kernels()) {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, k.name(), "(I)V", null, null);
       mv.visitCode();
-      k.code().emit(mv, context);
+      k.code().emit(mv, context.writing(k.name(), cw));
       mv.visitMaxs(0, 0);
       mv.visitEnd();
     }

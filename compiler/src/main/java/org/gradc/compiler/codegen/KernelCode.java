@@ -1,5 +1,6 @@
 package org.gradc.compiler.codegen;
 
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 
 /**
@@ -29,17 +30,29 @@ interface KernelCode {
    *     private fields directly (nestmate access) but {@code Model}'s protected ones ({@code
    *     hyper}, {@code step}, ...) through the owner's static accessors, as protected access from
    *     another package needs a subclass
+   * @param method the name of the kernel method being written, which names the methods it writes
+   *     beside itself ({@code k5_block0}); {@code null} when not known
+   * @param methods the class the kernel method is written into, where it may write static methods
+   *     of its own (a matmul's register blocks, see {@link VectorEmitter}); {@code null} when the
+   *     code must be one method
    */
   record EmitContext(
       String owner,
       Precision precision,
       boolean fma,
       java.util.Map<String, String> descriptors,
-      String nestmate) {
+      String nestmate,
+      String method,
+      ClassVisitor methods) {
     /** A context for a method of the model class itself. */
     EmitContext(
         String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
-      this(owner, precision, fma, descriptors, null);
+      this(owner, precision, fma, descriptors, null, null, null);
+    }
+
+    /** The same context for the kernel method {@code name}, written into {@code cv}. */
+    EmitContext writing(String name, ClassVisitor cv) {
+      return new EmitContext(owner, precision, fma, descriptors, nestmate, name, cv);
     }
 
     /** The code is a static method of a nestmate (see {@link #nestmate()}). */
@@ -49,7 +62,7 @@ interface KernelCode {
 
     /** The same context for a static method of the nestmate {@code internalName}. */
     EmitContext in(String internalName) {
-      return new EmitContext(owner, precision, fma, descriptors, internalName);
+      return new EmitContext(owner, precision, fma, descriptors, internalName, method, methods);
     }
 
     String descriptor(String field) {

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.gradc.runtime.ModelSpec;
 import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -230,7 +229,10 @@ public final class ModelCompiler {
     return out;
   }
 
-  /** The bytecode size of a kernel method, measured by writing it alone. */
+  /**
+   * The bytecode size of a kernel method, measured by writing it alone: the largest of the method
+   * and the methods it writes beside itself (a matmul's row blocks).
+   */
   static int size(KernelCode code, KernelCode.EmitContext context) {
     // the code's length is known before frames are computed, and computing them is the costly
     // part of writing a method: the class itself computes them once
@@ -238,12 +240,14 @@ public final class ModelCompiler {
     cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, context.owner(), null, "java/lang/Object", null);
     MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "k", "(I)V", null, null);
     mv.visitCode();
-    code.emit(mv, context);
-    Label end = new Label();
-    mv.visitLabel(end);
-    int size = end.getOffset();
+    code.emit(mv, context.writing("k", cw));
     mv.visitMaxs(0, 0);
     mv.visitEnd();
+    cw.visitEnd();
+    int size = 0;
+    for (int s : MethodSizes.of(cw.toByteArray()).values()) {
+      size = Math.max(size, s);
+    }
     return size;
   }
 }

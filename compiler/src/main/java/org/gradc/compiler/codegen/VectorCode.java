@@ -127,7 +127,7 @@ final class VectorCode implements KernelCode {
     le.hoist(arrays());
     VectorEmitter ve =
         new VectorEmitter(
-            mv, le, new VectorCalls(p == Precision.F64, backend.lanes(p)), p, c.fma(), policy);
+            mv, le, new VectorCalls(p == Precision.F64, backend.lanes(p)), p, c.fma(), policy, c);
     for (Part part : parts) {
       part.emit(le, ve);
     }

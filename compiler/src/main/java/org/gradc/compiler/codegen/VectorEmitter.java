@@ -2,8 +2,11 @@ package org.gradc.compiler.codegen;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -25,13 +28,23 @@ import org.objectweb.asm.Opcodes;
  *       vectors, in a tail chunk of their own otherwise — read whole where the read stays inside
  *       b's logical extent; the last rows of b, where it would not, are added by scalar code (no
  *       masks: JDK 17 runs masked loads that cross the array's end outside the intrinsic). Raw sums
- *       are stored into c, then the epilogue runs vectorized over the block while it is hot in L1.
+ *       are stored into c; the epilogue then runs vectorized, over all rows in one pass after the
+ *       blocks when they are methods (below), else over each block while it is hot in L1.
  *   <li>JDK 17 does not intrinsify masked stores, so a partial vector is stored whole when that
  *       stays inside c (its extra lanes land on the next row's first vector, which is stored later:
  *       tail vectors are stored before the full vectors of a block, and rows go in ascending
  *       order), and lane by lane at the end of c.
  *   <li>No vector value ever flows into a control-flow merge other than a loop's own accumulator
  *       (C2 only eliminates the boxes of those).
+ *   <li>The sums of each row block (its chunks, each chunk's accumulators over the whole k loop and
+ *       their raw store) are a method of their own, {@code k5_block0(n, i)} ({@link BlockMethods}),
+ *       shared by the row blocks of one shape in a matmul and called with ints only (a vector
+ *       passed to a call is boxed); the row loop and the epilogue stay in the kernel. A kernel
+ *       method runs once per training step, so HotSpot compiles it late and runs the first steps
+ *       interpreted and then in C1 code, where every vector is boxed; a block method is called once
+ *       per row block, tens to hundreds of times a step, so it is compiled (by C2 too) within the
+ *       first steps. The epilogue is then one pass after the blocks: after each call it made the
+ *       warm step slower (docs/performance.md, "Block methods").
  *   <li>Pointwise loops: the last axis is vectorized (contiguous operands are loaded, operands that
  *       do not vary along it are broadcast), the other axes are plain loops, and the remainder of
  *       the last axis runs as scalar code.
@@ -51,13 +64,48 @@ final class VectorEmitter {
   /** Element-body locals (Let names) bound to vector locals. */
   private final Map<String, Integer> vectorLocals = new HashMap<>();
 
+  /**
+   * Where register blocks go as methods of their own; {@code null} to write them inline (the block
+   * methods themselves, and code that must stay one method).
+   */
+  private final BlockMethods blocks;
+
+  /** The block methods written, by matmul and shape: {@code "0:4x4"} to {@code k5_block0}. */
+  private final Map<String, String> blockNames = new HashMap<>();
+
+  private int matmuls;
+
+  /**
+   * @param context where the kernel method is written: its register blocks become methods of the
+   *     same class when {@link KernelCode.EmitContext#methods()} is set, else they are inline
+   */
   VectorEmitter(
       MethodVisitor mv,
       LoopEmitter le,
       VectorCalls v,
       Precision p,
       boolean fma,
-      UnrollPolicy policy) {
+      UnrollPolicy policy,
+      KernelCode.EmitContext context) {
+    this(
+        mv,
+        le,
+        v,
+        p,
+        fma,
+        policy,
+        context.methods() == null || context.method() == null ? null : new BlockMethods(context));
+  }
+
+  private VectorEmitter(
+      MethodVisitor mv,
+      LoopEmitter le,
+      VectorCalls v,
+      Precision p,
+      boolean fma,
+      UnrollPolicy policy,
+      BlockMethods blocks) {
+    this.blocks = blocks;
     this.mv = mv;
     this.le = le;
     this.v = v;
@@ -340,6 +388,95 @@ final class VectorEmitter {
 
   void matmul(Kernel.Matmul k) {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    int matmul = matmuls++;
+    bounds(k, b);
+    int i = le.slot("$i", 1);
+    int rows = b.rows();
+    boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
+    if (rows > 1) {
+      int iMain = le.slot("$iMain", 1);
+      le.ix(Ix.floor(k.m(), rows));
+      mv.visitVarInsn(Opcodes.ISTORE, iMain);
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors(), matmul));
+    } else {
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      rest = true;
+    }
+    if (rest) {
+      countedLoop(i, le.slot("$iEnd", 1), 1, () -> block(k, b, 1, b.rowVectors(), matmul));
+    }
+    if (blocks != null && !trivialEpilogue(k)) {
+      // with the sums in block methods, the epilogue is a pass over all rows after them: run
+      // after each block's call (as it is when inline), the FashionMlp's W1 gradient and Adam
+      // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us.
+      // The pass is a method too, called for EPILOGUE_ELEMENTS at a time, so that it is compiled
+      // as early as the blocks
+      int per = Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      countedLoop(i, le.slot("$iEnd", 1), per, () -> callEpilogue(k, b, per, matmul));
+    }
+  }
+
+  /** Elements of c one call of an epilogue method covers (whole rows, at least one). */
+  private static final int EPILOGUE_ELEMENTS = 2048;
+
+  /**
+   * Calls the epilogue method of matmul {@code matmul} for rows {@code $i .. min($i + per, m) - 1},
+   * writing it first if this is its first call. The kernel's locals the epilogue reads (an
+   * optimizer's hyper-parameters, loop variables) are passed after {@code i}.
+   */
+  private void callEpilogue(Kernel.Matmul k, Blocking b, int per, int matmul) {
+    Ix accAt = Ix.add(Ix.mul(Ix.var("$r"), k.n()), Ix.var("$j"));
+    Map<String, Ix> at = Map.of("a0", Ix.var("$r"), "a1", Ix.var("$j"));
+    List<LoopStmt> body = new ArrayList<>();
+    body.add(new LoopStmt.Let("acc", new Fx.Load(k.c(), accAt)));
+    body.addAll(Subst.ints(at).stmts(k.epilogue()));
+    body = List.of(new LoopStmt.For("$r", Ix.lit(0), Ix.lit(1), 1, body, null));
+    body = List.of(new LoopStmt.For("$j", Ix.lit(0), Ix.lit(1), 1, body, null));
+    LoopStmts.Free free = LoopStmts.free(body);
+    StringBuilder more = new StringBuilder();
+    free.scalars().forEach(x -> more.append(p.type.getDescriptor()));
+    free.ints().forEach(x -> more.append('I'));
+    String key = matmul + ":epilogue";
+    String name = blockNames.get(key);
+    if (name == null) {
+      name = blocks.next();
+      blockNames.put(key, name);
+      MethodVisitor bmv = blocks.open(name, more.toString());
+      LoopEmitter ble = blocks.loopEmitter(bmv);
+      ble.slot("$i", 1); // the parameters after the model (0) and n (1), in descriptor order
+      free.scalars().forEach(x -> ble.slot(x, p.type.getSize()));
+      free.ints().forEach(x -> ble.slot(x, 1));
+      Set<String> arrays = new LinkedHashSet<>(LoopStmts.arrays(body));
+      ble.hoist(arrays);
+      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
+      e.bounds(k, b);
+      e.epilogue(
+          k,
+          b,
+          () -> {
+            e.addRows(per);
+            bmv.visitVarInsn(Opcodes.ILOAD, ble.slot("$iEnd", 1));
+            bmv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+          });
+      bmv.visitInsn(Opcodes.RETURN);
+      bmv.visitMaxs(0, 0);
+      bmv.visitEnd();
+    }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitVarInsn(Opcodes.ILOAD, 1);
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    free.scalars().forEach(x -> mv.visitVarInsn(p.op(Opcodes.ILOAD), le.slot(x, 1)));
+    free.ints().forEach(x -> mv.visitVarInsn(Opcodes.ILOAD, le.slot(x, 1)));
+    blocks.invoke(mv, name, more.toString());
+  }
+
+  /** The locals {@code $iEnd}, {@code $cEnd}, {@code $kEnd} and, with a tail, {@code $kSafe}. */
+  private void bounds(Kernel.Matmul k, Blocking b) {
     int n = k.n();
     int iEnd = le.slot("$iEnd", 1);
     le.ix(k.m());
@@ -365,32 +502,32 @@ final class VectorEmitter {
       mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
       mv.visitVarInsn(Opcodes.ISTORE, kSafe);
     }
-    int i = le.slot("$i", 1);
-    int rows = b.rows();
-    boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
-    if (rows > 1) {
-      int iMain = le.slot("$iMain", 1);
-      le.ix(Ix.floor(k.m(), rows));
-      mv.visitVarInsn(Opcodes.ISTORE, iMain);
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors()));
-    } else {
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
-      rest = true;
-    }
-    if (rest) {
-      countedLoop(i, iEnd, 1, () -> block(k, b, 1, b.rowVectors()));
-    }
   }
 
   /**
-   * Output rows {@code $i .. $i + rows - 1}, full vectors in chunks of {@code vectors}, the tail
-   * (if any) in the first chunk's k loop (or alone when there are no full vectors), then the
-   * epilogue.
+   * Output rows {@code $i .. $i + rows - 1}: their sums ({@link #chunks}), in a call to the block
+   * method of this shape or inline, and when inline the epilogue over them while hot in L1.
    */
-  private void block(Kernel.Matmul k, Blocking b, int rows, int vectors) {
+  private void block(Kernel.Matmul k, Blocking b, int rows, int vectors, int matmul) {
+    call(matmul + ":" + rows + "x" + vectors, k, b, e -> e.chunks(k, b, rows, vectors));
+    if (blocks == null && !trivialEpilogue(k)) {
+      epilogue(k, b, () -> addRows(rows));
+    }
+  }
+
+  /** Pushes {@code $i + rows}. */
+  private void addRows(int rows) {
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    le.intConst(rows);
+    mv.visitInsn(Opcodes.IADD);
+  }
+
+  /**
+   * The sums of rows {@code $i .. $i + rows - 1}, stored raw: full vectors in chunks of {@code
+   * vectors}, the tail (if any) in the first chunk's k loop (or alone when there are no full
+   * vectors).
+   */
+  private void chunks(Kernel.Matmul k, Blocking b, int rows, int vectors) {
     if (b.tail() > 0 && b.full() == 0) {
       tailChunk(k, b, rows);
     }
@@ -429,9 +566,41 @@ final class VectorEmitter {
         chunk(k, b, rows, left, () -> le.intConst(at), false);
       }
     }
-    if (!trivialEpilogue(k)) {
-      epilogue(k, b, rows);
+  }
+
+  /**
+   * Calls the block method {@code key} names for the rows from {@code $i}, writing it first if this
+   * is its first call; or, when blocks are inline, runs {@code body} here.
+   */
+  private void call(String key, Kernel.Matmul k, Blocking b, Consumer<VectorEmitter> body) {
+    if (blocks == null) {
+      body.accept(this);
+      return;
     }
+    String name = blockNames.get(key);
+    if (name == null) {
+      name = blocks.next();
+      blockNames.put(key, name);
+      MethodVisitor bmv = blocks.open(name);
+      LoopEmitter ble = blocks.loopEmitter(bmv);
+      ble.slot("$i", 1); // the parameter after the model (0) and n (1)
+      // the operands only: the epilogue stays in the kernel
+      Set<String> arrays =
+          new LinkedHashSet<>(LoopStmts.arrays(List.of(new LoopStmt.Let("a", k.a()))));
+      arrays.add(k.b());
+      arrays.add(k.c());
+      ble.hoist(arrays);
+      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
+      e.bounds(k, b);
+      body.accept(e);
+      bmv.visitInsn(Opcodes.RETURN);
+      bmv.visitMaxs(0, 0);
+      bmv.visitEnd();
+    }
+    mv.visitVarInsn(Opcodes.ALOAD, 0);
+    mv.visitVarInsn(Opcodes.ILOAD, 1);
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
+    blocks.invoke(mv, name);
   }
 
   /** The epilogue is just {@code c[i, j] = acc}, which the raw store already did. */
@@ -685,15 +854,13 @@ final class VectorEmitter {
   }
 
   /** The epilogue over rows {@code $i .. $i + rows - 1}, reading each raw sum back from c. */
-  private void epilogue(Kernel.Matmul k, Blocking b, int rows) {
+  private void epilogue(Kernel.Matmul k, Blocking b, Runnable rowEnds) {
     int n = k.n();
     int row = le.slot("$r", 1);
     int rowEnd = le.slot("$rEnd", 1);
     mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
     mv.visitVarInsn(Opcodes.ISTORE, row);
-    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
-    le.intConst(rows);
-    mv.visitInsn(Opcodes.IADD);
+    rowEnds.run();
     mv.visitVarInsn(Opcodes.ISTORE, rowEnd);
     boolean vector = vectorizable(k.epilogue()) && b.full() > 0;
     int vectorEnd = vector ? b.full() * lanes : 0;
