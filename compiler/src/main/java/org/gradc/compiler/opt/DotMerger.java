@@ -110,7 +110,7 @@ public final class DotMerger implements Pass {
       List<Group> out = new ArrayList<>();
       for (List<Node> members : rows.values()) {
         if (members.size() >= 2) {
-          out.add(new Group(Kind.ROWS, byOperand(members)));
+          out.add(new Group(Kind.ROWS, byOperand(members, 0)));
         }
       }
       for (Node root : graph.nodes()) {
@@ -174,18 +174,20 @@ public final class DotMerger implements Pass {
       List<Group> out = new ArrayList<>();
       for (List<Node> members : byType.values()) {
         if (members.size() >= 2) {
-          out.add(new Group(Kind.SUM, byOperand(members)));
+          out.add(new Group(Kind.SUM, byOperand(members, 1)));
         }
       }
       return out;
     }
 
     /**
-     * Products in the graph order of their first operands (then their own): a loop's steps in
-     * order, forward and backward alike, so every merge of one family stacks it the same way and
-     * the stacks are one node.
+     * Products in the graph order of their operand number {@code operand} (then their own): the
+     * operand that differs per step, {@code a_t} of rows and the cotangent {@code g_t} of a sum. A
+     * loop's backward pass computes its cotangents last step first, so the sums of a weight
+     * gradient and the rows of an input gradient stack a cotangent in the same order, and its stack
+     * is one node (a cotangent is then stored into one stacked buffer, not two).
      */
-    private List<Node> byOperand(List<Node> members) {
+    private List<Node> byOperand(List<Node> members, int operand) {
       if (position.isEmpty()) {
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
@@ -194,7 +196,7 @@ public final class DotMerger implements Pass {
       }
       List<Node> sorted = new ArrayList<>(members);
       sorted.sort(
-          Comparator.comparingInt((Node x) -> position.get(x.input(0)))
+          Comparator.comparingInt((Node x) -> position.get(x.input(operand)))
               .thenComparingInt(position::get));
       return sorted;
     }
