@@ -34,13 +34,14 @@ import org.gradc.compiler.ir.ops.MatMul;
  *       of the tree are replaced by zeros, which {@link Simplify} removes.
  * </ul>
  *
- * Only products no other product of the group depends on, and that depend on none of them, are
- * merged (a member with a path from or to another member stays, so the recurrence {@code h_t @ Wh}
- * is never merged): the merged product then needs only values computed before every member, and the
- * graph is rebuilt with those first. Each group is checked by two traversals of the graph, so the
- * pass is linear in the graph per group, never in the square of the steps. The rows of a merge
- * compute exactly the same sums; a merged sum adds the same terms in another order (row by row of
- * the stacked operands instead of step by step), so it agrees up to float rounding.
+ * Only products needed by the same kinds of role (outputs, loss, gradients, …: what each entry
+ * point computes) merge, and of those only the ones no other member depends on and that depend on
+ * no other member (a member with a path from or to another member stays, so the recurrence {@code
+ * h_t @ Wh} is never merged): the merged product then needs only values computed before every
+ * member, and the graph is rebuilt with those first. Each group is checked by two traversals of the
+ * graph, so the pass is linear in the graph per group, never in the square of the steps. The rows
+ * of a merge compute exactly the same sums; a merged sum adds the same terms in another order (row
+ * by row of the stacked operands instead of step by step), so it agrees up to float rounding.
  */
 public final class DotMerger implements Pass {
 
@@ -84,6 +85,9 @@ public final class DotMerger implements Pass {
     final Map<Node, List<Node>> users = new HashMap<>();
     private final Map<Node, Integer> position = new HashMap<>();
 
+    /** Which kinds of role need each node (bit per kind; see {@link #roles}). */
+    final Map<Node, Integer> needs = new HashMap<>();
+
     Analysis(Graph graph) {
       this.graph = graph;
       for (Node n : graph.nodes()) {
@@ -91,6 +95,29 @@ public final class DotMerger implements Pass {
           users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
       }
+      List<List<Node>> roles = roles(graph);
+      for (int bit = 0; bit < roles.size(); bit++) {
+        for (Node n : ancestors(roles.get(bit))) {
+          needs.merge(n, 1 << bit, (x, y) -> x | y);
+        }
+      }
+    }
+
+    /**
+     * The graph's roles by kind: an entry point computes some kinds only (a forward pass the
+     * outputs, not the gradients), so products needed by different kinds are not merged, or the
+     * merged product would make an entry compute what it does not need.
+     */
+    private static List<List<Node>> roles(Graph g) {
+      List<List<Node>> r = new ArrayList<>();
+      r.add(List.copyOf(g.outputs().values()));
+      r.add(List.copyOf(g.trainingOutputs().values()));
+      r.add(g.loss() == null ? List.of() : List.of(g.loss()));
+      r.add(g.evalLoss() == null ? List.of() : List.of(g.evalLoss()));
+      r.add(List.copyOf(g.gradients().values()));
+      r.add(List.copyOf(g.states().values()));
+      r.add(List.copyOf(g.updates().values()));
+      return r;
     }
 
     List<Node> usersOf(Node n) {
@@ -103,7 +130,8 @@ public final class DotMerger implements Pass {
       for (Node n : graph.nodes()) {
         if (n.op() instanceof MatMul mm && !mm.transposeA() && is2d(n)) {
           rows.computeIfAbsent(
-                  List.of(n.input(1), mm.transposeB(), n.input(0).type()), k -> new ArrayList<>())
+                  List.of(n.input(1), mm.transposeB(), n.input(0).type(), needs.getOrDefault(n, 0)),
+                  k -> new ArrayList<>())
               .add(n);
         }
       }

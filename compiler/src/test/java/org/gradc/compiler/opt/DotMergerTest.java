@@ -132,6 +132,19 @@ class DotMergerTest {
   }
 
   /**
+   * Products needed by different kinds of role are not merged: here one only by an output, one only
+   * by the loss (a forward pass computing the output would otherwise compute the loss's product).
+   */
+  @Test
+  void refusesProductsNeededByDifferentRoles() throws Exception {
+    Node w = e.param("w", f64(Shape.of(4, 4)));
+    b.output("y", e.matmul(e.input("x0", f64(Shape.batched(4))), w));
+    b.loss(e.mean(e.matmul(e.input("x1", f64(Shape.batched(4))), w), false));
+    Graph g = b.build();
+    assertSame(g, new DotMerger().run(g));
+  }
+
+  /**
    * Of four products sharing {@code w}, the third reads the second: only the first and the fourth
    * (no path from or to another member) are merged.
    */
