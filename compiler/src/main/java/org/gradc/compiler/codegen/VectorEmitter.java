@@ -487,6 +487,10 @@ final class VectorEmitter {
     int kEnd = le.slot("$kEnd", 1);
     le.ix(k.k());
     mv.visitVarInsn(Opcodes.ISTORE, kEnd);
+    if (contractsStackedRows(k, b)) {
+      kBlocked(k, b);
+      return;
+    }
     if (b.tail() > 0) {
       // rows of b whose whole-vector read at the tail column stays inside b's k * n elements
       // (an Ix of n times a constant may be negative: clamp to [0, k])
@@ -501,6 +505,84 @@ final class VectorEmitter {
       le.intConst(0);
       mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(II)I", false);
       mv.visitVarInsn(Opcodes.ISTORE, kSafe);
+    }
+  }
+
+  /** Rows of b one pass of {@link #kBlocked} reads: a chunk's panel of b then stays in L1. */
+  static final int K_BLOCK = 64;
+
+  /**
+   * Whether the product contracts over stacked rows ({@code k = n·T}, a weight gradient {@code Σ_t
+   * a_tᵀ g_t} merged by {@code opt.DotMerger}) with a shape {@link #kBlocked} handles: whole row
+   * blocks, whole chunks, no tail. Such a b ({@code batch·T} rows) is larger than the cache, and
+   * the row-block order would stream it whole once per block of output rows.
+   */
+  static boolean contractsStackedRows(Kernel.Matmul k, Blocking b) {
+    return k.k() instanceof Ix.Mul km
+        && km.a() instanceof Ix.N
+        && km.factor() >= 2
+        && k.m() instanceof Ix.Lit m
+        && m.value() % b.rows() == 0
+        && b.tail() == 0
+        && b.full() > 0
+        && b.full() % b.vectors() == 0;
+  }
+
+  /**
+   * The product blocked over k as well: c is zeroed, then for each block of {@link #K_BLOCK} rows
+   * of b, each chunk of columns, each block of output rows, the accumulators are loaded from c, run
+   * over the block's k and stored back; the epilogue runs after the last block. Every sum still
+   * adds its terms in k order, one multiply-add each, so the result has the unblocked kernel's
+   * bits.
+   */
+  private void kBlocked(Kernel.Matmul k, Blocking b) {
+    int rows = b.rows();
+    int m = ((Ix.Lit) k.m()).value();
+    le.stmt(
+        new LoopStmt.For(
+            "$z",
+            Ix.ZERO,
+            Ix.mul(k.m(), k.n()),
+            1,
+            List.of(new LoopStmt.Store(k.c(), Ix.var("$z"), Fx.c(0))),
+            "zero c"));
+    int kb = le.slot("$kb", 1);
+    int kbEnd = le.slot("$kbEnd", 1);
+    int jb = le.slot("$jb", 1);
+    int i = le.slot("$i", 1);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, kb);
+    countedLoop(
+        kb,
+        le.slot("$kEnd", 1),
+        K_BLOCK,
+        () -> {
+          mv.visitVarInsn(Opcodes.ILOAD, kb);
+          le.intConst(K_BLOCK);
+          mv.visitInsn(Opcodes.IADD);
+          mv.visitVarInsn(Opcodes.ILOAD, le.slot("$kEnd", 1));
+          mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+          mv.visitVarInsn(Opcodes.ISTORE, kbEnd);
+          le.intConst(0);
+          mv.visitVarInsn(Opcodes.ISTORE, jb);
+          countedLoopTo(
+              jb,
+              b.full() * lanes,
+              b.vectors() * lanes,
+              () -> {
+                le.intConst(0);
+                mv.visitVarInsn(Opcodes.ISTORE, i);
+                countedLoopTo(
+                    i,
+                    m,
+                    rows,
+                    () -> chunk(k, b, rows, b.vectors(), () -> load(jb), false, kb, kbEnd));
+              });
+        });
+    if (!trivialEpilogue(k)) {
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      countedLoopTo(i, m, rows, () -> epilogue(k, b, rows));
     }
   }
 
@@ -624,14 +706,44 @@ final class VectorEmitter {
    */
   private void chunk(
       Kernel.Matmul k, Blocking b, int rows, int vectors, Runnable j0, boolean tail) {
+    chunk(k, b, rows, vectors, j0, tail, -1, -1);
+  }
+
+  /**
+   * {@link #chunk}, or with {@code kFrom} a slot ({@link #kBlocked}): over {@code k} from {@code
+   * kFrom} to {@code kTo} only, the accumulators starting from what c holds.
+   */
+  private void chunk(
+      Kernel.Matmul k,
+      Blocking b,
+      int rows,
+      int vectors,
+      Runnable j0,
+      boolean tail,
+      int kFrom,
+      int kTo) {
     int n = k.n();
+    boolean partial = kFrom >= 0;
     int col = b.full() * lanes;
     int width = vectors + (tail ? 1 : 0);
     int[][] acc = new int[rows][width];
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < width; q++) {
         acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
-        v.zero(mv);
+        if (partial) {
+          v.species(mv);
+          mv.visitVarInsn(Opcodes.ALOAD, le.slot(k.c(), 1));
+          rowOffset(r, n);
+          j0.run();
+          mv.visitInsn(Opcodes.IADD);
+          if (q > 0) {
+            le.intConst(q * lanes);
+            mv.visitInsn(Opcodes.IADD);
+          }
+          v.fromArray(mv);
+        } else {
+          v.zero(mv);
+        }
         mv.visitVarInsn(Opcodes.ASTORE, acc[r][q]);
       }
     }
@@ -643,11 +755,15 @@ final class VectorEmitter {
     int bk = le.slot("$bk", 1);
     int x = le.slot("$x", 1);
     int bArr = le.slot(k.b(), 1);
-    le.intConst(0);
+    if (partial) {
+      mv.visitVarInsn(Opcodes.ILOAD, kFrom);
+    } else {
+      le.intConst(0);
+    }
     mv.visitVarInsn(Opcodes.ISTORE, kk);
     countedLoop(
         kk,
-        le.slot(tail ? "$kSafe" : "$kEnd", 1),
+        partial ? kTo : le.slot(tail ? "$kSafe" : "$kEnd", 1),
         1,
         () -> {
           mv.visitVarInsn(Opcodes.ILOAD, kk);

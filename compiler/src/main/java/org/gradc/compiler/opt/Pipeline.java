@@ -4,8 +4,9 @@ import java.util.List;
 import org.gradc.compiler.ir.Graph;
 
 /**
- * The optimizer: runs constant folding, simplification, CSE and DCE in turn until a round changes
- * nothing (a fixed point), and reports how many nodes that removed.
+ * The optimizer: runs constant folding, simplification, CSE, merging of repeated products ({@link
+ * DotMerger}) and DCE in turn until a round changes nothing (a fixed point), and reports how many
+ * nodes that removed.
  */
 public final class Pipeline {
   /** Rounds after which the pipeline stops even without a fixed point (a guard, never reached). */
@@ -20,7 +21,12 @@ public final class Pipeline {
   /** The standard passes, in order. */
   public static Pipeline standard() {
     return new Pipeline(
-        List.of(new ConstantFolding(), new Simplify(), new CommonSubexpressions(), new DeadCode()));
+        List.of(
+            new ConstantFolding(),
+            new Simplify(),
+            new CommonSubexpressions(),
+            new DotMerger(),
+            new DeadCode()));
   }
 
   /** What optimizing a graph gave. */

@@ -30,9 +30,16 @@ final class Rewriter {
   /** The builder being filled, with helpers for rules. */
   static final class Context {
     final Graph.Builder builder;
+    private final Map<Node, Node> map;
 
-    Context(Graph.Builder builder) {
+    Context(Graph.Builder builder, Map<Node, Node> map) {
       this.builder = builder;
+      this.map = map;
+    }
+
+    /** What an old node already visited became (null when dropped or not visited yet). */
+    Node rebuilt(Node old) {
+      return map.get(old);
     }
 
     /** {@code n}'s op applied to new inputs (the identity rewrite). */
@@ -47,10 +54,18 @@ final class Rewriter {
   }
 
   static Graph rebuild(Graph g, Rule rule) {
+    return rebuild(g, g.nodes(), rule);
+  }
+
+  /**
+   * As {@link #rebuild(Graph, Rule)}, visiting the nodes in {@code order}: every node of {@code g},
+   * each after its inputs (a pass that builds a node from several old ones visits those first).
+   */
+  static Graph rebuild(Graph g, List<Node> order, Rule rule) {
     Graph.Builder b = Graph.builder().modelName(g.modelName()).precision(g.precision());
-    Context ctx = new Context(b);
     Map<Node, Node> map = new HashMap<>();
-    for (Node n : g.nodes()) {
+    Context ctx = new Context(b, map);
+    for (Node n : order) {
       List<Node> inputs = new ArrayList<>(n.inputs().size());
       for (Node in : n.inputs()) {
         inputs.add(map.get(in));

@@ -15,13 +15,37 @@ import org.gradc.compiler.ir.TensorType;
  * whose products contract over the batch axis ({@code ∂L/∂W = aᵀ·δz} with {@code a} of shape {@code
  * [batch, k]}), which no transposed tensor could express since the batch axis must stay leading.
  * The contracted axis may be {@code batch}; the rows of the result may be too.
+ *
+ * <p><b>Stacked rows</b> (created only by {@code opt.DotMerger}; the language's {@code @} takes 2-D
+ * operands): an operand of rank above 2 is a matrix whose rows are its leading axes flattened in
+ * row-major order, which is its layout in memory. Without {@code transposeA}, {@code a = [r…, k]}
+ * and a 2-D {@code op(b)} give {@code [r…, n]} (NumPy's {@code matmul} of a stack); with {@code
+ * transposeA}, {@code a = [c…, m]} and {@code b = [c…, n]} (same leading extents, no {@code
+ * transposeB}) contract over all of {@code c…} and give {@code [m, n]}. The batch axis may lead
+ * {@code r…} or {@code c…}, as {@code [batch, T, k]} rows stand for {@code batch·T} rows. The VJP
+ * below builds only products of these forms.
  */
 public record MatMul(boolean transposeA, boolean transposeB) implements org.gradc.compiler.ir.Op {
   public static final Primitive PRIMITIVE =
       Def.binary(
           "matmul",
           "the matrix product of a [m, k] and b [k, n] (the operator @); m may be batch",
-          Emit::matmul);
+          MatMul::language);
+
+  /** The language's {@code a @ b}: two 2-D operands (stacked rows are the optimizer's). */
+  private static Node language(Emit e, Node a, Node b) throws ShapeError {
+    if (a.shape().rank() != 2 || b.shape().rank() != 2) {
+      throw rankError(a.type(), b.type());
+    }
+    return e.matmul(a, b);
+  }
+
+  private static ShapeError rankError(TensorType a, TensorType b) {
+    return new ShapeError(
+        "E0304",
+        "@ multiplies 2-D tensors, got " + a + " @ " + b,
+        "reshape a vector v of n elements to [1, n] or [n, 1] first");
+  }
 
   @Override
   public String name() {
@@ -36,31 +60,80 @@ public record MatMul(boolean transposeA, boolean transposeB) implements org.grad
     TensorType a = inputs.get(0);
     TensorType b = inputs.get(1);
     DType d = Broadcasting.sameFloat("@", inputs);
-    if (a.shape().rank() != 2 || b.shape().rank() != 2) {
-      throw new ShapeError(
-          "E0304",
-          "@ multiplies 2-D tensors, got " + a + " @ " + b,
-          "reshape a vector v of n elements to [1, n] or [n, 1] first");
+    int ra = a.shape().rank();
+    int rb = b.shape().rank();
+    boolean stacked = ra > 2 || rb > 2;
+    if (ra < 2
+        || rb < 2
+        || (stacked && transposeA && (ra != rb || transposeB || !leadingEqual(a, b)))
+        || (stacked && !transposeA && rb != 2)) {
+      throw rankError(a, b);
+    }
+    if (stacked && !transposeA) {
+      // rows [r…, k] @ op(b) [k, n] -> [r…, n]
+      int k = a.shape().dim(ra - 1);
+      int kb = b.shape().dim(transposeB ? 1 : 0);
+      int n = b.shape().dim(transposeB ? 0 : 1);
+      if (k != kb) {
+        throw innerError(a, b);
+      }
+      if (n == Shape.BATCH) {
+        throw new ShapeError(
+            "E0307", "the product " + a + " @ " + b + " would put the batch axis last");
+      }
+      int[] dims = a.shape().dims();
+      dims[ra - 1] = n;
+      return new TensorType(d, Shape.of(dims));
+    }
+    if (stacked) {
+      // [c…, m]ᵀ @ [c…, n] -> [m, n]
+      return new TensorType(d, Shape.of(a.shape().dim(ra - 1), b.shape().dim(rb - 1)));
     }
     int m = a.shape().dim(transposeA ? 1 : 0);
     int ka = a.shape().dim(transposeA ? 0 : 1);
     int kb = b.shape().dim(transposeB ? 1 : 0);
     int n = b.shape().dim(transposeB ? 0 : 1);
     if (ka != kb) {
-      throw new ShapeError(
-          "E0303",
-          "cannot multiply "
-              + operand(a, transposeA)
-              + " @ "
-              + operand(b, transposeB)
-              + ": the inner extents differ",
-          "the columns of the left operand must equal the rows of the right one");
+      throw innerError(a, b);
     }
     if (n == Shape.BATCH) {
       throw new ShapeError(
           "E0307", "the product " + a + " @ " + b + " would put the batch axis last");
     }
     return new TensorType(d, Shape.of(m, n));
+  }
+
+  private static boolean leadingEqual(TensorType a, TensorType b) {
+    for (int i = 0; i < a.shape().rank() - 1; i++) {
+      if (a.shape().dim(i) != b.shape().dim(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private ShapeError innerError(TensorType a, TensorType b) {
+    return new ShapeError(
+        "E0303",
+        "cannot multiply "
+            + operand(a, transposeA)
+            + " @ "
+            + operand(b, transposeB)
+            + ": the inner extents differ",
+        "the columns of the left operand must equal the rows of the right one");
+  }
+
+  /**
+   * {@code x}'s extents as a matrix: its leading axes flattened into rows, its last axis the
+   * columns.
+   */
+  private static int[] matrix(Shape s, int batch) {
+    int[] d = s.concrete(batch);
+    int rows = 1;
+    for (int i = 0; i < d.length - 1; i++) {
+      rows *= d[i];
+    }
+    return new int[] {rows, d[d.length - 1]};
   }
 
   private static String operand(TensorType t, boolean transposed) {
@@ -89,8 +162,9 @@ public record MatMul(boolean transposeA, boolean transposeB) implements org.grad
 
   @Override
   public double[] evaluate(Node out, List<double[]> inputs, int batch) {
-    int[] ad = out.input(0).shape().concrete(batch);
-    int[] bd = out.input(1).shape().concrete(batch);
+    // stacked rows are the row-major layout of the flattened matrix
+    int[] ad = matrix(out.input(0).shape(), batch);
+    int[] bd = matrix(out.input(1).shape(), batch);
     int m = transposeA ? ad[1] : ad[0];
     int k = transposeA ? ad[0] : ad[1];
     int n = transposeB ? bd[0] : bd[1];

@@ -1,0 +1,100 @@
+package org.gradc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.gradc.compiler.Compilation;
+import org.gradc.compiler.Gradc;
+import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.ops.MatMul;
+import org.gradc.compiler.opt.CommonSubexpressions;
+import org.gradc.compiler.opt.ConstantFolding;
+import org.gradc.compiler.opt.DeadCode;
+import org.gradc.compiler.opt.Pipeline;
+import org.gradc.compiler.opt.Simplify;
+import org.gradc.runtime.Model;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Products merged by {@code opt.DotMerger} through the code generator: stacked rows (forward and
+ * input-gradient products as {@code [batch, T, n]} results, read back per step) and weight
+ * gradients contracting over {@code batch·T} rows, which the vector back end blocks over k ({@link
+ * VectorEmitter#K_BLOCK} rows at a time: batch 6 × T = 20 is 120 rows, two blocks, the second
+ * partial). Generated outputs, loss and gradients against the reference evaluator on the merged
+ * graph and on the graph optimized without the merge, f32 and f64, scalar and vector back ends.
+ */
+class DotMergerCodegenTest {
+
+  /** An LSTM language model whose gate width (32) and hidden width (8) fill whole vectors. */
+  private static final String SEQ =
+      """
+      model Seq
+      const T = 20
+      const H = 8
+      input  x: int[batch, T]
+      input  y: int[batch, T]
+      param  E:  float[7, 4]   = normal(0, 0.5)
+      param  Wx: float[4, 32]  = glorot_uniform
+      param  Wh: float[8, 32]  = glorot_uniform
+      param  b:  float[32]     = zeros
+      param  Wo: float[8, 7]   = glorot_uniform
+      param  bo: float[7]      = zeros
+      h[0] = zeros([batch, H])
+      c[0] = zeros([batch, H])
+      L[0] = 0
+      for t in 0 .. T {
+        z = embedding(E, x[:, t]) @ Wx + h[t] @ Wh + b
+        c[t + 1] = sigmoid(z[:, H .. 2 * H]) * c[t] + sigmoid(z[:, 0 .. H]) * tanh(z[:, 2 * H .. 3 * H])
+        h[t + 1] = sigmoid(z[:, 3 * H .. 4 * H]) * tanh(c[t + 1])
+        o[t] = h[t + 1] @ Wo + bo
+        L[t + 1] = L[t] + mean(cross_entropy(o[t], y[:, t], classes = 7))
+      }
+      output logits = stack(o[0 .. T], axis = 1)
+      loss L[T] / T
+      """;
+
+  @Test
+  void mergedProductsMatchTheEvaluator() throws Exception {
+    SourceFile source = new SourceFile("seq.grad", SEQ);
+    for (Precision p : Precision.values()) {
+      TrainingGraph tg = Gradc.trainingGraph(source, p);
+      long sums =
+          tg.graph().nodes().stream()
+              .filter(
+                  n ->
+                      n.op() instanceof MatMul mm
+                          && mm.transposeA()
+                          && n.input(0).shape().rank() == 3)
+              .count();
+      assertTrue(sums == 3, "dWh, dWx and dWo merged: " + sums);
+      Graph unmerged = withoutMerging(source, p);
+      for (Backend backend : List.of(new ScalarBackend(), VectorBackend.forThisJvm())) {
+        Model m = HiddenClasses.instantiate(Harness.generate(tg, p, backend));
+        for (int batch : new int[] {6, 1, 4}) {
+          Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 13L, p);
+          Harness.compareWithEvaluator(m, unmerged, batch, batch * 29L, p);
+        }
+      }
+    }
+  }
+
+  /** The joint graph optimized by the standard passes but {@code DotMerger}. */
+  private static Graph withoutMerging(SourceFile source, Precision p) throws Exception {
+    Graph g = Compilation.of(source, Gradc.Options.defaults().withPrecision(p)).differentiated();
+    Graph u =
+        new Pipeline(
+                List.of(
+                    new ConstantFolding(),
+                    new Simplify(),
+                    new CommonSubexpressions(),
+                    new DeadCode()))
+            .run(g)
+            .graph();
+    for (Node n : u.nodes()) {
+      assertTrue(!(n.op() instanceof MatMul) || n.input(0).shape().rank() == 2);
+    }
+    return u;
+  }
+}
