@@ -13,6 +13,7 @@ import org.gradc.runtime.train.History;
 import org.gradc.runtime.train.LrSchedule;
 import org.gradc.runtime.train.Progress;
 import org.gradc.runtime.train.Trainer;
+import org.gradc.runtime.train.Warmup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,6 +104,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", paramLabel = "CKPT", description = "continue a saved run")
   Path resume;
 
+  @Option(
+      names = "--warmup",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "compile the model's kernels on the other core while the data loads, by training a"
+              + " copy on zeros (default: on; --no-warmup turns it off)")
+  boolean warmup;
+
   @Mixin ImportOptions imports;
 
   @Option(names = "--history", paramLabel = "CSV", description = "write per-epoch metrics")
@@ -140,71 +151,77 @@ final class TrainCommand implements Callable<Integer> {
           if (imports.given()) {
             err.println(imports.into(m));
           }
-          DataSource source = ModelRun.data(data, m);
-          Dataset train = source.train().forModel(m.spec());
-          Dataset validation = source.test() == null ? null : source.test().forModel(m.spec());
-          if (validationSplit != null) {
-            Dataset.Split s = train.split(validationSplit, seed);
-            train = s.train();
-            validation = s.validation();
+          try (Warmup jit = warmup ? Warmup.start(m, batch) : Warmup.none()) {
+            return train(m, jit, lrSchedule, mode, out, err);
           }
-          Trainer t =
-              Trainer.of(m)
-                  .epochs(epochs)
-                  .batchSize(batch)
-                  .shuffle(seed)
-                  .threads(threads)
-                  .schedule(lrSchedule)
-                  .progress(mode, ModelRun.stream(err))
-                  .provenance(
-                      new Provenance(ModelRun.sourceHash(model), Version.current(), seed, null));
-          if (lr != null) {
-            t.lr(lr);
-          }
-          if (validation != null) {
-            t.validate(validation);
-          }
-          if (patience != null) {
-            t.earlyStopping(patience);
-          }
-          if (save != null) {
-            t.checkpoint(save);
-          }
-          if (resume != null) {
-            t.resume(resume);
-          }
-          out.printf(
-              Locale.ROOT,
-              "training %s (%,d parameters) on %s: %,d examples%s%n",
-              m.spec().modelName(),
-              m.spec().parameterCount(),
-              source.description(),
-              train.size(),
-              validation == null ? "" : String.format(", validating on %,d", validation.size()));
-          out.flush();
-          long t0 = System.nanoTime();
-          History h = t.fit(train);
-          double seconds = (System.nanoTime() - t0) / 1e9;
-          if (historyCsv != null) {
-            h.writeCsv(historyCsv);
-          }
-          if (plot != null) {
-            h.writeSvg(plot);
-          }
-          out.printf(
-              Locale.ROOT,
-              "%d epochs in %.1f s: %s%n",
-              h.size(),
-              seconds,
-              h.size() == 0
-                  ? "nothing to do"
-                  : h.last().toString().replaceAll("  seconds .*$", ""));
-          if (save != null) {
-            out.println("saved " + save);
-          }
-          out.flush();
-          return 0;
         });
+  }
+
+  /** Loads the data while {@code jit} warms the kernels up, stops it, then trains. */
+  private int train(
+      Model m, Warmup jit, LrSchedule lrSchedule, Progress mode, PrintWriter out, PrintWriter err) {
+    DataSource source = ModelRun.data(data, m);
+    Dataset train = source.train().forModel(m.spec());
+    Dataset validation = source.test() == null ? null : source.test().forModel(m.spec());
+    if (validationSplit != null) {
+      Dataset.Split s = train.split(validationSplit, seed);
+      train = s.train();
+      validation = s.validation();
+    }
+    Trainer t =
+        Trainer.of(m)
+            .epochs(epochs)
+            .batchSize(batch)
+            .shuffle(seed)
+            .threads(threads)
+            .schedule(lrSchedule)
+            .progress(mode, ModelRun.stream(err))
+            .provenance(new Provenance(ModelRun.sourceHash(model), Version.current(), seed, null));
+    if (lr != null) {
+      t.lr(lr);
+    }
+    if (validation != null) {
+      t.validate(validation);
+    }
+    if (patience != null) {
+      t.earlyStopping(patience);
+    }
+    if (save != null) {
+      t.checkpoint(save);
+    }
+    if (resume != null) {
+      t.resume(resume);
+    }
+    out.printf(
+        Locale.ROOT,
+        "training %s (%,d parameters) on %s: %,d examples%s%n",
+        m.spec().modelName(),
+        m.spec().parameterCount(),
+        source.description(),
+        train.size(),
+        validation == null ? "" : String.format(", validating on %,d", validation.size()));
+    out.flush();
+    jit.close();
+    long t0 = System.nanoTime();
+    History h = t.fit(train);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (historyCsv != null) {
+      h.writeCsv(historyCsv);
+    }
+    if (plot != null) {
+      h.writeSvg(plot);
+    }
+    out.printf(
+        Locale.ROOT,
+        "%d epochs in %.1f s: %s%n",
+        h.size(),
+        seconds,
+        h.size() == 0 ? "nothing to do" : h.last().toString().replaceAll("  seconds .*$", ""));
+    if (save != null) {
+      out.println("saved " + save);
+    }
+    out.flush();
+    return 0;
   }
 
   private LrSchedule parseSchedule(String s) {
