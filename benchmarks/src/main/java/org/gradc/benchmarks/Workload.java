@@ -22,6 +22,7 @@ import org.gradc.runtime.train.History;
 import org.gradc.runtime.train.Metric;
 import org.gradc.runtime.train.Progress;
 import org.gradc.runtime.train.Trainer;
+import org.gradc.runtime.train.Warmup;
 
 /**
  * One benchmark workload, run in a JVM of its own by {@link Harness} so that its peak memory is its
@@ -34,20 +35,22 @@ import org.gradc.runtime.train.Trainer;
  * LABELS [EPOCHS]} trains the same model through the {@link Trainer} on 1 or 2 data-parallel
  * threads, EPOCHS (default 3) epochs in one {@code fit}, and reports the first and the fastest
  * other epoch (see {@link #mlpTrainer}). {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is
- * what {@code gradc train --data fashion-mnist} runs: {@link Trainer#fit} with validation on the
- * test set and the training accuracy, EPOCHS (default 2, as the bare loop) epochs timed by the wall
- * clock, validation included (and reported apart). {@code Workload gradc-overhead IMAGES LABELS
- * [ROUNDS]} alternates bare epochs and {@code fit} epochs on one model in one JVM (see {@link
- * #overhead}). {@code Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000)
- * one-example predictions after as many warm-up calls: median and 99th percentile, and the bytes
- * allocated per call. {@code Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link
- * #NAMES}, issue 12) on the word list as {@code text:WORDS?length=16}: ms per training step over
- * STEPS steps after a separate warm-up of STEPS steps, and with {@code epoch} first the mean
- * training loss of one epoch from the fresh model (what {@code torch_bench.py --lstm-steps S
- * --lstm-epoch} reports for PyTorch: the same batches in the same order). {@code Workload gradc-cnn
- * [STEPS [WARM-UP]]} times STEPS (default 100) training steps of {@code examples/…/FashionCnn.grad}
- * at batch 64 on eight seeded random batches in turn, after WARM-UP (default 700) steps timed
- * apart; an epoch of Fashion-MNIST is 938 such steps.
+ * what {@code gradc train --data fashion-mnist} runs (the data loaded while a {@link Warmup} runs,
+ * unless a fifth argument {@code no-warmup} is given; {@code load_s} reports how long that took):
+ * {@link Trainer#fit} with validation on the test set and the training accuracy, EPOCHS (default 2,
+ * as the bare loop) epochs timed by the wall clock, validation included (and reported apart).
+ * {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]} alternates bare epochs and {@code fit}
+ * epochs on one model in one JVM (see {@link #overhead}). {@code Workload
+ * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
+ * as many warm-up calls: median and 99th percentile, and the bytes allocated per call. {@code
+ * Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES}, issue 12) on the
+ * word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps after a separate
+ * warm-up of STEPS steps, and with {@code epoch} first the mean training loss of one epoch from the
+ * fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports for PyTorch: the
+ * same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]} times STEPS
+ * (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on eight seeded
+ * random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of Fashion-MNIST
+ * is 938 such steps.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -74,7 +77,8 @@ public final class Workload {
               mlpFit(
                   Path.of(args[1]),
                   Path.of(args[2]),
-                  args.length > 3 ? Integer.parseInt(args[3]) : 2);
+                  args.length > 3 ? Integer.parseInt(args[3]) : 2,
+                  !(args.length > 4 && args[4].equals("no-warmup")));
           case "gradc-overhead" ->
               overhead(
                   Path.of(args[1]),
@@ -397,14 +401,22 @@ public final class Workload {
    * the first. The warm epoch is the fastest after the first (with the default 2 epochs, the
    * second: as the bare loop's).
    */
-  private static String mlpFit(Path images, Path labels, int epochs) throws Exception {
+  private static String mlpFit(Path images, Path labels, int epochs, boolean warmup)
+      throws Exception {
     long compileStart = System.nanoTime();
     Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
     double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
-    DataSource source = DataSource.fashionMnist(images.getParent());
-    Dataset train = source.train().forModel(m.spec());
-    Dataset validation = source.test().forModel(m.spec());
+    long loadStart = System.nanoTime();
+    Dataset train;
+    Dataset validation;
+    // as gradc train: the kernels warm up on a copy while the data loads
+    try (Warmup jit = warmup ? Warmup.start(m, BATCH) : Warmup.none()) {
+      DataSource source = DataSource.fashionMnist(images.getParent());
+      train = source.train().forModel(m.spec());
+      validation = source.test().forModel(m.spec());
+    }
+    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
     double[] seconds = new double[epochs];
     double[] validating = new double[epochs];
     double[] cpu = new double[epochs];
@@ -447,11 +459,13 @@ public final class Workload {
     }
     return String.format(
         Locale.ROOT,
-        "{\"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f,"
-            + " \"first_epoch_cpu_s\": %.4f, \"epoch_cpu_s\": %.4f, \"first_val_s\": %.4f,"
-            + " \"val_s\": %.4f, \"val_accuracy\": %.4f, \"peak_rss_mb\": %.1f}",
+        "{\"epochs\": %d, \"compile_s\": %.4f, \"load_s\": %.4f, \"first_epoch_s\": %.4f,"
+            + " \"epoch_s\": %.4f, \"first_epoch_cpu_s\": %.4f, \"epoch_cpu_s\": %.4f,"
+            + " \"first_val_s\": %.4f, \"val_s\": %.4f, \"val_accuracy\": %.4f,"
+            + " \"peak_rss_mb\": %.1f}",
         epochs,
         compileSeconds,
+        loadSeconds,
         seconds[0],
         seconds[warm],
         cpu[0],

@@ -390,6 +390,10 @@ final class VectorEmitter {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
     int matmul = matmuls++;
     bounds(k, b);
+    if (contractsStackedRows(k, b)) {
+      kBlocked(k, b);
+      return;
+    }
     int i = le.slot("$i", 1);
     int rows = b.rows();
     boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
@@ -487,10 +491,6 @@ final class VectorEmitter {
     int kEnd = le.slot("$kEnd", 1);
     le.ix(k.k());
     mv.visitVarInsn(Opcodes.ISTORE, kEnd);
-    if (contractsStackedRows(k, b)) {
-      kBlocked(k, b);
-      return;
-    }
     if (b.tail() > 0) {
       // rows of b whose whole-vector read at the tail column stays inside b's k * n elements
       // (an Ix of n times a constant may be negative: clamp to [0, k])
@@ -582,7 +582,7 @@ final class VectorEmitter {
     if (!trivialEpilogue(k)) {
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoopTo(i, m, rows, () -> epilogue(k, b, rows));
+      countedLoopTo(i, m, rows, () -> epilogue(k, b, () -> addRows(rows)));
     }
   }
 
