@@ -79,7 +79,7 @@ final class DumpCommand implements Callable<Integer> {
     // a kernel that shares a method with other steps' (StepForm.SHARED) is shown before it
     Map<String, String> listed = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : bytecode.entrySet()) {
-      if (e.getKey().startsWith("shared$")) {
+      if (e.getKey().startsWith("kshared$")) {
         for (String k : c.kernels().keySet()) {
           if (!bytecode.containsKey(k)) {
             listed.putIfAbsent(k, "");

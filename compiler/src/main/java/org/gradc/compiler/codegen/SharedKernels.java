@@ -34,8 +34,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * that differ between them as int arguments after the buffers:
  *
  * <pre>
- * private void shared$3(int n, float[] a0, float[] a1, int[] a2, int o0) { ... }
- * // runTrainStep: shared$3(n, t7, p_Wx, i_x, 0); ...; shared$3(n, t19, p_Wx, i_x, 1); ...
+ * private void kshared$3(int n, float[] a0, float[] a1, int[] a2, int o0) { ... }
+ * // runTrainStep: kshared$3(n, t7, p_Wx, i_x, 0); ...; kshared$3(n, t19, p_Wx, i_x, 1); ...
  * </pre>
  *
  * <p>(static, with the model first, in a width's nestmate). A constant used any other way (a loop
@@ -44,8 +44,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * was, and so do a kernel that splits into calls ({@link CallsCode}) and the kernels it calls.
  */
 final class SharedKernels {
-  /** Prefix of the shared methods' names. */
-  static final String PREFIX = "shared$";
+  /**
+   * Prefix of the shared methods' names. It starts with {@code k} like every kernel's, because
+   * {@code gradc train}'s JIT options lower the compile thresholds of {@code k*} methods only.
+   */
+  static final String PREFIX = "kshared$";
 
   /** Arguments a method may take: the JVM's 255 slots, less the model and {@code n}. */
   private static final int MAX_ARGUMENTS = 253;
@@ -63,7 +66,7 @@ final class SharedKernels {
       offsets = List.copyOf(offsets);
     }
 
-    /** {@code shared$3(n, t7, p_Wx, i_x, 16)}. */
+    /** {@code kshared$3(n, t7, p_Wx, i_x, 16)}. */
     String render() {
       List<String> args = new ArrayList<>(List.of("n"));
       args.addAll(fields);
