@@ -732,14 +732,7 @@ final class VectorEmitter {
         acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
         if (partial) {
           v.species(mv);
-          mv.visitVarInsn(Opcodes.ALOAD, le.slot(k.c(), 1));
-          rowOffset(r, n);
-          j0.run();
-          mv.visitInsn(Opcodes.IADD);
-          if (q > 0) {
-            le.intConst(q * lanes);
-            mv.visitInsn(Opcodes.IADD);
-          }
+          pushC(le.slot(k.c(), 1), r, q, n, j0);
           v.fromArray(mv);
         } else {
           v.zero(mv);
@@ -803,14 +796,7 @@ final class VectorEmitter {
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < vectors; q++) {
         mv.visitVarInsn(Opcodes.ALOAD, acc[r][q]);
-        mv.visitVarInsn(Opcodes.ALOAD, cArr);
-        rowOffset(r, n);
-        j0.run();
-        mv.visitInsn(Opcodes.IADD);
-        if (q > 0) {
-          le.intConst(q * lanes);
-          mv.visitInsn(Opcodes.IADD);
-        }
+        pushC(cArr, r, q, n, j0);
         v.intoArray(mv);
       }
     }
@@ -822,6 +808,18 @@ final class VectorEmitter {
         addLastRowsOfB(k, rows, 0, vectors * lanes);
         addLastRowsOfB(k, rows, col, col + b.tail());
       }
+    }
+  }
+
+  /** Pushes c and the index of vector {@code q} of block row {@code r} in it (from {@code j0}). */
+  private void pushC(int cArr, int r, int q, int n, Runnable j0) {
+    mv.visitVarInsn(Opcodes.ALOAD, cArr);
+    rowOffset(r, n);
+    j0.run();
+    mv.visitInsn(Opcodes.IADD);
+    if (q > 0) {
+      le.intConst(q * lanes);
+      mv.visitInsn(Opcodes.IADD);
     }
   }
 
