@@ -441,42 +441,22 @@ final class VectorEmitter {
     body.addAll(Subst.ints(at).stmts(k.epilogue()));
     body = List.of(new LoopStmt.For("$r", Ix.lit(0), Ix.lit(1), 1, body, null));
     body = List.of(new LoopStmt.For("$j", Ix.lit(0), Ix.lit(1), 1, body, null));
-    LoopStmts.Free free = LoopStmts.free(body);
-    StringBuilder more = new StringBuilder();
-    free.scalars().forEach(x -> more.append(p.type.getDescriptor()));
-    free.ints().forEach(x -> more.append('I'));
-    String key = matmul + ":epilogue";
-    String name = blockNames.get(key);
-    if (name == null) {
-      name = blocks.next();
-      blockNames.put(key, name);
-      MethodVisitor bmv = blocks.open(name, more.toString());
-      LoopEmitter ble = blocks.loopEmitter(bmv);
-      ble.slot("$i", 1); // the parameters after the model (0) and n (1), in descriptor order
-      free.scalars().forEach(x -> ble.slot(x, p.type.getSize()));
-      free.ints().forEach(x -> ble.slot(x, 1));
-      Set<String> arrays = new LinkedHashSet<>(LoopStmts.arrays(body));
-      ble.hoist(arrays);
-      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
-      e.bounds(k, b);
-      e.epilogue(
-          k,
-          b,
-          () -> {
-            e.addRows(per);
-            bmv.visitVarInsn(Opcodes.ILOAD, ble.slot("$iEnd", 1));
-            bmv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
-          });
-      bmv.visitInsn(Opcodes.RETURN);
-      bmv.visitMaxs(0, 0);
-      bmv.visitEnd();
-    }
-    mv.visitVarInsn(Opcodes.ALOAD, 0);
-    mv.visitVarInsn(Opcodes.ILOAD, 1);
-    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
-    free.scalars().forEach(x -> mv.visitVarInsn(p.op(Opcodes.ILOAD), le.slot(x, 1)));
-    free.ints().forEach(x -> mv.visitVarInsn(Opcodes.ILOAD, le.slot(x, 1)));
-    blocks.invoke(mv, name, more.toString());
+    blockMethod(
+        matmul + ":epilogue",
+        k,
+        b,
+        new LinkedHashSet<>(LoopStmts.arrays(body)),
+        LoopStmts.free(body),
+        e ->
+            e.epilogue(
+                k,
+                b,
+                () -> {
+                  e.addRows(per);
+                  e.mv.visitVarInsn(Opcodes.ILOAD, e.le.slot("$iEnd", 1));
+                  e.mv.visitMethodInsn(
+                      Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+                }));
   }
 
   /** The locals {@code $iEnd}, {@code $cEnd}, {@code $kEnd} and, with a tail, {@code $kSafe}. */
@@ -659,18 +639,38 @@ final class VectorEmitter {
       body.accept(this);
       return;
     }
+    // the operands only: the epilogue stays in the kernel
+    Set<String> arrays =
+        new LinkedHashSet<>(LoopStmts.arrays(List.of(new LoopStmt.Let("a", k.a()))));
+    arrays.add(k.b());
+    arrays.add(k.c());
+    blockMethod(key, k, b, arrays, new LoopStmts.Free(Set.of(), Set.of()), body);
+  }
+
+  /**
+   * Calls the block method {@code key} names for the rows from {@code $i}, writing it first (with
+   * {@code body}, over {@code arrays}) if this is its first call. The kernel's locals in {@code
+   * free} are passed after {@code i}.
+   */
+  private void blockMethod(
+      String key,
+      Kernel.Matmul k,
+      Blocking b,
+      Set<String> arrays,
+      LoopStmts.Free free,
+      Consumer<VectorEmitter> body) {
+    StringBuilder more = new StringBuilder();
+    free.scalars().forEach(x -> more.append(p.type.getDescriptor()));
+    free.ints().forEach(x -> more.append('I'));
     String name = blockNames.get(key);
     if (name == null) {
       name = blocks.next();
       blockNames.put(key, name);
-      MethodVisitor bmv = blocks.open(name);
+      MethodVisitor bmv = blocks.open(name, more.toString());
       LoopEmitter ble = blocks.loopEmitter(bmv);
-      ble.slot("$i", 1); // the parameter after the model (0) and n (1)
-      // the operands only: the epilogue stays in the kernel
-      Set<String> arrays =
-          new LinkedHashSet<>(LoopStmts.arrays(List.of(new LoopStmt.Let("a", k.a()))));
-      arrays.add(k.b());
-      arrays.add(k.c());
+      ble.slot("$i", 1); // the parameters after the model (0) and n (1), in descriptor order
+      free.scalars().forEach(x -> ble.slot(x, p.type.getSize()));
+      free.ints().forEach(x -> ble.slot(x, 1));
       ble.hoist(arrays);
       VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
       e.bounds(k, b);
@@ -682,7 +682,9 @@ final class VectorEmitter {
     mv.visitVarInsn(Opcodes.ALOAD, 0);
     mv.visitVarInsn(Opcodes.ILOAD, 1);
     mv.visitVarInsn(Opcodes.ILOAD, le.slot("$i", 1));
-    blocks.invoke(mv, name);
+    free.scalars().forEach(x -> mv.visitVarInsn(p.op(Opcodes.ILOAD), le.slot(x, 1)));
+    free.ints().forEach(x -> mv.visitVarInsn(Opcodes.ILOAD, le.slot(x, 1)));
+    blocks.invoke(mv, name, more.toString());
   }
 
   /** The epilogue is just {@code c[i, j] = acc}, which the raw store already did. */
