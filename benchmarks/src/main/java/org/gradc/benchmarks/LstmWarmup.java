@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.gradc.runtime.Model;
-import org.gradc.runtime.TensorKind;
 import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.data.IntColumn;
 
@@ -32,13 +31,7 @@ public final class LstmWarmup {
     Model m = Workload.compileResource(Workload.NAMES);
     m.initialize(0);
     double compileSeconds = (System.nanoTime() - start) / 1e9;
-    int[] shape =
-        m.spec().ofKind(TensorKind.INPUT).stream()
-            .filter(t -> t.name().equals("x"))
-            .findFirst()
-            .orElseThrow()
-            .shape();
-    int length = shape[shape.length - 1];
+    int length = Workload.sequenceLength(m);
     Dataset data = org.gradc.runtime.data.TextLines.read(words, length).data();
     IntColumn xs = (IntColumn) data.column("x");
     IntColumn ys = (IntColumn) data.column("y");

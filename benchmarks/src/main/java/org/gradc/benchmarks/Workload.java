@@ -118,18 +118,23 @@ public final class Workload {
   /** The data order of every LSTM run: {@code torch_bench.py} draws the same permutation. */
   static final long LSTM_SEED = 7;
 
-  private static String lstm(Path words, int steps, boolean epoch) throws Exception {
-    long compileStart = System.nanoTime();
-    Model m = compileResource(NAMES);
-    m.initialize(0);
-    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+  /** The steps of a sequence model: the last extent of its input {@code x}. */
+  static int sequenceLength(Model m) {
     int[] shape =
         m.spec().ofKind(TensorKind.INPUT).stream()
             .filter(t -> t.name().equals("x"))
             .findFirst()
             .orElseThrow()
             .shape();
-    int length = shape[shape.length - 1];
+    return shape[shape.length - 1];
+  }
+
+  private static String lstm(Path words, int steps, boolean epoch) throws Exception {
+    long compileStart = System.nanoTime();
+    Model m = compileResource(NAMES);
+    m.initialize(0);
+    double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+    int length = sequenceLength(m);
     Dataset data = org.gradc.runtime.data.TextLines.read(words, length).data();
     IntColumn xs = (IntColumn) data.column("x");
     IntColumn ys = (IntColumn) data.column("y");
