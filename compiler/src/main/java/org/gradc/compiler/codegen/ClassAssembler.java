@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -99,8 +100,9 @@ final class ClassAssembler {
    * }
    * </pre>
    *
-   * <p>Only the model class names it, in code that runs when its {@code VECTOR_BITS} is this
-   * variant's, so a JVM without {@code jdk.incubator.vector} never loads it.
+   * <p>Its static initializer primes the Vector API's operator caches ({@link VectorPriming}). Only
+   * the model class names it, in code that runs when its {@code VECTOR_BITS} is this variant's, so
+   * a JVM without {@code jdk.incubator.vector} never loads it.
    */
   static byte[] assembleVariant(ClassPlan plan, ClassPlan.Variant variant) {
     return new ClassAssembler(plan, variant).writeVariant();
@@ -118,6 +120,13 @@ final class ClassAssembler {
       cw.visitSource(plan.sourceFile(), null);
     }
     cw.visitNestHost(plan.internalName());
+    MethodVisitor init = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+    init.visitCode();
+    boolean f64 = plan.precision() == Precision.F64;
+    VectorPriming.emit(init, new VectorCalls(f64, variant.bits() / (f64 ? 64 : 32)), 0);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
     entries();
     KernelCode.EmitContext context = plan.emitContext().in(variant.internalName());
     for (ClassPlan.KernelMethod k : variant.kernels()) {
@@ -266,6 +275,9 @@ final class ClassAssembler {
           "(Ljava/lang/Class;[I)I",
           false);
       mv.visitFieldInsn(Opcodes.PUTSTATIC, plan.internalName(), VECTOR_BITS, "I");
+    }
+    if (plan.primed() != null) {
+      VectorPriming.emit(mv, plan.primed(), 0);
     }
     mv.visitInsn(Opcodes.RETURN);
     mv.visitMaxs(0, 0);

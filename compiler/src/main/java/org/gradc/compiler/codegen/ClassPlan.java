@@ -16,6 +16,8 @@ import org.gradc.runtime.ModelSpec;
  *     a class whose own kernels are the only ones (see {@link BackendKind#PORTABLE})
  * @param shared the shared methods of {@link StepForm#SHARED} and the kernels they stand for, which
  *     {@code kernels} then leaves out
+ * @param primed the Vector API vocabulary of the class's own kernels, whose operations its static
+ *     initializer runs once ({@link VectorPriming}); null when they make no Vector API call
  */
 record ClassPlan(
     String internalName,
@@ -29,7 +31,8 @@ record ClassPlan(
     String lossField,
     java.util.Map<String, double[]> constants,
     List<Variant> variants,
-    SharedKernels shared) {
+    SharedKernels shared,
+    org.gradc.compiler.codegen.vector.VectorCalls primed) {
 
   /**
    * One buffer field.

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.gradc.runtime.ModelSpec;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
@@ -107,7 +108,8 @@ public final class ModelCompiler {
             schedule.lossField(),
             schedule.constants(),
             variants,
-            shared);
+            shared,
+            vocabulary(methods, options.precision()));
     List<CompletableFuture<byte[]>> assembling = new ArrayList<>();
     for (ClassPlan.Variant v : variants) {
       assembling.add(CompletableFuture.supplyAsync(() -> ClassAssembler.assembleVariant(plan, v)));
@@ -118,6 +120,16 @@ public final class ModelCompiler {
       nestmates.put(variants.get(i).internalName().replace('/', '.'), joined(assembling.get(i)));
     }
     return new GeneratedClass(internal.replace('/', '.'), bytes, rendered, nestmates);
+  }
+
+  /** The Vector API vocabulary of the first of {@code methods} that has one, or null. */
+  private static VectorCalls vocabulary(List<ClassPlan.KernelMethod> methods, Precision p) {
+    for (ClassPlan.KernelMethod k : methods) {
+      if (k.code() instanceof VectorCode v) {
+        return v.calls(p);
+      }
+    }
+    return null;
   }
 
   /** The future's value, or the exception that failed it, unwrapped. */

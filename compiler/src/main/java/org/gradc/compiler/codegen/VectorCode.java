@@ -120,14 +120,17 @@ final class VectorCode implements KernelCode {
     return parts;
   }
 
+  /** The Vector API vocabulary the code is written in, for precision {@code p}. */
+  VectorCalls calls(Precision p) {
+    return new VectorCalls(p == Precision.F64, backend.lanes(p));
+  }
+
   @Override
   public void emit(MethodVisitor mv, EmitContext c) {
     Precision p = c.precision();
     LoopEmitter le = new LoopEmitter(mv, c.owner(), p, c.fma(), c::descriptor, c.nested());
     le.hoist(arrays());
-    VectorEmitter ve =
-        new VectorEmitter(
-            mv, le, new VectorCalls(p == Precision.F64, backend.lanes(p)), p, c.fma(), policy, c);
+    VectorEmitter ve = new VectorEmitter(mv, le, calls(p), p, c.fma(), policy, c);
     for (Part part : parts) {
       part.emit(le, ve);
     }

@@ -57,9 +57,23 @@ final class VectorLanes implements Lanes {
 
   @Override
   public void op(Op op) {
-    switch (op) {
-      case ADD, SUB, MUL, DIV, MIN, MAX -> v.binary(mv, name(op));
-      case NEG, ABS, SQRT -> v.unary(mv, name(op));
+    op(v, mv, op);
+  }
+
+  /** The operands {@code op} takes. */
+  static int arity(Op op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MIN, MAX -> 2;
+      case NEG, ABS, SQRT -> 1;
+    };
+  }
+
+  /** {@code … a[, b] → … op(a[, b])}, {@link #arity} operands, as one call of {@code v}. */
+  static void op(VectorCalls v, MethodVisitor mv, Op op) {
+    if (arity(op) == 2) {
+      v.binary(mv, name(op));
+    } else {
+      v.unary(mv, name(op));
     }
   }
 
@@ -144,6 +158,11 @@ final class VectorLanes implements Lanes {
 
   @Override
   public void bits(BitOp op, long c) {
+    bits(v, mv, op, c);
+  }
+
+  /** {@code … bits → … bits op c} on the raw bits vector, as one call of {@code v}. */
+  static void bits(VectorCalls v, MethodVisitor mv, BitOp op, long c) {
     switch (op) {
       case ADD, AND, OR -> v.bitsOp(mv, op.name(), "Associative", c);
       case SHL -> v.bitsOp(mv, "LSHL", "Binary", c);
