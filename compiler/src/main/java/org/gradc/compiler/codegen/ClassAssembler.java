@@ -120,13 +120,6 @@ final class ClassAssembler {
       cw.visitSource(plan.sourceFile(), null);
     }
     cw.visitNestHost(plan.internalName());
-    MethodVisitor init = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
-    init.visitCode();
-    boolean f64 = plan.precision() == Precision.F64;
-    VectorPriming.emit(init, new VectorCalls(f64, variant.bits() / (f64 ? 64 : 32)), 0);
-    init.visitInsn(Opcodes.RETURN);
-    init.visitMaxs(0, 0);
-    init.visitEnd();
     entries();
     KernelCode.EmitContext context = plan.emitContext().in(variant.internalName());
     for (ClassPlan.KernelMethod k : variant.kernels()) {
@@ -139,6 +132,14 @@ final class ClassAssembler {
       mv.visitEnd();
     }
     sharedMethods();
+    // last, so that its constants join the pool after the kernels' (whose bytes stay as they were)
+    MethodVisitor init = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+    init.visitCode();
+    boolean f64 = plan.precision() == Precision.F64;
+    VectorPriming.emit(init, new VectorCalls(f64, variant.bits() / (f64 ? 64 : 32)), 0);
+    init.visitInsn(Opcodes.RETURN);
+    init.visitMaxs(0, 0);
+    init.visitEnd();
     cw.visitEnd();
     return checked(cw.toByteArray(), variant.internalName());
   }
