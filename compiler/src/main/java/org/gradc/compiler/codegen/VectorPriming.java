@@ -24,7 +24,9 @@ import org.objectweb.asm.Opcodes;
  * calls as calls of the lane-by-lane Java fallback, which allocates each stored vector. Whether and
  * how often that happened depended on the order of C2's compiles: the Names LSTM's warm training
  * step took 8 to 11 ms by the run (docs/performance.md). Primed at class initialization, the caches
- * are full before any profile exists, so no lanewise call misses them afterwards and none can trap.
+ * are full before any profile exists, so no lanewise call misses them afterwards and {@code find}
+ * cannot trap. (Other Vector API methods inlined at every call, such as {@code
+ * VectorOperators.opCode}, can still trap on rare runs: docs/performance.md.)
  */
 final class VectorPriming {
   private VectorPriming() {}
