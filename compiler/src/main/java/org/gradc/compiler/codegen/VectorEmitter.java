@@ -1099,9 +1099,11 @@ final class VectorEmitter {
    * A row reduction ({@link #vectorizable(Kernel.Reduction)}): for each output element, {@link
    * #ROW_ACCUMULATORS} lane vectors combine the row's vectors in turn (vector {@code q} into
    * accumulator {@code q mod 4}), the rest of its whole vectors go into the first, the accumulators
-   * are combined and reduced across lanes, and the elements past the last whole vector are added in
-   * order by scalar code. A sum thus adds its terms in another order than the scalar loop (lane by
-   * lane, then across lanes), so it agrees up to float rounding; a maximum is exact.
+   * are combined lane-wise in order and reduced across lanes (a sum in lane order, so the bits do
+   * not depend on the JIT; a maximum by {@code reduceLanes}, exact in any order), and the elements
+   * past the last whole vector are added in order by scalar code. A sum thus adds its terms in
+   * another order than the scalar loop, one that depends on the lane count, so it agrees with the
+   * scalar back end and other widths up to float rounding; a maximum is exact.
    */
   void reduction(Kernel.Reduction r) {
     int rank = r.dims().size();
@@ -1168,9 +1170,22 @@ final class VectorEmitter {
       vfx(Fx.bin(r.op(), Fx.local("$acc0"), Fx.local("$acc" + a)), "$j");
       mv.visitVarInsn(Opcodes.ASTORE, acc[0]);
     }
-    mv.visitVarInsn(Opcodes.ALOAD, acc[0]);
-    v.operator(mv, r.op() == Scalar.BinaryFn.MAX ? "MAX" : "ADD", "Associative");
-    v.reduceLanes(mv);
+    if (r.op() == Scalar.BinaryFn.MAX) {
+      mv.visitVarInsn(Opcodes.ALOAD, acc[0]);
+      v.operator(mv, "MAX", "Associative");
+      v.reduceLanes(mv);
+    } else {
+      // lane by lane in lane order: reduceLanes(ADD) leaves the order to the implementation (C2's
+      // and the Java fallback's may differ), and a step must give the same bits whatever the JIT
+      for (int l = 0; l < lanes; l++) {
+        mv.visitVarInsn(Opcodes.ALOAD, acc[0]);
+        le.intConst(l);
+        v.lane(mv);
+        if (l > 0) {
+          mv.visitInsn(p.op(Opcodes.IADD));
+        }
+      }
+    }
     mv.visitVarInsn(p.op(Opcodes.ISTORE), le.slot("$racc", p.type.getSize()));
     Fx sum = Fx.local("$racc");
     if (!(last instanceof Ix.Lit l && l.value() % lanes == 0)) {
