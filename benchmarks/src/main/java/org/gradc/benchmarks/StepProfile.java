@@ -261,12 +261,19 @@ public final class StepProfile {
         .trim();
   }
 
+  private static final String SCALAR_TAIL = "scalar tail: ";
+
   /**
    * What a kernel does, from its rendered first line ({@code // names.grad:21 h[t] @ Wh: matmul
    * [batch, 512] matmul add}): the kind and shape after the source position, else the line.
    */
   static String kind(String first) {
     String line = first.replaceFirst("^\\s*//\\s*", "");
+    // a vector loop's line names the loop first: "vector loop (…) over …, scalar tail: <note>"
+    int tail = line.indexOf(SCALAR_TAIL);
+    if (tail >= 0) {
+      line = line.substring(tail + SCALAR_TAIL.length());
+    }
     int colon = line.indexOf(": ");
     String rest = colon >= 0 ? line.substring(colon + 2) : line;
     int end = rest.indexOf(']');

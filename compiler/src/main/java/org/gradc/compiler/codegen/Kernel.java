@@ -71,6 +71,67 @@ sealed interface Kernel {
       reduced = List.copyOf(reduced);
     }
 
+    /** What the combination starts from: 0 for a sum, -∞ for a maximum. */
+    Fx identity() {
+      return Fx.c(op == Scalar.BinaryFn.MAX ? Double.NEGATIVE_INFINITY : 0.0);
+    }
+
+    /**
+     * Does every reduced axis come after every kept one? Then each output element is one running
+     * value over a contiguous range (a row: {@code acc} in a register); otherwise the kept axes
+     * interleave with reduced ones (a column sum over rows) and the result accumulates in memory.
+     */
+    boolean reducesSuffix() {
+      boolean seenReduced = false;
+      for (boolean red : reduced) {
+        if (seenReduced && !red) {
+          return false;
+        }
+        seenReduced |= red;
+      }
+      return true;
+    }
+
+    /**
+     * The reduction accumulated in {@code out} as pointwise passes: the identity into every output
+     * element, then {@code out[outIndex] = op(out[outIndex], element)} over the whole space in
+     * row-major order (so each output element combines its terms in index order), then the division
+     * by the divisor if any. With the last axis kept, the middle pass runs along contiguous output
+     * elements, which is how a back end vectorizes a column reduction.
+     */
+    Sequence inMemory() {
+      List<Ix> keptDims = new java.util.ArrayList<>();
+      for (int i = 0; i < dims.size(); i++) {
+        if (!reduced.get(i)) {
+          keptDims.add(dims.get(i));
+        }
+      }
+      // the kept axes' variables renumbered a0, a1, … for the passes over the kept axes only
+      java.util.Map<String, Ix> renumber = new java.util.HashMap<>();
+      for (int i = 0, k = 0; i < dims.size(); i++) {
+        if (!reduced.get(i)) {
+          renumber.put("a" + i, Ix.var("a" + k++));
+        }
+      }
+      Ix keptIndex = Subst.ints(renumber).ix(outIndex);
+      Fx identity = identity();
+      List<Kernel> passes = new java.util.ArrayList<>();
+      passes.add(
+          new Pointwise(keptDims, List.of(new LoopStmt.Store(out, keptIndex, identity)), null));
+      Fx current = new Fx.Load(out, outIndex);
+      passes.add(
+          new Pointwise(
+              dims,
+              List.of(new LoopStmt.Store(out, outIndex, Fx.bin(op, current, element))),
+              note));
+      if (divisor != null) {
+        Fx scaled = Fx.div(new Fx.Load(out, keptIndex), divisor);
+        passes.add(
+            new Pointwise(keptDims, List.of(new LoopStmt.Store(out, keptIndex, scaled)), null));
+      }
+      return new Sequence(passes, note);
+    }
+
     @Override
     public <R> R match(Cases<R> cases) {
       return cases.reduction(this);

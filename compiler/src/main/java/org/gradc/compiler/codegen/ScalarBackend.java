@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradc.compiler.ir.Scalar;
 
 /**
  * The scalar back end: plain loops of JVM arithmetic, shaped so that C2 unrolls and auto-vectorizes
@@ -138,52 +137,31 @@ final class ScalarBackend implements Backend {
     return List.of(new LoopStmt.For(v, Ix.ZERO, a.extent(), 1, inner, d == 0 ? note : null));
   }
 
-  private static Fx identity(Scalar.BinaryFn op) {
-    return Fx.c(op == Scalar.BinaryFn.MAX ? Double.NEGATIVE_INFINITY : 0.0);
-  }
-
   private static void reduction(Kernel.Reduction r, UnrollPolicy policy, List<LoopStmt> out) {
+    if (!r.reducesSuffix()) {
+      // accumulate in memory with the kept (contiguous) axis innermost: vectorizes
+      for (Kernel part : r.inMemory().parts()) {
+        Kernel.Pointwise pass = (Kernel.Pointwise) part;
+        out.addAll(nest(axes(pass.dims(), null, true), pass.element(), policy, where(pass.note())));
+      }
+      return;
+    }
+    // dot-product form: the accumulator stays in a register
     List<Axis> kept = axes(r.dims(), r.reduced(), false);
     List<Axis> reduced = axes(r.dims(), r.reduced(), true);
-    boolean suffix = true;
-    boolean seenReduced = false;
-    for (boolean red : r.reduced()) {
-      suffix &= !seenReduced || red;
-      seenReduced |= red;
-    }
     Fx acc = Fx.local("acc");
-    if (suffix) {
-      // dot-product form: the accumulator stays in a register
-      List<LoopStmt> body = new ArrayList<>();
-      body.add(new LoopStmt.Let("acc", identity(r.op())));
-      body.addAll(
-          nest(
-              reduced,
-              List.of(new LoopStmt.Let("acc", Fx.bin(r.op(), acc, r.element()))),
-              policy,
-              null));
-      body.add(
-          new LoopStmt.Store(
-              r.out(), r.outIndex(), r.divisor() == null ? acc : Fx.div(acc, r.divisor())));
-      out.addAll(nest(kept, body, policy, where(r.note())));
-    } else {
-      // accumulate in memory with the kept (contiguous) axis innermost: vectorizes
-      out.addAll(
-          nest(
-              kept,
-              List.of(new LoopStmt.Store(r.out(), r.outIndex(), identity(r.op()))),
-              policy,
-              null));
-      Fx current = new Fx.Load(r.out(), r.outIndex());
-      List<LoopStmt> body =
-          List.of(new LoopStmt.Store(r.out(), r.outIndex(), Fx.bin(r.op(), current, r.element())));
-      out.addAll(nest(axes(r.dims(), null, true), body, policy, where(r.note())));
-      if (r.divisor() != null) {
-        Fx scaled = Fx.div(new Fx.Load(r.out(), r.outIndex()), r.divisor());
-        out.addAll(
-            nest(kept, List.of(new LoopStmt.Store(r.out(), r.outIndex(), scaled)), policy, null));
-      }
-    }
+    List<LoopStmt> body = new ArrayList<>();
+    body.add(new LoopStmt.Let("acc", r.identity()));
+    body.addAll(
+        nest(
+            reduced,
+            List.of(new LoopStmt.Let("acc", Fx.bin(r.op(), acc, r.element()))),
+            policy,
+            null));
+    body.add(
+        new LoopStmt.Store(
+            r.out(), r.outIndex(), r.divisor() == null ? acc : Fx.div(acc, r.divisor())));
+    out.addAll(nest(kept, body, policy, where(r.note())));
   }
 
   private static void matmul(Kernel.Matmul mm, UnrollPolicy policy, List<LoopStmt> out) {

@@ -7,10 +7,12 @@ import org.gradc.compiler.codegen.vector.VectorModule;
 /**
  * The Vector API back end: matmuls become register-blocked micro-kernels (accumulators held in
  * vector registers across the whole k loop, block sizes chosen from the static shapes) and wide
- * pointwise loops become a vector body over the contiguous axis plus a scalar tail. Everything else
- * (reductions, narrow or irregular loops) is lowered by the {@link ScalarBackend}, into the same
- * method. The code is written by {@link VectorEmitter}; see {@link VectorCode} for what it looks
- * like.
+ * pointwise loops become a vector body over the contiguous axis plus a scalar tail; a reduction
+ * over a row becomes lane accumulators reduced across lanes at its end, and a reduction over rows
+ * (a column sum) a vectorized pass accumulating into the output ({@link
+ * Kernel.Reduction#inMemory}). Everything else (narrow or irregular loops) is lowered by the {@link
+ * ScalarBackend}, into the same method. The code is written by {@link VectorEmitter}; see {@link
+ * VectorCode} for what it looks like.
  *
  * <p>Generated classes then reference {@code jdk.incubator.vector}, so this back end is only chosen
  * when the JVM compiling (and loading) the model has that module: {@link #forThisJvm()}.
@@ -75,7 +77,12 @@ final class VectorBackend implements Backend {
 
           @Override
           public Void reduction(Kernel.Reduction r) {
-            out.add(scalar(r));
+            if (!r.reducesSuffix()) {
+              // a column reduction: its accumulating pass is vectorized along the kept last axis
+              collect(r.inMemory(), policy, out);
+            } else {
+              out.add(VectorEmitter.vectorizable(r) ? new VectorCode.ReductionPart(r) : scalar(r));
+            }
             return null;
           }
 

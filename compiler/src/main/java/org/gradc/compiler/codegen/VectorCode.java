@@ -106,6 +106,21 @@ final class VectorCode implements KernelCode {
     }
   }
 
+  /** A row reduction in lane accumulators ({@link VectorEmitter#reduction}). */
+  record ReductionPart(Kernel.Reduction kernel) implements Part {
+    @Override
+    public void emit(LoopEmitter le, VectorEmitter ve) {
+      ve.reduction(kernel);
+    }
+
+    @Override
+    public void arrays(Set<String> out) {
+      out.addAll(
+          LoopStmts.arrays(
+              List.of(new LoopStmt.Store(kernel.out(), kernel.outIndex(), kernel.element()))));
+    }
+  }
+
   private final List<Part> parts;
   private final VectorBackend backend;
   private final UnrollPolicy policy;
@@ -211,6 +226,26 @@ final class VectorCode implements KernelCode {
               .append('\n');
         }
         out.append(LoopPrinter.render(cp.rest(lanes), precision, indent));
+      } else if (part instanceof ReductionPart rp) {
+        Kernel.Reduction k = rp.kernel();
+        out.append(pad)
+            .append("// ")
+            .append(k.note() == null ? "" : k.note())
+            .append('\n')
+            .append(pad)
+            .append("// vector row reduction (")
+            .append(vec)
+            .append(", ")
+            .append(k.op().name().toLowerCase(java.util.Locale.ROOT))
+            .append(" in lane accumulators, then across lanes, scalar tail) over the last axis of ")
+            .append(k.dims().stream().map(LoopPrinter::ix).toList())
+            .append(" into ")
+            .append(k.out())
+            .append(k.divisor() == null ? "" : ", divided")
+            .append('\n')
+            .append(
+                LoopPrinter.render(
+                    List.of(new LoopStmt.Let("element", k.element())), precision, indent + 1));
       } else if (part instanceof PointwisePart pp) {
         Kernel.Pointwise k = pp.kernel();
         out.append(pad)

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.gradc.compiler.codegen.vector.VectorCalls;
+import org.gradc.compiler.ir.Scalar;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -1064,6 +1065,148 @@ final class VectorEmitter {
     if (!(last instanceof Ix.Lit l && l.value() % lanes == 0)) {
       le.stmt(new LoopStmt.For("$j", Ix.var("$jMain"), last, 1, body, null));
     }
+  }
+
+  // ---------------------------------------------------------------- row reductions
+
+  /** Lane accumulators of a row reduction: independent chains, so the adds overlap. */
+  static final int ROW_ACCUMULATORS = 4;
+
+  /**
+   * A reduction this emitter writes: every reduced axis after every kept one, the last axis reduced
+   * and every other reduced axis of extent 1 (a row: softmax's and cross-entropy's maximum and sum
+   * over the classes, a mean over the batch), the element vectorizable along the last axis, which
+   * fills at least two vectors or a multiple of 16 (as {@link #vectorizable(Kernel.Pointwise)}).
+   */
+  static boolean vectorizable(Kernel.Reduction r) {
+    int rank = r.dims().size();
+    if (rank == 0 || !r.reducesSuffix() || !r.reduced().get(rank - 1)) {
+      return false;
+    }
+    for (int d = 0; d < rank - 1; d++) {
+      if (r.reduced().get(d) && !(r.dims().get(d) instanceof Ix.Lit l && l.value() == 1)) {
+        return false;
+      }
+    }
+    Ix last = r.dims().get(rank - 1);
+    if (last instanceof Ix.Lit l && l.value() < 32 && l.value() % 16 != 0) {
+      return false;
+    }
+    return vectorizable(r.element(), "a" + (rank - 1));
+  }
+
+  /**
+   * A row reduction ({@link #vectorizable(Kernel.Reduction)}): for each output element, {@link
+   * #ROW_ACCUMULATORS} lane vectors combine the row's vectors in turn (vector {@code q} into
+   * accumulator {@code q mod 4}), the rest of its whole vectors go into the first, the accumulators
+   * are combined lane-wise in order and reduced across lanes (a sum in lane order, so the bits do
+   * not depend on the JIT; a maximum by {@code reduceLanes}, exact in any order), and the elements
+   * past the last whole vector are added in order by scalar code. A sum thus adds its terms in
+   * another order than the scalar loop, one that depends on the lane count, so it agrees with the
+   * scalar back end and other widths up to float rounding; a maximum is exact.
+   */
+  void reduction(Kernel.Reduction r) {
+    int rank = r.dims().size();
+    Map<String, Ix> at = new HashMap<>();
+    List<Integer> outer = new ArrayList<>();
+    for (int d = 0; d < rank - 1; d++) {
+      if (r.dims().get(d) instanceof Ix.Lit l && l.value() == 1) {
+        at.put("a" + d, Ix.ZERO);
+      } else {
+        at.put("a" + d, Ix.var("$p" + d));
+        outer.add(d);
+      }
+    }
+    at.put("a" + (rank - 1), Ix.var("$j"));
+    Subst subst = Subst.ints(at);
+    rows(r, outer, 0, subst.fx(r.element()), subst.ix(r.outIndex()));
+  }
+
+  private void rows(Kernel.Reduction r, List<Integer> outer, int d, Fx element, Ix outIndex) {
+    if (d < outer.size()) {
+      int axis = outer.get(d);
+      int var = le.slot("$p" + axis, 1);
+      int end = le.slot("$pEnd" + axis, 1);
+      le.ix(r.dims().get(axis));
+      mv.visitVarInsn(Opcodes.ISTORE, end);
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, var);
+      countedLoop(var, end, 1, () -> rows(r, outer, d + 1, element, outIndex));
+      return;
+    }
+    Ix last = r.dims().get(r.dims().size() - 1);
+    int accumulators =
+        last instanceof Ix.Lit l ? Math.max(1, Math.min(ROW_ACCUMULATORS, l.value() / lanes)) : 4;
+    vectorLocals.clear();
+    int[] acc = new int[accumulators];
+    for (int a = 0; a < accumulators; a++) {
+      acc[a] = vectorLocal("$acc" + a);
+      vfx(r.identity(), "$j");
+      mv.visitVarInsn(Opcodes.ASTORE, acc[a]);
+    }
+    int j = le.slot("$j", 1);
+    int jEnd = le.slot("$jBlocks", 1);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, j);
+    if (accumulators > 1) {
+      le.ix(Ix.floor(last, lanes * accumulators));
+      mv.visitVarInsn(Opcodes.ISTORE, jEnd);
+      countedLoop(
+          j,
+          jEnd,
+          lanes * accumulators,
+          () -> {
+            for (int a = 0; a < accumulators; a++) {
+              Fx at = Subst.ints(Map.of("$j", Ix.add(Ix.var("$j"), a * lanes))).fx(element);
+              accumulate(r, a, at);
+            }
+          });
+    }
+    int jMain = le.slot("$jMain", 1);
+    le.ix(Ix.floor(last, lanes));
+    mv.visitVarInsn(Opcodes.ISTORE, jMain);
+    countedLoop(j, jMain, lanes, () -> accumulate(r, 0, element));
+    for (int a = 1; a < accumulators; a++) {
+      vfx(Fx.bin(r.op(), Fx.local("$acc0"), Fx.local("$acc" + a)), "$j");
+      mv.visitVarInsn(Opcodes.ASTORE, acc[0]);
+    }
+    if (r.op() == Scalar.BinaryFn.MAX) {
+      mv.visitVarInsn(Opcodes.ALOAD, acc[0]);
+      v.operator(mv, "MAX", "Associative");
+      v.reduceLanes(mv);
+    } else {
+      // lane by lane in lane order: reduceLanes(ADD) leaves the order to the implementation (C2's
+      // and the Java fallback's may differ), and a step must give the same bits whatever the JIT
+      for (int l = 0; l < lanes; l++) {
+        mv.visitVarInsn(Opcodes.ALOAD, acc[0]);
+        le.intConst(l);
+        v.lane(mv);
+        if (l > 0) {
+          mv.visitInsn(p.op(Opcodes.IADD));
+        }
+      }
+    }
+    mv.visitVarInsn(p.op(Opcodes.ISTORE), le.slot("$racc", p.type.getSize()));
+    Fx sum = Fx.local("$racc");
+    if (!(last instanceof Ix.Lit l && l.value() % lanes == 0)) {
+      le.stmt(
+          new LoopStmt.For(
+              "$j",
+              Ix.var("$jMain"),
+              last,
+              1,
+              List.of(new LoopStmt.Let("$racc", Fx.bin(r.op(), sum, element))),
+              null));
+    }
+    le.stmt(
+        new LoopStmt.Store(
+            r.out(), outIndex, r.divisor() == null ? sum : Fx.div(sum, r.divisor())));
+  }
+
+  /** {@code $acc<a> = op($acc<a>, element)} over the lanes of {@code $j}. */
+  private void accumulate(Kernel.Reduction r, int a, Fx element) {
+    vfx(Fx.bin(r.op(), Fx.local("$acc" + a), element), "$j");
+    mv.visitVarInsn(Opcodes.ASTORE, vectorLocal("$acc" + a));
   }
 
   // ---------------------------------------------------------------- vector statements

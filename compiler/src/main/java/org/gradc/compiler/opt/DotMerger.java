@@ -17,6 +17,7 @@ import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Add;
 import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.MatMul;
+import org.gradc.compiler.ir.ops.Sum;
 
 /**
  * Merges matrix products that an unrolled loop repeats per step into one product over stacked rows
@@ -32,6 +33,12 @@ import org.gradc.compiler.ir.ops.MatMul;
  *       autodiff accumulates a weight's gradient, {@code ∂L/∂W = Σ_t a_tᵀ δz_t}) become one product
  *       {@code stack(a_t, 1)ᵀ stack(g_t, 1)} contracting over {@code batch·T} rows; the other terms
  *       of the tree are replaced by zeros, which {@link Simplify} removes.
+ *   <li><b>Reductions</b>: in the same trees, sums {@code sum(x_t, axes)} of one operand type and
+ *       the same axes (how autodiff accumulates a bias's gradient, {@code ∂L/∂b = Σ_t sum(δz_t,
+ *       axes = [0])}) become one sum over the stacked operands: {@code sum(stack(x_t, 1), axes =
+ *       [0, 1])} when the batch axis 0 is summed (the stack is then the one of the same operands
+ *       the weight gradients contract, written in place), else {@code sum(stack(x_t, 0), axes = [0,
+ *       …])}.
  * </ul>
  *
  * Only products needed by the same kinds of role (outputs, loss, gradients, …: what each entry
@@ -41,7 +48,9 @@ import org.gradc.compiler.ir.ops.MatMul;
  * member, and the graph is rebuilt with those first. Each group is checked by two traversals of the
  * graph, so the pass is linear in the graph per group, never in the square of the steps. The rows
  * of a merge compute exactly the same sums; a merged sum adds the same terms in another order (row
- * by row of the stacked operands instead of step by step), so it agrees up to float rounding.
+ * by row of the stacked operands instead of step by step), so it agrees up to float rounding; so
+ * does a merged reduction (each output element adds the rows of all steps in turn, instead of each
+ * step's rows and then the steps' sums).
  */
 public final class DotMerger implements Pass {
 
@@ -73,7 +82,8 @@ public final class DotMerger implements Pass {
   /** How the members of a group are merged. */
   enum Kind {
     ROWS,
-    SUM
+    SUM,
+    REDUCE
   }
 
   /** Products that may be merged, in graph order. */
@@ -88,6 +98,9 @@ public final class DotMerger implements Pass {
     /** Which kinds of role need each node (bit per kind; see {@link #roles}). */
     final Map<Node, Integer> needs = new HashMap<>();
 
+    /** The nodes that are a role themselves: a use no user list shows. */
+    private final Set<Node> roleNodes = new HashSet<>();
+
     Analysis(Graph graph) {
       this.graph = graph;
       for (Node n : graph.nodes()) {
@@ -96,6 +109,7 @@ public final class DotMerger implements Pass {
         }
       }
       List<List<Node>> roles = roles(graph);
+      roles.forEach(roleNodes::addAll);
       for (int bit = 0; bit < roles.size(); bit++) {
         for (Node n : ancestors(roles.get(bit))) {
           needs.merge(n, 1 << bit, (x, y) -> x | y);
@@ -153,10 +167,21 @@ public final class DotMerger implements Pass {
       return mm.input(0).shape().rank() == 2 && mm.input(1).shape().rank() == 2;
     }
 
-    /** An add whose only user is an add of the same type: part of a larger sum. */
+    /**
+     * An add whose only use is an add of the same type: part of a larger sum (an add that is also a
+     * role, an output say, is a sum of its own, whose value a merge must not change).
+     */
     private boolean interior(Node add) {
       List<Node> u = usersOf(add);
-      return u.size() == 1 && u.get(0).op() instanceof Add && u.get(0).type().equals(add.type());
+      return u.size() == 1
+          && !roleNodes.contains(add)
+          && u.get(0).op() instanceof Add
+          && u.get(0).type().equals(add.type());
+    }
+
+    /** A leaf of a sum used by that sum only (not by another node, nor as a role). */
+    private boolean usedOnce(Node leaf) {
+      return usersOf(leaf).size() == 1 && !roleNodes.contains(leaf);
     }
 
     /**
@@ -178,6 +203,7 @@ public final class DotMerger implements Pass {
         }
       }
       Map<List<TensorType>, List<Node>> byType = new LinkedHashMap<>();
+      Map<List<Object>, List<Node>> reductions = new LinkedHashMap<>();
       Set<Node> seen = new HashSet<>();
       Set<Node> twice = new HashSet<>();
       for (Node leaf : leaves) {
@@ -192,10 +218,19 @@ public final class DotMerger implements Pass {
             && is2d(leaf)
             && leaf.type().equals(root.type())
             && !twice.contains(leaf)
-            && usersOf(leaf).size() == 1) {
+            && usedOnce(leaf)) {
           byType
               .computeIfAbsent(
                   List.of(leaf.input(0).type(), leaf.input(1).type()), k -> new ArrayList<>())
+              .add(leaf);
+        } else if (leaf.op() instanceof Sum sum
+            && !sum.keepdims()
+            && leaf.input(0).shape().rank() >= 1
+            && leaf.type().equals(root.type())
+            && !twice.contains(leaf)
+            && usedOnce(leaf)) {
+          reductions
+              .computeIfAbsent(List.of(leaf.input(0).type(), sum.axes()), k -> new ArrayList<>())
               .add(leaf);
         }
       }
@@ -205,15 +240,21 @@ public final class DotMerger implements Pass {
           out.add(new Group(Kind.SUM, byOperand(members, 1)));
         }
       }
+      for (List<Node> members : reductions.values()) {
+        if (members.size() >= 2) {
+          out.add(new Group(Kind.REDUCE, byOperand(members, 0)));
+        }
+      }
       return out;
     }
 
     /**
-     * Products in the graph order of their operand number {@code operand} (then their own): the
-     * operand that differs per step, {@code a_t} of rows and the cotangent {@code g_t} of a sum. A
-     * loop's backward pass computes its cotangents last step first, so the sums of a weight
-     * gradient and the rows of an input gradient stack a cotangent in the same order, and its stack
-     * is one node (a cotangent is then stored into one stacked buffer, not two).
+     * Members in the graph order of their operand number {@code operand} (then their own): the
+     * operand that differs per step, {@code a_t} of rows, the cotangent {@code g_t} of a sum, the
+     * operand of a reduction. A loop's backward pass computes its cotangents last step first, so
+     * the sums of a weight gradient, the reductions of a bias gradient and the rows of an input
+     * gradient stack a cotangent in the same order, and its stack is one node (a cotangent is then
+     * stored into one stacked buffer, not two).
      */
     private List<Node> byOperand(List<Node> members, int operand) {
       if (position.isEmpty()) {
@@ -307,30 +348,48 @@ public final class DotMerger implements Pass {
           Emit e = b.at(group.members().get(0));
           if (merged[0] == null) {
             merged[0] = product(e, b, group);
-            if (group.kind() == Kind.SUM) {
+            if (group.kind() != Kind.ROWS) {
               return merged[0];
             }
           }
           return switch (group.kind()) {
             case ROWS -> e.reshape(e.slice(merged[0], 1, t, t + 1), n.shape());
-            case SUM -> e.fill(0, n.shape(), n.dtype());
+            case SUM, REDUCE -> e.fill(0, n.shape(), n.dtype());
           };
         });
   }
 
-  /** The merged product, from the members' rebuilt operands. */
+  /** The merged product (or reduction), from the members' rebuilt operands. */
   private static Node product(Emit e, Rewriter.Context b, Group group) throws ShapeError {
     List<Node> as = new ArrayList<>();
     List<Node> gs = new ArrayList<>();
     for (Node m : group.members()) {
       as.add(b.rebuilt(m.input(0)));
-      gs.add(b.rebuilt(m.input(1)));
+      if (group.kind() != Kind.REDUCE) {
+        gs.add(b.rebuilt(m.input(1)));
+      }
     }
     Node first = group.members().get(0);
-    MatMul mm = (MatMul) first.op();
     return switch (group.kind()) {
-      case ROWS -> e.matmul(e.stack(as, 1), gs.get(0), false, mm.transposeB());
+      case ROWS -> e.matmul(e.stack(as, 1), gs.get(0), false, ((MatMul) first.op()).transposeB());
       case SUM -> e.matmul(e.stack(as, 1), e.stack(gs, 1), true, false);
+      case REDUCE -> stackedSum(e, as, ((Sum) first.op()).axes());
     };
+  }
+
+  /**
+   * {@code Σ_t sum(x_t, axes)} as one sum over {@code stack(x_t, 1)}: its axis 1 and the members'
+   * axes (shifted past it). Stacked at 1 because the batch axis stays first, and when the batch is
+   * summed (a bias gradient) the stack is the one of the same operands the weight gradients read.
+   */
+  private static Node stackedSum(Emit e, List<Node> xs, List<Integer> axes) throws ShapeError {
+    int at = 1;
+    List<Integer> merged = new ArrayList<>();
+    merged.add(at);
+    for (int a : axes) {
+      merged.add(a < at ? a : a + 1);
+    }
+    merged.sort(null);
+    return e.sum(e.stack(xs, at), false, merged.stream().mapToInt(Integer::intValue).toArray());
   }
 }

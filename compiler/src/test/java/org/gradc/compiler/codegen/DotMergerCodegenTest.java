@@ -9,6 +9,7 @@ import org.gradc.compiler.diag.SourceFile;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
 import org.gradc.compiler.ir.ops.MatMul;
+import org.gradc.compiler.ir.ops.Sum;
 import org.gradc.compiler.opt.CommonSubexpressions;
 import org.gradc.compiler.opt.ConstantFolding;
 import org.gradc.compiler.opt.DeadCode;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Products merged by {@code opt.DotMerger} through the code generator: stacked rows (forward and
  * input-gradient products as {@code [batch, T, n]} results, read back per step) and weight
- * gradients contracting over {@code batch·T} rows, which the vector back end blocks over k ({@link
- * VectorEmitter#K_BLOCK} rows at a time: batch 6 × T = 20 is 120 rows, two blocks, the second
- * partial). Generated outputs, loss and gradients against the reference evaluator on the merged
- * graph and on the graph optimized without the merge, f32 and f64, scalar and vector back ends.
+ * gradients contracting over {@code batch·T} rows and bias gradients summing them, which the vector
+ * back end blocks over k ({@link VectorEmitter#K_BLOCK} rows at a time: batch 6 × T = 20 is 120
+ * rows, two blocks, the second partial). Generated outputs, loss and gradients against the
+ * reference evaluator on the merged graph and on the graph optimized without the merge, f32 and
+ * f64, scalar and vector back ends.
  */
 class DotMergerCodegenTest {
 
@@ -69,6 +71,12 @@ class DotMergerCodegenTest {
                           && n.input(0).shape().rank() == 3)
               .count();
       assertTrue(sums == 3, "dWh, dWx and dWo merged: " + sums);
+      for (String bias : List.of("b", "bo")) {
+        Node grad = tg.graph().gradients().get(bias);
+        assertTrue(
+            grad.op() instanceof Sum && grad.input(0).shape().rank() == 3,
+            "the gradient of " + bias + " is one sum over stacked rows: " + grad);
+      }
       Graph unmerged = withoutMerging(source, p);
       for (Backend backend : List.of(new ScalarBackend(), VectorBackend.forThisJvm())) {
         Model m = HiddenClasses.instantiate(Harness.generate(tg, p, backend));

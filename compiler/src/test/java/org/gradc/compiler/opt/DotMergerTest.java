@@ -21,12 +21,14 @@ import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
 import org.gradc.compiler.ir.ops.Param;
+import org.gradc.compiler.ir.ops.Sum;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DotMerger} on small graphs: it merges independent products sharing a weight (rows) and the
- * per-step terms of a weight's gradient (sums), refuses members with a path between them, and the
- * merged graph evaluates as the unmerged one (f64, random values, several batch sizes).
+ * {@link DotMerger} on small graphs: it merges independent products sharing a weight (rows), the
+ * per-step terms of a weight's gradient (sums) and of a bias's gradient (reductions), refuses
+ * members with a path between them, and the merged graph evaluates as the unmerged one (f64, random
+ * values, several batch sizes).
  */
 class DotMergerTest {
   private final Graph.Builder b = Graph.builder().precision(DType.F64);
@@ -238,5 +240,104 @@ class DotMergerTest {
     assertEquals(2, stacked(m).stream().filter(n -> ((MatMul) n.op()).transposeA()).count());
     assertTrue(
         stacked(m).stream().anyMatch(n -> n.input(0).shape().equals(Shape.batched(steps, 3))));
+  }
+
+  /**
+   * A recurrence's bias gradient {@code Σ_t sum(δz_t, axes = [0])} becomes one sum over the stack
+   * of the cotangents, the same stack node the weight gradients contract.
+   */
+  @Test
+  void biasGradientsBecomeOneSumOverTheStackedCotangents() throws Exception {
+    int steps = 6;
+    Node wx = e.param("wx", f64(Shape.of(3, 4)));
+    Node wh = e.param("wh", f64(Shape.of(4, 4)));
+    Node bz = e.param("bz", f64(Shape.of(4)));
+    Node h = e.fill(0, Shape.batched(4), DType.F64);
+    Node loss = null;
+    for (int t = 0; t < steps; t++) {
+      Node x = e.input("x" + t, f64(Shape.batched(3)));
+      h = e.tanh(e.add(e.add(e.matmul(x, wx), e.matmul(h, wh)), bz));
+      Node term = e.mean(e.mul(h, h), false);
+      loss = loss == null ? term : e.add(loss, term);
+    }
+    b.loss(loss);
+    Graph g = Autodiff.differentiate(b.build());
+    Graph m = optimized(g);
+    assertSameValues(g, m);
+    Node grad = m.gradients().get("bz");
+    assertTrue(
+        grad.op() instanceof Sum s && s.axes().equals(List.of(0, 1)), "merged: " + m.toText());
+    assertEquals(Shape.batched(steps, 4), grad.input(0).shape());
+    Node dwx = m.gradients().get("wx");
+    assertSame(dwx.input(1), grad.input(0), "one stack of δz_t for dWx and db: " + m.toText());
+    long sums = m.nodes().stream().filter(n -> n.op() instanceof Sum).count();
+    assertEquals(1, sums, m.toText());
+  }
+
+  /**
+   * Sums that keep the batch axis merge too (over the stack's axis 1 and theirs, shifted); sums of
+   * other axes merge among themselves; sums with keepdims or also used elsewhere stay as they are.
+   */
+  @Test
+  void reductionsMergeOnlyWithTheSameAxesAndSingleUse() throws Exception {
+    Node total = null;
+    Node kept = null;
+    Node other = null;
+    Node used = e.sum(e.input("u", f64(Shape.batched(3, 4))), false, 1);
+    for (int t = 0; t < 3; t++) {
+      Node x = e.input("x" + t, f64(Shape.batched(3, 4)));
+      Node s = e.sum(e.sigmoid(x), false, 1);
+      total = total == null ? s : e.add(total, s);
+      Node k = e.sum(x, true, 1);
+      kept = kept == null ? k : e.add(kept, k);
+      Node o = e.sum(e.tanh(x), false, 2);
+      other = other == null ? o : e.add(other, o);
+    }
+    b.output("total", e.add(total, used));
+    b.output("used", used);
+    b.output("kept", kept);
+    b.output("other", other);
+    Graph g = b.build();
+    Graph m = optimized(g);
+    assertSameValues(g, m);
+    Node sum = m.outputs().get("total");
+    Node usedAfter = m.outputs().get("used");
+    assertTrue(sum.inputs().contains(usedAfter), m.toText());
+    Node merged = sum.input(0) == usedAfter ? sum.input(1) : sum.input(0);
+    assertTrue(
+        merged.op() instanceof Sum s && s.axes().equals(List.of(1, 2)), "merged: " + m.toText());
+    assertEquals(Shape.batched(3, 3, 4), merged.input(0).shape());
+    assertTrue(
+        m.outputs().get("other").op() instanceof Sum s && s.axes().equals(List.of(1, 3)),
+        m.toText());
+    long keptSums = m.nodes().stream().filter(n -> n.op() instanceof Sum s && s.keepdims()).count();
+    assertEquals(3, keptSums, m.toText());
+  }
+
+  /**
+   * A term of a sum that is also an output, and a partial sum that is an output, keep their values:
+   * a merge replaces its members by zeros and builds the merged value at the first, so such a node
+   * must not be a member nor inside the merged tree (both were, before roles counted as uses).
+   */
+  @Test
+  void termsAndPartialSumsThatAreOutputsKeepTheirValues() throws Exception {
+    Node total = null;
+    for (int t = 0; t < 4; t++) {
+      Node a = e.input("a" + t, f64(Shape.batched(3)));
+      Node g = e.input("g" + t, f64(Shape.batched(5)));
+      Node term = e.matmul(a, g, true, false);
+      if (t == 0) {
+        b.output("term0", term);
+      }
+      total = total == null ? term : e.add(total, term);
+      if (t == 1) {
+        b.output("partial", total);
+      }
+    }
+    b.output("total", total);
+    Graph g = b.build();
+    Graph m = new DotMerger().run(g);
+    assertSameValues(g, m);
+    assertEquals(1, stacked(m).size(), "the last two terms merge: " + m.toText());
   }
 }

@@ -149,6 +149,15 @@ public final class VectorCalls {
         Opcodes.INVOKEVIRTUAL, cls, "blend", "(" + VECTOR + MASK + ")" + self, false);
   }
 
+  /**
+   * {@code … v, op → … op over v's lanes} as a scalar, for an {@link #operator} of kind {@code
+   * Associative} (ADD, MAX).
+   */
+  public void reduceLanes(MethodVisitor mv) {
+    mv.visitMethodInsn(
+        Opcodes.INVOKEVIRTUAL, cls, "reduceLanes", "(L" + OPS + "$Associative;)" + scalar, false);
+  }
+
   /** {@code … v, index → … v[index]} as a scalar. */
   public void lane(MethodVisitor mv) {
     mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, cls, "lane", "(I)" + scalar, false);
