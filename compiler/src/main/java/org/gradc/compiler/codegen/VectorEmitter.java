@@ -515,46 +515,62 @@ final class VectorEmitter {
   }
 
   /**
-   * The product blocked over k as well, with packed panels (as BLIS's): c is zeroed; then for each
-   * block of {@link #K_BLOCK} rows of b, the block's a values are copied into a panel {@code $ap}
-   * laid out per block of output rows ({@code $ap[i·K_BLOCK + k·rows + r] = a(i + r, kb + k)}: a
-   * register block's broadcasts are consecutive instead of one per row of a, 4 of 16 floats of a
-   * cache line), and for each chunk of columns its rows of b into a contiguous panel {@code $bp}
-   * ({@code K_BLOCK × vectors × lanes}; b's rows are {@code n} apart, 2 KB for {@code n = 512}, so
-   * a chunk's 4 lines per row fall in a few sets of the L1 and evicted each other); then each block
+   * The product blocked over k as well, with packed panels (as BLIS's): for each block of {@link
+   * #K_BLOCK} rows of b, the block's a values are copied into a panel {@code $ap} laid out per
+   * block of output rows ({@code $ap[i·K_BLOCK + k·rows + r] = a(i + r, kb + k)}: a register
+   * block's broadcasts are consecutive instead of one per row of a, 4 of 16 floats of a cache
+   * line), and for each chunk of columns its rows of b into a contiguous panel {@code $bp} ({@code
+   * K_BLOCK × vectors × lanes}; b's rows are {@code n} apart, 2 KB for {@code n = 512}, so a
+   * chunk's 4 lines per row fall in a few sets of the L1 and evicted each other); then each block
    * of output rows loads its accumulators from c, runs over the block's k reading the panels, and
-   * stores them back. The epilogue runs after the last block. Every sum still adds its terms in k
-   * order, one multiply-add each, so the result has the unblocked kernel's bits. The panels are
-   * allocated per call ({@code K_BLOCK·(m + vectors·lanes)} elements, 96 KB for {@code ∂L/∂Wh} of
-   * the Names LSTM): garbage of a few hundred KB per step, against a buffer in every model class.
+   * stores them back (the first block's start from zero: c is not zeroed first). The epilogue runs
+   * after the last block. Every sum still adds its terms in k order, one multiply-add each, so the
+   * result has the unblocked kernel's bits. The panels are allocated per call ({@code K_BLOCK·(m +
+   * vectors·lanes)} elements, 96 KB for {@code ∂L/∂Wh} of the Names LSTM): garbage of a few hundred
+   * KB per step, against a buffer in every model class.
    */
   private void kBlocked(Kernel.Matmul k, Blocking b) {
     int rows = b.rows();
     int m = ((Ix.Lit) k.m()).value();
+    int width = b.vectors() * lanes;
+    newArray(K_BLOCK * m, le.slot("$ap", 1));
+    newArray(K_BLOCK * width, le.slot("$bp", 1));
+    int kb = le.slot("$kb", 1);
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, le.slot("$k0", 1));
+    // the first block's sums start from zero, not from c (which is then never zeroed; with k = 0
+    // this block stores the zero sums); the others add to c
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, kb);
+    kBlock(k, b, false);
+    le.intConst(K_BLOCK);
+    mv.visitVarInsn(Opcodes.ISTORE, kb);
+    countedLoop(kb, le.slot("$kEnd", 1), K_BLOCK, () -> kBlock(k, b, true));
+    if (!trivialEpilogue(k)) {
+      int i = le.slot("$i", 1);
+      le.intConst(0);
+      mv.visitVarInsn(Opcodes.ISTORE, i);
+      countedLoopTo(i, m, rows, () -> epilogue(k, b, () -> addRows(rows)));
+    }
+  }
+
+  /**
+   * One block of {@link #kBlocked}: the rows of b from {@code $kb} (at most {@link #K_BLOCK}), its
+   * panels packed, added to c ({@code fromC}) or stored over it.
+   */
+  private void kBlock(Kernel.Matmul k, Blocking b, boolean fromC) {
+    int rows = b.rows();
+    int m = ((Ix.Lit) k.m()).value();
     int n = k.n();
     int width = b.vectors() * lanes;
-    le.stmt(
-        new LoopStmt.For(
-            "$z",
-            Ix.ZERO,
-            Ix.mul(k.m(), k.n()),
-            1,
-            List.of(new LoopStmt.Store(k.c(), Ix.var("$z"), Fx.c(0))),
-            "zero c"));
-    int ap = le.slot("$ap", 1);
     int bp = le.slot("$bp", 1);
-    newArray(K_BLOCK * m, ap);
-    newArray(K_BLOCK * width, bp);
     int kb = le.slot("$kb", 1);
     int kl = le.slot("$kl", 1);
-    int k0 = le.slot("$k0", 1);
     int jb = le.slot("$jb", 1);
     int i = le.slot("$i", 1);
     int ai = le.slot("$ai", 1);
     int pk = le.slot("$pk", 1);
     int bArr = le.slot(k.b(), 1);
-    le.intConst(0);
-    mv.visitVarInsn(Opcodes.ISTORE, k0);
     // a(i + r, k) = $ap[$ai + (i + r) + k·rows] with $ai = i·(K_BLOCK - 1), k from 0
     Kernel.Matmul packed =
         new Kernel.Matmul(
@@ -567,6 +583,7 @@ final class VectorEmitter {
             k.c(),
             k.epilogue(),
             k.note());
+    Pass pass = new Pass(le.slot("$k0", 1), kl, fromC, packed, () -> le.intConst(0));
     List<LoopStmt> packA = new ArrayList<>();
     for (int r = 0; r < rows; r++) {
       Map<String, Ix> at =
@@ -574,93 +591,70 @@ final class VectorEmitter {
       Ix to = Ix.add(Ix.add(Ix.mul(Ix.var("$pi"), K_BLOCK), Ix.mul(Ix.var("$pk"), rows)), r);
       packA.add(new LoopStmt.Store("$ap", to, Subst.ints(at).fx(k.a())));
     }
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$kEnd", 1));
+    mv.visitVarInsn(Opcodes.ILOAD, kb);
+    mv.visitInsn(Opcodes.ISUB);
+    le.intConst(K_BLOCK);
+    mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+    mv.visitVarInsn(Opcodes.ISTORE, kl);
+    // a's rows in order (each read whole), the panel written per block of output rows
+    le.stmt(
+        new LoopStmt.For(
+            "$pk",
+            Ix.ZERO,
+            Ix.var("$kl"),
+            1,
+            List.of(new LoopStmt.For("$pi", Ix.ZERO, k.m(), rows, packA, null)),
+            "pack a"));
     le.intConst(0);
-    mv.visitVarInsn(Opcodes.ISTORE, kb);
-    countedLoop(
-        kb,
-        le.slot("$kEnd", 1),
-        K_BLOCK,
+    mv.visitVarInsn(Opcodes.ISTORE, jb);
+    countedLoopTo(
+        jb,
+        b.full() * lanes,
+        width,
         () -> {
-          mv.visitVarInsn(Opcodes.ILOAD, le.slot("$kEnd", 1));
-          mv.visitVarInsn(Opcodes.ILOAD, kb);
-          mv.visitInsn(Opcodes.ISUB);
-          le.intConst(K_BLOCK);
-          mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
-          mv.visitVarInsn(Opcodes.ISTORE, kl);
-          // a's rows in order (each read whole), the panel written per block of output rows
-          le.stmt(
-              new LoopStmt.For(
-                  "$pk",
-                  Ix.ZERO,
-                  Ix.var("$kl"),
-                  1,
-                  List.of(new LoopStmt.For("$pi", Ix.ZERO, k.m(), rows, packA, null)),
-                  "pack a"));
           le.intConst(0);
-          mv.visitVarInsn(Opcodes.ISTORE, jb);
-          countedLoopTo(
-              jb,
-              b.full() * lanes,
-              width,
+          mv.visitVarInsn(Opcodes.ISTORE, pk);
+          countedLoop(
+              pk,
+              kl,
+              1,
               () -> {
-                le.intConst(0);
-                mv.visitVarInsn(Opcodes.ISTORE, pk);
-                countedLoop(
-                    pk,
-                    kl,
-                    1,
-                    () -> {
-                      for (int q = 0; q < b.vectors(); q++) {
-                        int qAt = q * lanes;
-                        v.species(mv);
-                        mv.visitVarInsn(Opcodes.ALOAD, bArr);
-                        mv.visitVarInsn(Opcodes.ILOAD, kb);
-                        mv.visitVarInsn(Opcodes.ILOAD, pk);
-                        mv.visitInsn(Opcodes.IADD);
-                        le.intConst(n);
-                        mv.visitInsn(Opcodes.IMUL);
-                        mv.visitVarInsn(Opcodes.ILOAD, jb);
-                        mv.visitInsn(Opcodes.IADD);
-                        addConst(qAt);
-                        v.fromArray(mv);
-                        mv.visitVarInsn(Opcodes.ALOAD, bp);
-                        mv.visitVarInsn(Opcodes.ILOAD, pk);
-                        le.intConst(width);
-                        mv.visitInsn(Opcodes.IMUL);
-                        addConst(qAt);
-                        v.intoArray(mv);
-                      }
-                    });
-                le.intConst(0);
-                mv.visitVarInsn(Opcodes.ISTORE, i);
-                countedLoopTo(
-                    i,
-                    m,
-                    rows,
-                    () -> {
-                      mv.visitVarInsn(Opcodes.ILOAD, i);
-                      le.intConst(K_BLOCK - 1);
-                      mv.visitInsn(Opcodes.IMUL);
-                      mv.visitVarInsn(Opcodes.ISTORE, ai);
-                      chunk(
-                          k,
-                          b,
-                          rows,
-                          b.vectors(),
-                          () -> load(jb),
-                          false,
-                          k0,
-                          kl,
-                          packed,
-                          () -> le.intConst(0));
-                    });
+                for (int q = 0; q < b.vectors(); q++) {
+                  int qAt = q * lanes;
+                  v.species(mv);
+                  mv.visitVarInsn(Opcodes.ALOAD, bArr);
+                  mv.visitVarInsn(Opcodes.ILOAD, kb);
+                  mv.visitVarInsn(Opcodes.ILOAD, pk);
+                  mv.visitInsn(Opcodes.IADD);
+                  le.intConst(n);
+                  mv.visitInsn(Opcodes.IMUL);
+                  mv.visitVarInsn(Opcodes.ILOAD, jb);
+                  mv.visitInsn(Opcodes.IADD);
+                  addConst(qAt);
+                  v.fromArray(mv);
+                  mv.visitVarInsn(Opcodes.ALOAD, bp);
+                  mv.visitVarInsn(Opcodes.ILOAD, pk);
+                  le.intConst(width);
+                  mv.visitInsn(Opcodes.IMUL);
+                  addConst(qAt);
+                  v.intoArray(mv);
+                }
+              });
+          le.intConst(0);
+          mv.visitVarInsn(Opcodes.ISTORE, i);
+          countedLoopTo(
+              i,
+              m,
+              rows,
+              () -> {
+                mv.visitVarInsn(Opcodes.ILOAD, i);
+                le.intConst(K_BLOCK - 1);
+                mv.visitInsn(Opcodes.IMUL);
+                mv.visitVarInsn(Opcodes.ISTORE, ai);
+                chunk(k, b, rows, b.vectors(), () -> load(jb), false, pass);
               });
         });
-    if (!trivialEpilogue(k)) {
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoopTo(i, m, rows, () -> epilogue(k, b, () -> addRows(rows)));
-    }
   }
 
   /** {@code slot = new float[size]} (or double). */
@@ -820,35 +814,31 @@ final class VectorEmitter {
    */
   private void chunk(
       Kernel.Matmul k, Blocking b, int rows, int vectors, Runnable j0, boolean tail) {
-    chunk(k, b, rows, vectors, j0, tail, -1, -1, k, j0);
+    chunk(k, b, rows, vectors, j0, tail, null);
   }
 
   /**
-   * {@link #chunk}, or with {@code kFrom} a slot ({@link #kBlocked}): over {@code k} from {@code
-   * kFrom} to {@code kTo} only, the accumulators starting from what c holds. The operands are read
-   * from {@code src} (its {@code a}, and its {@code b} with row stride {@code src.n()} from column
-   * {@code srcJ0}), which is {@code k} itself or its packed panels; c is {@code k}'s.
+   * Where a chunk's k loop reads ({@link #kBlocked}): k from slot {@code kFrom} to slot {@code
+   * kTo}, a and b from {@code src} (its {@code a}, and its {@code b} with row stride {@code
+   * src.n()} from column {@code srcJ0}: the packed panels); the accumulators start from what c
+   * holds when {@code fromC}, else from zero.
    */
+  private record Pass(int kFrom, int kTo, boolean fromC, Kernel.Matmul src, Runnable srcJ0) {}
+
+  /** {@link #chunk}, or with a {@code pass} over the part of k (and the panels) it names. */
   private void chunk(
-      Kernel.Matmul k,
-      Blocking b,
-      int rows,
-      int vectors,
-      Runnable j0,
-      boolean tail,
-      int kFrom,
-      int kTo,
-      Kernel.Matmul src,
-      Runnable srcJ0) {
+      Kernel.Matmul k, Blocking b, int rows, int vectors, Runnable j0, boolean tail, Pass pass) {
     int n = k.n();
-    boolean partial = kFrom >= 0;
+    boolean partial = pass != null;
+    Kernel.Matmul src = partial ? pass.src() : k;
+    Runnable srcJ0 = partial ? pass.srcJ0() : j0;
     int col = b.full() * lanes;
     int width = vectors + (tail ? 1 : 0);
     int[][] acc = new int[rows][width];
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < width; q++) {
         acc[r][q] = le.slot("$acc" + r + "_" + q, 1);
-        if (partial) {
+        if (partial && pass.fromC()) {
           v.species(mv);
           pushC(le.slot(k.c(), 1), r, q, n, j0);
           v.fromArray(mv);
@@ -867,14 +857,14 @@ final class VectorEmitter {
     int x = le.slot("$x", 1);
     int bArr = le.slot(src.b(), 1);
     if (partial) {
-      mv.visitVarInsn(Opcodes.ILOAD, kFrom);
+      mv.visitVarInsn(Opcodes.ILOAD, pass.kFrom());
     } else {
       le.intConst(0);
     }
     mv.visitVarInsn(Opcodes.ISTORE, kk);
     countedLoop(
         kk,
-        partial ? kTo : le.slot(tail ? "$kSafe" : "$kEnd", 1),
+        partial ? pass.kTo() : le.slot(tail ? "$kSafe" : "$kEnd", 1),
         1,
         () -> {
           mv.visitVarInsn(Opcodes.ILOAD, kk);
