@@ -195,6 +195,10 @@ final class VectorCode implements KernelCode {
             .append(LoopPrinter.ix(k.k()))
             .append(", ")
             .append(b)
+            .append(
+                VectorEmitter.contractsStackedRows(k, b)
+                    ? ", over k in packed panels of " + VectorEmitter.K_BLOCK + " rows"
+                    : "")
             .append('\n')
             .append(
                 LoopPrinter.render(List.of(new LoopStmt.Let("a_ik", k.a())), precision, indent + 1))

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
  * Products merged by {@code opt.DotMerger} through the code generator: stacked rows (forward and
  * input-gradient products as {@code [batch, T, n]} results, read back per step) and weight
  * gradients contracting over {@code batch·T} rows and bias gradients summing them, which the vector
- * back end blocks over k ({@link VectorEmitter#K_BLOCK} rows at a time: batch 6 × T = 20 is 120
- * rows, two blocks, the second partial). Generated outputs, loss and gradients against the
- * reference evaluator on the merged graph and on the graph optimized without the merge, f32 and
- * f64, scalar and vector back ends.
+ * back end blocks over k in packed panels ({@link VectorEmitter#K_BLOCK} = 128 rows at a time:
+ * batch 7 × T = 20 is 140 rows, two blocks, the second partial; batch 1 one partial block).
+ * Generated outputs, loss and gradients against the reference evaluator on the merged graph and on
+ * the graph optimized without the merge, f32 and f64, scalar and vector back ends.
  */
 class DotMergerCodegenTest {
 
@@ -80,10 +80,52 @@ class DotMergerCodegenTest {
       Graph unmerged = withoutMerging(source, p);
       for (Backend backend : List.of(new ScalarBackend(), VectorBackend.forThisJvm())) {
         Model m = HiddenClasses.instantiate(Harness.generate(tg, p, backend));
-        for (int batch : new int[] {6, 1, 4}) {
+        for (int batch : new int[] {7, 1, 4}) {
           Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 13L, p);
           Harness.compareWithEvaluator(m, unmerged, batch, batch * 29L, p);
         }
+      }
+    }
+  }
+
+  /**
+   * A weight gradient wide and tall enough for several chunks of columns and blocks of output rows
+   * in the packed, k-blocked kernel ({@code ∂L/∂W}: 12 × 128 at every lane count, over {@code
+   * batch·11} rows: 13 → 143 rows, a full panel and 15 rows; 24 → 264, two and 8; 1 → 11), and one
+   * whose columns end in a partial vector ({@code ∂L/∂V}: 12 × 37, the unblocked kernel), with
+   * Adam's update as the epilogue; against the evaluator, f32 and f64, at the JVM's vector width.
+   */
+  @Test
+  void packedPanelsMatchTheEvaluator() throws Exception {
+    SourceFile source =
+        new SourceFile(
+            "wide.grad",
+            """
+            model Wide
+            const T = 11
+            input  x: float[batch, T, 12]
+            input  y: float[batch, T, 128]
+            input  u: float[batch, T, 37]
+            param  W: float[12, 128] = glorot_uniform
+            param  V: float[12, 37]  = glorot_uniform
+            L[0] = 0
+            for t in 0 .. T {
+              L[t + 1] = L[t] + mean(tanh(x[:, t] @ W) * y[:, t]) + mean((x[:, t] @ V) * u[:, t])
+            }
+            loss L[T] / T
+            optimizer adam(lr = 0.01)
+            """);
+    for (Precision p : Precision.values()) {
+      TrainingGraph tg = Gradc.trainingGraph(source, p);
+      GeneratedClass code = Harness.generate(tg, p, VectorBackend.forThisJvm());
+      long packed =
+          code.kernels().values().stream().filter(k -> k.contains("packed panels")).count();
+      assertTrue(packed >= 1, "the W gradient runs in packed panels (" + p + ")");
+      Model m = HiddenClasses.instantiate(code);
+      Model scalar = HiddenClasses.instantiate(Harness.generate(tg, p, new ScalarBackend()));
+      for (int batch : new int[] {13, 24, 1}) {
+        Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 17L, p);
+        Harness.compareWithEvaluator(scalar, tg.graph(), batch, batch * 17L, p);
       }
     }
   }
