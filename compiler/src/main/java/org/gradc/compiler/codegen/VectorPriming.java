@@ -33,8 +33,8 @@ final class VectorPriming {
 
   /**
    * {@code … → …}: every operation of {@link Lanes.Op} and {@link Lanes.BitOp}, {@code fma}, {@code
-   * addIndex} and each comparison with a blend, once on zero vectors of {@code v}'s species, the
-   * results dropped; {@code slot} is a free local.
+   * addIndex}, each comparison with a blend and the row maximum's {@code reduceLanes(MAX)}, once on
+   * zero vectors of {@code v}'s species, the results dropped; {@code slot} is a free local.
    */
   static void emit(MethodVisitor mv, VectorCalls v, int slot) {
     v.zero(mv);
@@ -68,6 +68,10 @@ final class VectorPriming {
       v.blend(mv);
       mv.visitInsn(Opcodes.POP);
     }
+    mv.visitVarInsn(Opcodes.ALOAD, slot);
+    v.operator(mv, "MAX", "Associative");
+    v.reduceLanes(mv);
+    v.popScalar(mv);
     mv.visitVarInsn(Opcodes.ALOAD, slot);
     v.toBits(mv);
     for (Lanes.BitOp op : Lanes.BitOp.values()) {

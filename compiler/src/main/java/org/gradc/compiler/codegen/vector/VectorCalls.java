@@ -158,6 +158,11 @@ public final class VectorCalls {
         Opcodes.INVOKEVIRTUAL, cls, "reduceLanes", "(L" + OPS + "$Associative;)" + scalar, false);
   }
 
+  /** {@code … x → …} for a scalar of the element type (a double takes two stack slots). */
+  public void popScalar(MethodVisitor mv) {
+    mv.visitInsn(scalar.equals("D") ? Opcodes.POP2 : Opcodes.POP);
+  }
+
   /** {@code … v, index → … v[index]} as a scalar. */
   public void lane(MethodVisitor mv) {
     mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, cls, "lane", "(I)" + scalar, false);
