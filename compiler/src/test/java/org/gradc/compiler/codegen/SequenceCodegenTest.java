@@ -130,6 +130,25 @@ class SequenceCodegenTest {
   }
 
   /**
+   * H = 64: the gates' cotangents are one concat (opt.Simplify) that the backward cell's epilogue
+   * stores into at offsets 0, H, 2H, 3H of a row, a multiple of every lane count apart, so the
+   * epilogue is vectorized with four stores into one array; against the evaluator, with this JVM's
+   * vector width.
+   */
+  @Test
+  void namesLanguageModelWithGatesAVectorApart() throws Exception {
+    String text =
+        NAMES_SMALL
+            .replace("const T = 3", "const T = 2")
+            .replace("const H = 8", "const H = 64")
+            .replace("float[8, 32]", "float[64, 256]")
+            .replace("float[12, 32]", "float[12, 256]")
+            .replace("float[32]", "float[256]")
+            .replace("float[8, 256]", "float[64, 256]");
+    check("names64.grad", text);
+  }
+
+  /**
    * {@code x} is read only through {@code x[:, t]} by an embedding of 5 rows and by one_hot of 5
    * classes; its range reaches the spec, so {@code feed} rejects 5 and names the input and value.
    */
