@@ -32,6 +32,9 @@ import org.gradc.compiler.ir.ops.Reshape;
  *       latest dependency when it reads that group's values only at its own index; members then
  *       pass values in locals and only what is read elsewhere is stored. Elementwise epilogues so
  *       fuse into the matmul that feeds them ({@code relu(x @ W + b)} is one pass over the output).
+ *       A member that cannot join that group (it reads a view of it, as an LSTM's gates read slices
+ *       of the matmul's {@code z}) joins the newest group instead when that is a pointwise group
+ *       over the same shape (siblings: the four gates are one pass).
  * </ul>
  *
  * <p>Groups run in creation order (a topological order). The plan knows op classes only through
@@ -450,6 +453,13 @@ final class FusionPlan {
         }
       }
       int bytes = FusedBytes.MEMBER + codeBytes(n);
+      GroupDraft last = drafts.isEmpty() ? null : drafts.get(drafts.size() - 1);
+      if (latest != null && !canJoin(n, latest, bytes) && last != latest && pointwise(last)) {
+        // a sibling: the newest group is a pointwise one over the same shape, after every group
+        // n reads, so n can run in its loop (an LSTM's gates, each reading a slice of the
+        // matmul's z, which no gate can join, are one pass instead of four)
+        latest = last;
+      }
       if (latest != null && canJoin(n, latest, bytes)) {
         latest.members().add(n);
         latest.bytes()[0] += bytes;
@@ -462,6 +472,10 @@ final class FusionPlan {
       g.bytes()[0] = bytes;
       draftOf.put(n, g);
       g.reads().addAll(deps(n));
+    }
+
+    private static boolean pointwise(GroupDraft g) {
+      return g != null && g.root() == null && !g.copy();
     }
 
     private boolean canJoin(Node n, GroupDraft g, int bytes) {

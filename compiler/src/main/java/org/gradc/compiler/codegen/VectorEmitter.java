@@ -175,20 +175,29 @@ final class VectorEmitter {
   /**
    * Can {@code body} run for {@code lanes} consecutive values of {@code var} at once, with the same
    * result as running it once per value in order? Only lets and stores, every store contiguous in
-   * {@code var}, and no array both stored and read at a different place (which would make the
-   * vector order differ from the scalar one).
+   * {@code var}, no array both stored and read at a different place (which would make the vector
+   * order differ from the scalar one), and an array stored at several places only at places a
+   * constant multiple of {@link #MAX_LANES} apart: every element's writers then run in the same
+   * order either way (their iterations differ by multiples of the vector's lanes, so they fall in
+   * different vector iterations, in scalar order). An LSTM's backward cell stores its four gate
+   * cotangents into one joined buffer so, at offsets 0, H, 2H, 3H of a row.
    */
   static boolean vectorizable(List<LoopStmt> body, String var) {
-    Map<String, Ix> stored = new HashMap<>();
+    Map<String, List<Ix>> stored = new HashMap<>();
     for (LoopStmt s : body) {
       if (s instanceof LoopStmt.Store st) {
         Integer c = coefficient(st.index(), var);
         if (c == null || c != 1 || !vectorizable(st.value(), var)) {
           return false;
         }
-        Ix before = stored.putIfAbsent(st.array(), st.index());
-        if (before != null && !before.equals(st.index())) {
-          return false;
+        List<Ix> places = stored.computeIfAbsent(st.array(), a -> new ArrayList<>());
+        for (Ix before : places) {
+          if (!before.equals(st.index()) && !lanesApart(before, st.index())) {
+            return false;
+          }
+        }
+        if (!places.contains(st.index())) {
+          places.add(st.index());
         }
       } else if (s instanceof LoopStmt.Let l) {
         if (!vectorizable(l.value(), var)) {
@@ -206,13 +215,37 @@ final class VectorEmitter {
         loads(l.value(), loads);
       }
       for (Fx.Load l : loads) {
-        Ix at = stored.get(l.array());
-        if (at != null && !at.equals(l.index())) {
+        List<Ix> at = stored.get(l.array());
+        if (at != null && (at.size() > 1 || !at.get(0).equals(l.index()))) {
           return false;
         }
       }
     }
     return true;
+  }
+
+  /** The most lanes of any species (SVE's 2,048 bits of f32). */
+  static final int MAX_LANES = 64;
+
+  /** Do {@code x} and {@code y} differ by a constant that is a nonzero multiple of MAX_LANES? */
+  static boolean lanesApart(Ix x, Ix y) {
+    List<String> tx = new ArrayList<>();
+    List<String> ty = new ArrayList<>();
+    int d = terms(x, tx) - terms(y, ty);
+    tx.sort(null);
+    ty.sort(null);
+    return tx.equals(ty) && d != 0 && d % MAX_LANES == 0;
+  }
+
+  /** Adds the terms of the sum {@code e} that are not literals to {@code out}; their sum. */
+  private static int terms(Ix e, List<String> out) {
+    if (e instanceof Ix.Add a) {
+      return terms(a.a(), out) + terms(a.b(), out);
+    } else if (e instanceof Ix.Lit l) {
+      return l.value();
+    }
+    out.add(e.toString());
+    return 0;
   }
 
   private static void loads(Fx e, List<Fx.Load> out) {

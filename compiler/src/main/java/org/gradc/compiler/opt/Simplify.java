@@ -11,6 +11,7 @@ import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Add;
 import org.gradc.compiler.ir.ops.BroadcastTo;
+import org.gradc.compiler.ir.ops.Concat;
 import org.gradc.compiler.ir.ops.Div;
 import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.Exp;
@@ -46,6 +47,11 @@ import org.gradc.compiler.ir.ops.Where;
  *   <li>an elementwise op reading {@code broadcast_to(x)} reads {@code x} instead when its own
  *       broadcasting gives the same result type (the code generator then never materializes the
  *       broadcast)
+ *   <li>{@code concat(x, 0) + concat(0, y) → concat(x, y)}: a sum of concats along one axis where,
+ *       at every position, at most one operand is not a zero fill (the cotangent of a tensor read
+ *       through disjoint slices, as an LSTM's four gates of {@code z}: each slice's VJP pads its
+ *       cotangent with zeros); the code generator then stores each part straight into the joined
+ *       buffer instead of zeroing padded copies and adding them
  *   <li>{@code −(c / x) → (−c) / x} and {@code −(c · x) → (−c) · x} for a constant fill {@code c}
  *   <li>{@code op(a) @ bᵀ} (the transpose flag) → {@code op(a) @ transpose(b)}: CSE then shares one
  *       transpose among every product that reads {@code b} transposed, where backpropagation
@@ -113,6 +119,9 @@ public final class Simplify implements Pass {
       }
       if (a.op() instanceof Neg) {
         return e.sub(c, a.input(0));
+      }
+      if (a.op() instanceof Concat ca && c.op() instanceof Concat cc && ca.axis() == cc.axis()) {
+        return sumOfDisjointConcats(e, ca.axis(), a, c, n);
       }
     } else if (op instanceof Sub) {
       if (isFill(c, 0)) {
@@ -200,6 +209,103 @@ public final class Simplify implements Pass {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code a + c} for two concats along {@code axis} of {@code n}'s shape as one concat, when at
+   * every position along the axis at most one of them has a part that is not a zero fill; else
+   * null. Exact ({@code x + 0 = x}; only the sign of a zero sum may differ, as for {@code x + 0 →
+   * x}).
+   */
+  private static Node sumOfDisjointConcats(Emit e, int axis, Node a, Node c, Node n)
+      throws ShapeError {
+    if (!a.shape().equals(n.shape()) || !c.shape().equals(n.shape())) {
+      return null;
+    }
+    int[] aStarts = starts(a, axis);
+    int[] cStarts = starts(c, axis);
+    // every nonzero part of one side must lie where the other side has zero fills only
+    if (!overZeros(a, aStarts, c, cStarts) || !overZeros(c, cStarts, a, aStarts)) {
+      return null;
+    }
+    int total = n.shape().dim(axis);
+    List<Node> parts = new ArrayList<>();
+    int pos = 0;
+    int zeroFrom = -1;
+    while (pos < total) {
+      int ia = partAt(aStarts, pos);
+      int ic = partAt(cStarts, pos);
+      Node part = null;
+      if (aStarts[ia] == pos && !isZero(a.input(ia))) {
+        part = a.input(ia);
+      } else if (cStarts[ic] == pos && !isZero(c.input(ic))) {
+        part = c.input(ic);
+      }
+      int next =
+          part != null
+              ? pos + part.shape().dim(axis)
+              : Math.min(aStarts[ia + 1], cStarts[ic + 1]); // both zero up to the next boundary
+      if (part == null && zeroFrom < 0) {
+        zeroFrom = pos;
+      }
+      if (part != null) {
+        if (zeroFrom >= 0) {
+          parts.add(zeros(e, n, axis, pos - zeroFrom));
+          zeroFrom = -1;
+        }
+        parts.add(part);
+      }
+      pos = next;
+    }
+    if (zeroFrom >= 0) {
+      parts.add(zeros(e, n, axis, total - zeroFrom));
+    }
+    return e.concat(axis, parts);
+  }
+
+  /** Where each part of concat {@code x} starts along {@code axis}, then the total extent. */
+  private static int[] starts(Node x, int axis) {
+    int[] at = new int[x.inputs().size() + 1];
+    for (int i = 0; i < x.inputs().size(); i++) {
+      at[i + 1] = at[i] + x.input(i).shape().dim(axis);
+    }
+    return at;
+  }
+
+  /** The part of a concat with these {@link #starts} that covers {@code pos}. */
+  private static int partAt(int[] starts, int pos) {
+    int i = 0;
+    while (starts[i + 1] <= pos) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Does {@code y} have zero fills wherever {@code x} has a part that is not one? */
+  private static boolean overZeros(Node x, int[] xStarts, Node y, int[] yStarts) {
+    for (int i = 0; i < x.inputs().size(); i++) {
+      if (isZero(x.input(i))) {
+        continue;
+      }
+      for (int j = 0; j < y.inputs().size(); j++) {
+        boolean overlaps = yStarts[j] < xStarts[i + 1] && xStarts[i] < yStarts[j + 1];
+        if (overlaps && !isZero(y.input(j))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean isZero(Node x) {
+    return isFill(x, 0) || isFill(x, -0.0);
+  }
+
+  /** A zero fill of {@code n}'s shape with extent {@code len} along {@code axis}. */
+  private static Node zeros(Emit e, Node n, int axis, int len) throws ShapeError {
+    int[] dims = n.shape().dims();
+    dims[axis] = len;
+    return e.fill(0, Shape.of(dims), n.dtype());
   }
 
   /** Drops explicit broadcasts feeding an elementwise op that broadcasts by itself anyway. */

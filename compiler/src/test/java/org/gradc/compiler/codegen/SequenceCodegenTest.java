@@ -130,6 +130,52 @@ class SequenceCodegenTest {
   }
 
   /**
+   * The four gates of each step read slices of the matmul's {@code z}, which none of them can join,
+   * and run in one pointwise kernel (FusionPlan's sibling rule), not one kernel each.
+   */
+  @Test
+  void anLstmStepsGatesAreOnePass() throws Exception {
+    TrainingGraph tg =
+        Gradc.trainingGraph(new SourceFile("names.grad", NAMES_SMALL), Precision.F32);
+    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+    java.util.Set<FusionPlan.Group> gateGroups = new java.util.HashSet<>();
+    int gates = 0;
+    for (FusionPlan.Group g : plan.groups) {
+      for (org.gradc.compiler.ir.Node m : g.members()) {
+        boolean gate =
+            (m.op() instanceof org.gradc.compiler.ir.ops.Sigmoid
+                    || m.op() instanceof org.gradc.compiler.ir.ops.Tanh)
+                && m.input(0).op() instanceof org.gradc.compiler.ir.ops.Slice;
+        if (gate) {
+          gates++;
+          gateGroups.add(g);
+        }
+      }
+    }
+    assertEquals(4 * 3, gates); // T = 3
+    assertEquals(3, gateGroups.size(), "one kernel per step for its four gates");
+  }
+
+  /**
+   * H = 64: the gates' cotangents are one concat (opt.Simplify) that the backward cell's epilogue
+   * stores into at offsets 0, H, 2H, 3H of a row, a multiple of every lane count apart, so the
+   * epilogue is vectorized with four stores into one array; against the evaluator, with this JVM's
+   * vector width.
+   */
+  @Test
+  void namesLanguageModelWithGatesAVectorApart() throws Exception {
+    String text =
+        NAMES_SMALL
+            .replace("const T = 3", "const T = 2")
+            .replace("const H = 8", "const H = 64")
+            .replace("float[8, 32]", "float[64, 256]")
+            .replace("float[12, 32]", "float[12, 256]")
+            .replace("float[32]", "float[256]")
+            .replace("float[8, 256]", "float[64, 256]");
+    check("names64.grad", text);
+  }
+
+  /**
    * {@code x} is read only through {@code x[:, t]} by an embedding of 5 rows and by one_hot of 5
    * classes; its range reaches the spec, so {@code feed} rejects 5 and names the input and value.
    */

@@ -237,4 +237,41 @@ class OptTest {
     assertTrue(r.rounds() >= 2);
     assertTrue(count(r.graph(), Fill.class) > 0);
   }
+
+  /**
+   * A tensor read through disjoint slices (an LSTM's gates of {@code z}) gets the sum of its
+   * slices' zero-padded cotangents as one concat of the cotangents; overlapping slices keep the
+   * sum.
+   */
+  @Test
+  void sumOfPaddedSliceCotangentsIsOneConcat() throws Exception {
+    Node x = e.param("x", f64(Shape.batched(8)));
+    Node w = e.param("w", f64(Shape.of(8, 8)));
+    Node z = e.matmul(x, w);
+    Node gates =
+        e.add(
+            e.mul(e.sigmoid(e.slice(z, 1, 0, 2)), e.tanh(e.slice(z, 1, 4, 6))),
+            e.sigmoid(e.slice(z, 1, 6, 8)));
+    b.loss(e.mean(e.sum(e.mul(gates, gates), false, -1), false));
+    Graph joint = Autodiff.differentiate(b.build());
+    Graph s = Pipeline.standard().run(joint).graph();
+    assertSameResults(joint, s);
+    // z's cotangent: concat(dz0, 0, dz4, dz6) along the columns, no add of padded copies
+    Node dz = s.gradients().get("w").input(1);
+    assertEquals("concat(axis=1)", dz.op().name(), s.toText());
+    assertEquals(4, dz.inputs().size(), s.toText());
+    assertEquals("fill(0)", dz.input(1).op().name(), s.toText());
+    assertEquals(Shape.batched(2), dz.input(1).shape(), s.toText());
+
+    Graph.Builder b2 = Graph.builder().precision(DType.F64);
+    Emit e2 = new Emit(b2, SourceSpan.SYNTHETIC);
+    Node x2 = e2.param("x", f64(Shape.batched(8)));
+    Node z2 = e2.matmul(x2, e2.param("w", f64(Shape.of(8, 8))));
+    Node overlapping = e2.mul(e2.tanh(e2.slice(z2, 1, 0, 4)), e2.slice(z2, 1, 2, 6));
+    b2.loss(e2.mean(e2.sum(overlapping, false, -1), false));
+    Graph joint2 = Autodiff.differentiate(b2.build());
+    Graph s2 = Pipeline.standard().run(joint2).graph();
+    assertSameResults(joint2, s2);
+    assertEquals("add", s2.gradients().get("w").input(1).op().name(), s2.toText());
+  }
 }
