@@ -425,7 +425,7 @@ final class VectorEmitter {
     int matmul = matmuls++;
     bounds(k, b);
     if (contractsStackedRows(k, b)) {
-      kBlocked(k, b);
+      kBlocked(k, b, matmul);
       return;
     }
     int i = le.slot("$i", 1);
@@ -446,17 +446,30 @@ final class VectorEmitter {
     if (rest) {
       countedLoop(i, le.slot("$iEnd", 1), 1, () -> block(k, b, 1, b.rowVectors(), matmul));
     }
-    if (blocks != null && !trivialEpilogue(k)) {
+    if (blocks != null) {
       // with the sums in block methods, the epilogue is a pass over all rows after them: run
       // after each block's call (as it is when inline), the FashionMlp's W1 gradient and Adam
-      // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us.
-      // The pass is a method too, called for EPILOGUE_ELEMENTS at a time, so that it is compiled
-      // as early as the blocks
-      int per = Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoop(i, le.slot("$iEnd", 1), per, () -> callEpilogue(k, b, per, matmul));
+      // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us
+      epiloguePass(k, b, matmul);
     }
+  }
+
+  /**
+   * The epilogue over all rows, after the sums, as calls of an epilogue method for {@link
+   * #EPILOGUE_ELEMENTS} at a time: a method of its own, so that it is compiled as early as the
+   * blocks, and so that the kernel's method does not inline its vector calls too (a kernel with the
+   * Adam update inline in its k-blocked sums sometimes compiled that update's multiply-adds as the
+   * Vector API's allocating Java fallback: the Names LSTM's step took 57 ms instead of 7).
+   */
+  private void epiloguePass(Kernel.Matmul k, Blocking b, int matmul) {
+    if (trivialEpilogue(k)) {
+      return;
+    }
+    int i = le.slot("$i", 1);
+    int per = Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
+    le.intConst(0);
+    mv.visitVarInsn(Opcodes.ISTORE, i);
+    countedLoop(i, le.slot("$iEnd", 1), per, () -> callEpilogue(k, b, per, matmul));
   }
 
   /** Elements of c one call of an epilogue method covers (whole rows, at least one). */
@@ -558,12 +571,13 @@ final class VectorEmitter {
    * chunk's 4 lines per row fall in a few sets of the L1 and evicted each other); then each block
    * of output rows loads its accumulators from c, runs over the block's k reading the panels, and
    * stores them back (the first block's start from zero: c is not zeroed first). The epilogue runs
-   * after the last block. Every sum still adds its terms in k order, one multiply-add each, so the
-   * result has the unblocked kernel's bits. The panels are allocated per call ({@code K_BLOCK·(m +
+   * after the last block ({@link #epiloguePass}, in methods of its own when the kernel has block
+   * methods). Every sum still adds its terms in k order, one multiply-add each, so the result has
+   * the unblocked kernel's bits. The panels are allocated per call ({@code K_BLOCK·(m +
    * vectors·lanes)} elements, 96 KB for {@code ∂L/∂Wh} of the Names LSTM): garbage of a few hundred
    * KB per step, against a buffer in every model class.
    */
-  private void kBlocked(Kernel.Matmul k, Blocking b) {
+  private void kBlocked(Kernel.Matmul k, Blocking b, int matmul) {
     int rows = b.rows();
     int m = ((Ix.Lit) k.m()).value();
     int width = b.vectors() * lanes;
@@ -580,7 +594,9 @@ final class VectorEmitter {
     le.intConst(K_BLOCK);
     mv.visitVarInsn(Opcodes.ISTORE, kb);
     countedLoop(kb, le.slot("$kEnd", 1), K_BLOCK, () -> kBlock(k, b, true));
-    if (!trivialEpilogue(k)) {
+    if (blocks != null) {
+      epiloguePass(k, b, matmul);
+    } else if (!trivialEpilogue(k)) {
       int i = le.slot("$i", 1);
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
