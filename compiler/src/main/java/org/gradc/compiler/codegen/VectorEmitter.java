@@ -1173,12 +1173,16 @@ final class VectorEmitter {
 
   // ---------------------------------------------------------------- pointwise
 
-  void pointwise(Kernel.Pointwise k) {
-    int rank = k.dims().size();
+  /**
+   * The element's indices for a loop nest whose last axis is vectorized: {@code a<d>} is 0 for an
+   * axis of extent 1, else the loop variable {@code $p<d>} (and {@code d} is added to {@code
+   * outer}, the axes that get a loop); the last axis is {@code $j}.
+   */
+  private static Map<String, Ix> lastAxisIndices(List<Ix> dims, List<Integer> outer) {
+    int rank = dims.size();
     Map<String, Ix> at = new HashMap<>();
-    List<Integer> outer = new ArrayList<>();
     for (int d = 0; d < rank - 1; d++) {
-      if (k.dims().get(d) instanceof Ix.Lit l && l.value() == 1) {
+      if (dims.get(d) instanceof Ix.Lit l && l.value() == 1) {
         at.put("a" + d, Ix.ZERO);
       } else {
         at.put("a" + d, Ix.var("$p" + d));
@@ -1186,8 +1190,14 @@ final class VectorEmitter {
       }
     }
     at.put("a" + (rank - 1), Ix.var("$j"));
+    return at;
+  }
+
+  void pointwise(Kernel.Pointwise k) {
+    List<Integer> outer = new ArrayList<>();
+    Map<String, Ix> at = lastAxisIndices(k.dims(), outer);
     List<LoopStmt> body = Subst.ints(at).stmts(k.element());
-    Ix last = k.dims().get(rank - 1);
+    Ix last = k.dims().get(k.dims().size() - 1);
     nest(k, outer, 0, body, last);
   }
 
@@ -1261,19 +1271,8 @@ final class VectorEmitter {
    * scalar back end and other widths up to float rounding; a maximum is exact.
    */
   void reduction(Kernel.Reduction r) {
-    int rank = r.dims().size();
-    Map<String, Ix> at = new HashMap<>();
     List<Integer> outer = new ArrayList<>();
-    for (int d = 0; d < rank - 1; d++) {
-      if (r.dims().get(d) instanceof Ix.Lit l && l.value() == 1) {
-        at.put("a" + d, Ix.ZERO);
-      } else {
-        at.put("a" + d, Ix.var("$p" + d));
-        outer.add(d);
-      }
-    }
-    at.put("a" + (rank - 1), Ix.var("$j"));
-    Subst subst = Subst.ints(at);
+    Subst subst = Subst.ints(lastAxisIndices(r.dims(), outer));
     rows(r, outer, 0, subst.fx(r.element()), subst.ix(r.outIndex()));
   }
 
