@@ -143,6 +143,35 @@ public abstract class Model {
         getClass().getName() + " has no optimizer update in parts (runUpdateParts)");
   }
 
+  /**
+   * Rows {@code [lo, hi)} of the split kernel {@code kernel} (a number the generated class gives
+   * its kernels whose rows a {@link RowTeam} may split), for a batch of {@code n}: what a team's
+   * worker runs. Only {@link RowTeam#fork}, called from a generated kernel, calls it. The default
+   * throws: a hand-written model has no split kernels, so a team attached to it is never used.
+   */
+  protected void runRows(int kernel, int n, int lo, int hi) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " has no kernels split across threads (runRows)");
+  }
+
+  /** The team the kernels split their rows across, or null. */
+  RowTeam team;
+
+  /**
+   * Makes the generated kernels split large products across {@code team}'s threads, inside each
+   * step, with results bit-identical to one thread's ({@link RowTeam}); {@code null} to run on the
+   * calling thread alone (the default). The model does not own the team: whoever made it closes it.
+   * {@link #copy()} does not carry the team over.
+   */
+  public final void team(RowTeam team) {
+    this.team = team;
+  }
+
+  /** The team set by {@link #team(RowTeam)}, or null. */
+  public final RowTeam team() {
+    return team;
+  }
+
   // ---- public API ----
 
   /**

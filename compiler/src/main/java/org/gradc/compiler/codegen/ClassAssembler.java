@@ -121,7 +121,8 @@ final class ClassAssembler {
     }
     cw.visitNestHost(plan.internalName());
     entries();
-    KernelCode.EmitContext context = plan.emitContext().in(variant.internalName());
+    RowMethods rows = new RowMethods();
+    KernelCode.EmitContext context = plan.emitContext().in(variant.internalName()).recording(rows);
     for (ClassPlan.KernelMethod k : variant.kernels()) {
       MethodVisitor mv =
           cw.visitMethod(
@@ -132,6 +133,7 @@ final class ClassAssembler {
       mv.visitEnd();
     }
     sharedMethods();
+    rows.writeDispatch(cw, plan.internalName(), variant.internalName(), true, List.of());
     // last, so that its constants join the pool after the kernels' (whose bytes stay as they were)
     MethodVisitor init = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
     init.visitCode();
@@ -198,7 +200,8 @@ final class ClassAssembler {
     allocate();
     entries();
     newInstance();
-    KernelCode.EmitContext context = plan.emitContext();
+    RowMethods rows = new RowMethods();
+    KernelCode.EmitContext context = plan.emitContext().recording(rows);
     for (ClassPlan.KernelMethod k : plan.kernels()) {
       MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, k.name(), "(I)V", null, null);
       mv.visitCode();
@@ -207,6 +210,7 @@ final class ClassAssembler {
       mv.visitEnd();
     }
     sharedMethods();
+    rows.writeDispatch(cw, plan.internalName(), plan.internalName(), false, plan.variants());
     cw.visitEnd();
     return checked(cw.toByteArray(), plan.internalName());
   }

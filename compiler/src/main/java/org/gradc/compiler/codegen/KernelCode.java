@@ -35,6 +35,9 @@ interface KernelCode {
    * @param methods the class the kernel method is written into, where it may write static methods
    *     of its own (a matmul's register blocks, see {@link VectorEmitter}); {@code null} when the
    *     code must be one method
+   * @param rows where the class records the kernels it writes a rows method for ({@link RowSplit}),
+   *     so it can dispatch to them; {@code null} when no kernel may be split (a method written
+   *     alone, to measure it)
    */
   record EmitContext(
       String owner,
@@ -43,16 +46,22 @@ interface KernelCode {
       java.util.Map<String, String> descriptors,
       String nestmate,
       String method,
-      ClassVisitor methods) {
+      ClassVisitor methods,
+      RowMethods rows) {
     /** A context for a method of the model class itself. */
     EmitContext(
         String owner, Precision precision, boolean fma, java.util.Map<String, String> descriptors) {
-      this(owner, precision, fma, descriptors, null, null, null);
+      this(owner, precision, fma, descriptors, null, null, null, null);
     }
 
     /** The same context for the kernel method {@code name}, written into {@code cv}. */
     EmitContext writing(String name, ClassVisitor cv) {
-      return new EmitContext(owner, precision, fma, descriptors, nestmate, name, cv);
+      return new EmitContext(owner, precision, fma, descriptors, nestmate, name, cv, rows);
+    }
+
+    /** The same context recording its rows methods in {@code rows}. */
+    EmitContext recording(RowMethods rows) {
+      return new EmitContext(owner, precision, fma, descriptors, nestmate, method, methods, rows);
     }
 
     /** The code is a static method of a nestmate (see {@link #nestmate()}). */
@@ -62,7 +71,8 @@ interface KernelCode {
 
     /** The same context for a static method of the nestmate {@code internalName}. */
     EmitContext in(String internalName) {
-      return new EmitContext(owner, precision, fma, descriptors, internalName, method, methods);
+      return new EmitContext(
+          owner, precision, fma, descriptors, internalName, method, methods, rows);
     }
 
     String descriptor(String field) {

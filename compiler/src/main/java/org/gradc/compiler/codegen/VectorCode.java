@@ -146,10 +146,40 @@ final class VectorCode implements KernelCode {
     LoopEmitter le = new LoopEmitter(mv, c.owner(), p, c.fma(), c::descriptor, c.nested());
     le.hoist(arrays());
     VectorEmitter ve = new VectorEmitter(mv, le, calls(p), p, c.fma(), policy, c);
-    for (Part part : parts) {
-      part.emit(le, ve);
+    int split = c.rows() == null ? -1 : RowSplit.part(parts);
+    Kernel.Matmul splitting = split < 0 ? null : ((MatmulPart) parts.get(split)).kernel();
+    Integer grain = splitting == null ? null : ve.rowGrain(splitting);
+    String rows = RowSplit.rowsMethod(c.method());
+    for (int at = 0; at < parts.size(); at++) {
+      if (at == split && grain != null) {
+        RowSplit.fork(mv, le, splitting, c.rows().add(rows), grain);
+      }
+      parts.get(at).emit(le, ve);
     }
     mv.visitInsn(Opcodes.RETURN);
+    if (grain != null) {
+      writeRows(rows, ve, split, c);
+    }
+  }
+
+  /**
+   * The rows method {@code rows(n, lo, hi)} of this kernel ({@link RowSplit}): the lets of the
+   * parts before {@code split} again, then the matmul {@code split} over rows {@code [lo, hi)}.
+   */
+  private void writeRows(String rows, VectorEmitter ve, int split, EmitContext c) {
+    BlockMethods methods = ve.blockMethods();
+    MethodVisitor mv = methods.open(rows, "I");
+    LoopEmitter le = methods.loopEmitter(mv);
+    le.slot("$lo", 1); // the parameters after the model (0) and n (1), in descriptor order
+    le.slot("$hi", 1);
+    le.hoist(arrays());
+    for (Part part : parts.subList(0, split)) {
+      part.emit(le, null);
+    }
+    ve.sibling(mv, le).matmulRows(((MatmulPart) parts.get(split)).kernel());
+    mv.visitInsn(Opcodes.RETURN);
+    mv.visitMaxs(0, 0);
+    mv.visitEnd();
   }
 
   private Set<String> arrays() {

@@ -72,7 +72,7 @@ final class VectorEmitter {
   private final BlockMethods blocks;
 
   /** The block methods written, by matmul and shape: {@code "0:4x4"} to {@code k5_block0}. */
-  private final Map<String, String> blockNames = new HashMap<>();
+  private final Map<String, String> blockNames;
 
   private int matmuls;
 
@@ -95,7 +95,8 @@ final class VectorEmitter {
         p,
         fma,
         policy,
-        context.methods() == null || context.method() == null ? null : new BlockMethods(context));
+        context.methods() == null || context.method() == null ? null : new BlockMethods(context),
+        new HashMap<>());
   }
 
   private VectorEmitter(
@@ -105,8 +106,10 @@ final class VectorEmitter {
       Precision p,
       boolean fma,
       UnrollPolicy policy,
-      BlockMethods blocks) {
+      BlockMethods blocks,
+      Map<String, String> blockNames) {
     this.blocks = blocks;
+    this.blockNames = blockNames;
     this.mv = mv;
     this.le = le;
     this.v = v;
@@ -421,6 +424,52 @@ final class VectorEmitter {
   }
 
   void matmul(Kernel.Matmul k) {
+    matmul(k, false);
+  }
+
+  /**
+   * The matmul's output rows {@code [lo, hi)} from the int locals {@code $lo} and {@code $hi}, in a
+   * rows method ({@link RowSplit}): the row blocks from {@code lo} (a multiple of {@link
+   * #rowGrain}, so the blocks are those of the whole product), the rows left one at a time, the
+   * epilogue from {@code lo}, calling the block and epilogue methods the kernel's own matmul calls.
+   */
+  void matmulRows(Kernel.Matmul k) {
+    matmul(k, true);
+  }
+
+  /**
+   * The rows a team may split {@code k} at: the register block's and the epilogue method's ({@code
+   * k}'s rows are split in multiples of both); null when {@code k} may not be split ({@link
+   * RowSplit#safe}, a partial vector of columns, whose whole-vector store spills into the next row,
+   * a product blocked over k, or no block methods).
+   */
+  Integer rowGrain(Kernel.Matmul k) {
+    Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    if (blocks == null || b.tail() > 0 || contractsStackedRows(k, b) || !RowSplit.safe(k)) {
+      return null;
+    }
+    int per = trivialEpilogue(k) ? 1 : Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
+    int grain = b.rows();
+    while (grain % per != 0) {
+      grain += b.rows();
+    }
+    return grain;
+  }
+
+  /** Where this emitter writes its block methods ({@code null}: inline). */
+  BlockMethods blockMethods() {
+    return blocks;
+  }
+
+  /**
+   * An emitter writing into {@code mv} with {@code le} that calls (and writes) the same block and
+   * epilogue methods as this one: for a rows method of this emitter's kernel.
+   */
+  VectorEmitter sibling(MethodVisitor mv, LoopEmitter le) {
+    return new VectorEmitter(mv, le, v, p, fma, policy, blocks, blockNames);
+  }
+
+  private void matmul(Kernel.Matmul k, boolean range) {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
     int matmul = matmuls++;
     bounds(k, b);
@@ -430,17 +479,35 @@ final class VectorEmitter {
     }
     int i = le.slot("$i", 1);
     int rows = b.rows();
+    // a range's bounds are multiples of rowGrain (a multiple of rows) or m: rows are left over
+    // only where the whole product leaves some
     boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
+    if (range) {
+      load(le.slot("$hi", 1));
+      mv.visitVarInsn(Opcodes.ISTORE, le.slot("$iEnd", 1));
+    }
     if (rows > 1) {
       int iMain = le.slot("$iMain", 1);
-      le.ix(Ix.floor(k.m(), rows));
+      if (range) {
+        // lo + floor((hi - lo) / rows) * rows
+        int lo = le.slot("$lo", 1);
+        load(lo);
+        load(le.slot("$hi", 1));
+        load(lo);
+        mv.visitInsn(Opcodes.ISUB);
+        le.intConst(rows);
+        mv.visitInsn(Opcodes.IDIV);
+        le.intConst(rows);
+        mv.visitInsn(Opcodes.IMUL);
+        mv.visitInsn(Opcodes.IADD);
+      } else {
+        le.ix(Ix.floor(k.m(), rows));
+      }
       mv.visitVarInsn(Opcodes.ISTORE, iMain);
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
+      firstRow(range);
       countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors(), matmul));
     } else {
-      le.intConst(0);
-      mv.visitVarInsn(Opcodes.ISTORE, i);
+      firstRow(range);
       rest = true;
     }
     if (rest) {
@@ -450,8 +517,18 @@ final class VectorEmitter {
       // with the sums in block methods, the epilogue is a pass over all rows after them: run
       // after each block's call (as it is when inline), the FashionMlp's W1 gradient and Adam
       // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us
-      epiloguePass(k, b, matmul);
+      epiloguePass(k, b, matmul, range);
     }
+  }
+
+  /** {@code $i = 0}, or {@code $i = $lo} for a range. */
+  private void firstRow(boolean range) {
+    if (range) {
+      load(le.slot("$lo", 1));
+    } else {
+      le.intConst(0);
+    }
+    mv.visitVarInsn(Opcodes.ISTORE, le.slot("$i", 1));
   }
 
   /**
@@ -461,14 +538,13 @@ final class VectorEmitter {
    * Adam update inline in its k-blocked sums sometimes compiled that update's multiply-adds as the
    * Vector API's allocating Java fallback: the Names LSTM's step took 57 ms instead of 7).
    */
-  private void epiloguePass(Kernel.Matmul k, Blocking b, int matmul) {
+  private void epiloguePass(Kernel.Matmul k, Blocking b, int matmul, boolean range) {
     if (trivialEpilogue(k)) {
       return;
     }
     int i = le.slot("$i", 1);
     int per = Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
-    le.intConst(0);
-    mv.visitVarInsn(Opcodes.ISTORE, i);
+    firstRow(range);
     countedLoop(i, le.slot("$iEnd", 1), per, () -> callEpilogue(k, b, per, matmul));
   }
 
@@ -595,7 +671,7 @@ final class VectorEmitter {
     mv.visitVarInsn(Opcodes.ISTORE, kb);
     countedLoop(kb, le.slot("$kEnd", 1), K_BLOCK, () -> kBlock(k, b, true));
     if (blocks != null) {
-      epiloguePass(k, b, matmul);
+      epiloguePass(k, b, matmul, false);
     } else if (!trivialEpilogue(k)) {
       int i = le.slot("$i", 1);
       le.intConst(0);
@@ -828,7 +904,7 @@ final class VectorEmitter {
       free.scalars().forEach(x -> ble.slot(x, p.type.getSize()));
       free.ints().forEach(x -> ble.slot(x, 1));
       ble.hoist(arrays);
-      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, (BlockMethods) null);
+      VectorEmitter e = new VectorEmitter(bmv, ble, v, p, fma, policy, null, new HashMap<>());
       e.bounds(k, b);
       body.accept(e);
       bmv.visitInsn(Opcodes.RETURN);
