@@ -163,6 +163,7 @@ public final class Harness {
                 "gradc-overhead",
                 "gradc-mlp-1t",
                 "gradc-mlp-2t",
+                "gradc-mlp-2d",
                 "java-mlp")) {
           add(runs, w, java(w, images.toString(), labels.toString()));
         }
@@ -577,11 +578,20 @@ public final class Harness {
         s.append(
             String.format(
                 Locale.ROOT,
-                "  MLP epoch gradc 1 / 2 threads        %6.3f   [>= 1.43] (data-parallel speed-up,"
-                    + " Trainer both; JIT CPU in those epochs %.2f / %.2f s)%n",
+                "  MLP epoch gradc 1 / 2 threads        %6.3f   [>= 1.43] (threads(2): products"
+                    + " split, Trainer both; JIT CPU in those epochs %.2f / %.2f s)%n",
                 g1.get("epoch_s") / g2.get("epoch_s"),
                 g1.get("epoch_jit_cpu_s"),
                 g2.get("epoch_jit_cpu_s")));
+      }
+      Map<String, Double> gd = r.get("gradc-mlp-2d");
+      if (g1 != null && gd != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  MLP epoch gradc 1 / 2 data-parallel  %6.3f   (dataParallel(2): shards on"
+                    + " replicas)%n",
+                g1.get("epoch_s") / gd.get("epoch_s")));
       }
       if (t1 != null) {
         double best =

@@ -13,21 +13,23 @@ import org.gradc.runtime.train.TrainingContext;
 import org.gradc.runtime.train.TrainingListener;
 
 /**
- * Whether {@link Trainer#threads(int) threads(k)} pays on this machine: epochs of the Fashion-MNIST
- * MLP (batch 64, Adam, shuffled, no accuracy pass: the work of {@code Workload gradc-mlp-1t}) on
- * one thread and on {@code k} threads, alternated in one JVM (one model each, the one-thread epoch
- * first in even rounds and second in odd ones), so both see the same machine load and the same JIT.
- * A warm-up round is reported apart. Each epoch's wall time and the process's CPU time over it (all
- * threads, JIT and GC included, and split into training, JIT and GC threads by {@link TaskCpu}) are
- * printed; the summary gives the best epoch of each side, the median of the per-round ratios
- * k-thread/one-thread and their range. Every epoch is a {@code fit} of its own, so a new set of
- * shard threads and a new barrier, with warm code: what happens over a long run (the barrier's spin
- * after a slow first epoch, the JIT still compiling in the second) shows in {@code Workload
- * gradc-mlp-2t}, one {@code fit} of several epochs.
+ * Whether {@link Trainer#threads(int) threads(k)} (each step's large products split across k
+ * threads) or, with {@code data}, {@link Trainer#dataParallel(int) dataParallel(k)} (shards on
+ * model replicas) pays on this machine: epochs of the Fashion-MNIST MLP (batch 64, Adam, shuffled,
+ * no accuracy pass: the work of {@code Workload gradc-mlp-1t}) on one thread and on {@code k}
+ * threads, alternated in one JVM (one model each, the one-thread epoch first in even rounds and
+ * second in odd ones), so both see the same machine load and the same JIT. A warm-up round is
+ * reported apart. Each epoch's wall time and the process's CPU time over it (all threads, JIT and
+ * GC included, and split into training, JIT and GC threads by {@link TaskCpu}) are printed; the
+ * summary gives the best epoch of each side, the median of the per-round ratios k-thread/one-thread
+ * and their range. Every epoch is a {@code fit} of its own, so a new set of shard threads and a new
+ * barrier, with warm code: what happens over a long run (the barrier's spin after a slow first
+ * epoch, the JIT still compiling in the second) shows in {@code Workload gradc-mlp-2t}, one {@code
+ * fit} of several epochs.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
- *     org.gradc.benchmarks.ThreadScaling IMAGES LABELS [ROUNDS (5)] [THREADS (2)]
+ *     org.gradc.benchmarks.ThreadScaling IMAGES LABELS [ROUNDS (5)] [THREADS (2)] [rows|data (rows)]
  * </pre>
  */
 public final class ThreadScaling {
@@ -38,6 +40,7 @@ public final class ThreadScaling {
     Path labels = Path.of(args[1]);
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+    boolean dataParallel = args.length > 4 && args[4].equals("data");
     Dataset data = Datasets.idx(images, labels, 255f);
     Model one = Workload.compileResource(TrainStepBench.MODEL_RESOURCE);
     Model many = one.copy();
@@ -54,8 +57,11 @@ public final class ThreadScaling {
         long c = processCpuNanos();
         TaskCpu tasks = TaskCpu.now();
         TaskCpu[] end = new TaskCpu[1];
-        Trainer.of(side == 0 ? one : many)
-            .threads(side == 0 ? 1 : threads)
+        Trainer trainer = Trainer.of(side == 0 ? one : many).threads(side == 0 ? 1 : threads);
+        if (dataParallel && side == 1) {
+          trainer.dataParallel(threads);
+        }
+        trainer
             .batchSize(Workload.BATCH)
             .epochs(1)
             .shuffle(7 + round)

@@ -32,25 +32,26 @@ import org.gradc.runtime.train.Warmup;
  * (batch 64, the order of each epoch a seeded permutation) and reports the first (cold) and second
  * (warm) epoch apart. {@code Workload gradc-xor|java-xor STEPS} times STEPS training steps of the
  * XOR net after a warm-up of the same length. {@code Workload gradc-mlp-1t|gradc-mlp-2t IMAGES
- * LABELS [EPOCHS]} trains the same model through the {@link Trainer} on 1 or 2 data-parallel
- * threads, EPOCHS (default 3) epochs in one {@code fit}, and reports the first and the fastest
- * other epoch (see {@link #mlpTrainer}). {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is
- * what {@code gradc train --data fashion-mnist} runs (the data loaded while a {@link Warmup} runs,
- * unless a fifth argument {@code no-warmup} is given; {@code load_s} reports how long that took):
- * {@link Trainer#fit} with validation on the test set and the training accuracy, EPOCHS (default 2,
- * as the bare loop) epochs timed by the wall clock, validation included (and reported apart).
- * {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]} alternates bare epochs and {@code fit}
- * epochs on one model in one JVM (see {@link #overhead}). {@code Workload
- * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
- * as many warm-up calls: median and 99th percentile, and the bytes allocated per call. {@code
- * Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES}, issue 12) on the
- * word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps after a separate
- * warm-up of STEPS steps, and with {@code epoch} first the mean training loss of one epoch from the
- * fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports for PyTorch: the
- * same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]} times STEPS
- * (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on eight seeded
- * random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of Fashion-MNIST
- * is 938 such steps.
+ * LABELS [EPOCHS]} trains the same model through the {@link Trainer} on 1 or 2 threads (2t: {@link
+ * Trainer#threads}, each step's large products split across them; {@code gradc-mlp-2d}: {@link
+ * Trainer#dataParallel}, shards on model replicas), EPOCHS (default 3) epochs in one {@code fit},
+ * and reports the first and the fastest other epoch (see {@link #mlpTrainer}). {@code Workload
+ * gradc-train IMAGES LABELS [EPOCHS]} is what {@code gradc train --data fashion-mnist} runs (the
+ * data loaded while a {@link Warmup} runs, unless a fifth argument {@code no-warmup} is given;
+ * {@code load_s} reports how long that took): {@link Trainer#fit} with validation on the test set
+ * and the training accuracy, EPOCHS (default 2, as the bare loop) epochs timed by the wall clock,
+ * validation included (and reported apart). {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]}
+ * alternates bare epochs and {@code fit} epochs on one model in one JVM (see {@link #overhead}).
+ * {@code Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example
+ * predictions after as many warm-up calls: median and 99th percentile, and the bytes allocated per
+ * call. {@code Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES},
+ * issue 12) on the word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps
+ * after a separate warm-up of STEPS steps, and with {@code epoch} first the mean training loss of
+ * one epoch from the fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports
+ * for PyTorch: the same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]}
+ * times STEPS (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on
+ * eight seeded random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of
+ * Fashion-MNIST is 938 such steps.
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -66,9 +67,10 @@ public final class Workload {
         switch (which) {
           case "gradc-mlp", "java-mlp" ->
               mlp(which.startsWith("gradc"), Path.of(args[1]), Path.of(args[2]));
-          case "gradc-mlp-1t", "gradc-mlp-2t" ->
+          case "gradc-mlp-1t", "gradc-mlp-2t", "gradc-mlp-2d" ->
               mlpTrainer(
-                  which.endsWith("2t") ? 2 : 1,
+                  which.endsWith("1t") ? 1 : 2,
+                  which.endsWith("2d"),
                   Path.of(args[1]),
                   Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : TRAINER_EPOCHS);
@@ -324,17 +326,17 @@ public final class Workload {
   }
 
   /**
-   * Epochs of the same training through {@link Trainer} with {@code threads} data-parallel threads
-   * (same model, batch, optimizer and permutations; no training-accuracy pass, so the work matches
-   * {@link #mlp}), in one {@code fit}: the first epoch, and as the warm epoch the fastest of the
-   * others with the CPU of its training, JIT and GC threads ({@link TaskCpu}). Each epoch's numbers
-   * also go to stderr. Why not simply the second epoch: on two cores a 2-thread process leaves the
-   * JIT no idle core, so C2 was still compiling during its second epoch (0.05-0.7 s of C2 CPU per
-   * epoch, measured under load, through the fourth), time a 1-thread process hides on its idle
-   * core.
+   * Epochs of the same training through {@link Trainer} with {@code threads} threads (splitting
+   * products, or data-parallel) (same model, batch, optimizer and permutations; no
+   * training-accuracy pass, so the work matches {@link #mlp}), in one {@code fit}: the first epoch,
+   * and as the warm epoch the fastest of the others with the CPU of its training, JIT and GC
+   * threads ({@link TaskCpu}). Each epoch's numbers also go to stderr. Why not simply the second
+   * epoch: on two cores a 2-thread process leaves the JIT no idle core, so C2 was still compiling
+   * during its second epoch (0.05-0.7 s of C2 CPU per epoch, measured under load, through the
+   * fourth), time a 1-thread process hides on its idle core.
    */
-  private static String mlpTrainer(int threads, Path images, Path labels, int epochs)
-      throws Exception {
+  private static String mlpTrainer(
+      int threads, boolean dataParallel, Path images, Path labels, int epochs) throws Exception {
     long compileStart = System.nanoTime();
     Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
     m.initialize(0);
@@ -342,38 +344,38 @@ public final class Workload {
     Dataset data = Datasets.idx(images, labels, 255f);
     TaskCpu[] cpu = new TaskCpu[epochs + 1];
     Trainer trainer =
-        Trainer.of(m)
-            .threads(threads)
-            .batchSize(BATCH)
-            .epochs(epochs)
-            .shuffle(7)
-            .trainAccuracy(false)
-            .progress(Progress.NONE)
-            .listener(
-                new org.gradc.runtime.train.TrainingListener() {
-                  @Override
-                  public void onTrainStart(org.gradc.runtime.train.TrainingContext c) {
-                    cpu[0] = TaskCpu.now();
-                  }
+        dataParallel ? Trainer.of(m).dataParallel(threads) : Trainer.of(m).threads(threads);
+    trainer
+        .batchSize(BATCH)
+        .epochs(epochs)
+        .shuffle(7)
+        .trainAccuracy(false)
+        .progress(Progress.NONE)
+        .listener(
+            new org.gradc.runtime.train.TrainingListener() {
+              @Override
+              public void onTrainStart(org.gradc.runtime.train.TrainingContext c) {
+                cpu[0] = TaskCpu.now();
+              }
 
-                  @Override
-                  public void onEpochEnd(org.gradc.runtime.train.TrainingContext c) {
-                    cpu[c.epoch()] = TaskCpu.now();
-                    TaskCpu.Cpu e = cpu[c.epoch()].since(cpu[c.epoch() - 1]);
-                    System.err.printf(
-                        Locale.ROOT,
-                        "epoch %d: %.3f s, ends at %d ms; CPU training %.2f, C1 %.2f, C2 %.2f, GC %.2f, other"
-                            + " %.2f s%n",
-                        c.epoch(),
-                        c.metrics().get(Metric.SECONDS),
-                        ManagementFactory.getRuntimeMXBean().getUptime(),
-                        e.training() / 1e9,
-                        e.c1() / 1e9,
-                        e.c2() / 1e9,
-                        e.gc() / 1e9,
-                        e.other() / 1e9);
-                  }
-                });
+              @Override
+              public void onEpochEnd(org.gradc.runtime.train.TrainingContext c) {
+                cpu[c.epoch()] = TaskCpu.now();
+                TaskCpu.Cpu e = cpu[c.epoch()].since(cpu[c.epoch() - 1]);
+                System.err.printf(
+                    Locale.ROOT,
+                    "epoch %d: %.3f s, ends at %d ms; CPU training %.2f, C1 %.2f, C2 %.2f, GC %.2f, other"
+                        + " %.2f s%n",
+                    c.epoch(),
+                    c.metrics().get(Metric.SECONDS),
+                    ManagementFactory.getRuntimeMXBean().getUptime(),
+                    e.training() / 1e9,
+                    e.c1() / 1e9,
+                    e.c2() / 1e9,
+                    e.gc() / 1e9,
+                    e.other() / 1e9);
+              }
+            });
     History h = trainer.fit(data);
     int warm = epochs > 1 ? 2 : 1;
     for (int e = 3; e <= epochs; e++) {
@@ -382,10 +384,11 @@ public final class Workload {
     TaskCpu.Cpu w = cpu[warm].since(cpu[warm - 1]);
     return String.format(
         Locale.ROOT,
-        "{\"threads\": %d, \"epochs\": %d, \"compile_s\": %.4f, \"first_epoch_s\": %.4f,"
-            + " \"epoch_s\": %.4f, \"epoch_train_cpu_s\": %.2f, \"epoch_jit_cpu_s\": %.2f,"
+        "{\"threads\": %d, \"data_parallel\": %d, \"epochs\": %d, \"compile_s\": %.4f,"
+            + " \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"epoch_train_cpu_s\": %.2f, \"epoch_jit_cpu_s\": %.2f,"
             + " \"epoch_gc_cpu_s\": %.2f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         threads,
+        dataParallel ? 1 : 0,
         epochs,
         compileSeconds,
         h.epoch(1).get(Metric.SECONDS),

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.gradc.runtime.Model;
+import org.gradc.runtime.RowTeam;
 import org.gradc.runtime.data.Dataset;
 import org.gradc.runtime.io.Checkpoint;
 import org.gradc.runtime.io.CheckpointException;
@@ -81,6 +82,7 @@ public final class Trainer {
   private Path resume;
   private Provenance provenance = Provenance.NONE;
   private int threads = 1;
+  private boolean dataParallel;
 
   private Trainer(Model model) {
     this.model = model;
@@ -224,17 +226,36 @@ public final class Trainer {
   }
 
   /**
-   * Data-parallel training on {@code k} threads (default 1): every batch is split into {@code k}
-   * shards whose gradients are computed on model replicas at once, summed in shard order (weighted
-   * by shard rows / batch rows) and applied once; the result for a seed does not depend on thread
-   * timing. See {@link ParallelStepRunner} for the exact arithmetic and why it can differ from one
-   * thread in the last bits. Needs a generated model (one with {@link Model#applyGradients}).
+   * Trains on {@code k} threads (default 1) inside each step: the model's large products (a
+   * generated model's matmuls of at least {@code RowSplit.MIN_WORK} multiply-adds, the forward pass
+   * of validation included) split their output rows across a {@link RowTeam} of {@code k} threads
+   * started for the run and closed after it. The results are <b>bit-identical to one thread's</b>:
+   * every row is computed by the same code whichever thread runs it. Unlike {@link #dataParallel},
+   * the gradient is not split over model replicas, so nothing is summed twice or copied; kernels
+   * below the threshold run on the calling thread. A model without split kernels (hand-written, or
+   * compiled with the scalar back end) trains on one thread.
    */
   public Trainer threads(int k) {
     if (k <= 0) {
       throw new IllegalArgumentException("threads must be positive, was " + k);
     }
     this.threads = k;
+    this.dataParallel = false;
+    return this;
+  }
+
+  /**
+   * Data-parallel training on {@code k} threads: every batch is split into {@code k} shards whose
+   * gradients are computed on model replicas at once, summed in shard order (weighted by shard rows
+   * / batch rows) and applied once; the result for a seed does not depend on thread timing, but
+   * differs from one thread's in the last bits (the shards' sums round differently). See {@link
+   * ParallelStepRunner} for the exact arithmetic; it is what {@code SparkTrainer} reproduces across
+   * machines. Needs a generated model (one with {@link Model#applyGradients}). Replaces {@link
+   * #threads}'s setting (the last call wins).
+   */
+  public Trainer dataParallel(int k) {
+    threads(k);
+    this.dataParallel = true;
     return this;
   }
 
@@ -350,8 +371,18 @@ public final class Trainer {
       if (threads == 1) {
         return run(first, StepRunner.serial(model, new Feeder(model, train, batchSize, task)));
       }
-      try (ParallelStepRunner parallel = new ParallelStepRunner(model, train, batchSize, threads)) {
-        return run(first, parallel);
+      if (dataParallel) {
+        try (ParallelStepRunner parallel =
+            new ParallelStepRunner(model, train, batchSize, threads)) {
+          return run(first, parallel);
+        }
+      }
+      RowTeam before = model.team();
+      try (RowTeam team = new RowTeam(threads)) {
+        model.team(team);
+        return run(first, StepRunner.serial(model, new Feeder(model, train, batchSize, task)));
+      } finally {
+        model.team(before);
       }
     }
 
