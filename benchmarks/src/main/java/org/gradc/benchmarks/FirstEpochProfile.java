@@ -33,7 +33,7 @@ import org.gradc.runtime.train.TrainingListener;
  *       per call: {@code trainStep}, {@code forward} + {@code trainStep} (the trainer's old
  *       training-accuracy pass), {@code evaluate} (a validation batch), {@code lossAndGradients} on
  *       a 32-row shard, {@code applyGradients} (the optimizer alone) and the 2-shard {@link
- *       DataParallel#weightedSum} of {@code Trainer.threads(2)}.
+ *       DataParallel#weightedSum} of {@code Trainer.dataParallel(2)}.
  *   <li>{@code fit [EPOCHS [EVAL_BATCH]]} (default 3 epochs): the product path, {@code gradc train
  *       FashionMlp.grad --data fashion-mnist} in process (seed 0, batch 64, validation on the test
  *       set): per epoch the wall time, the training thread's CPU, the process's CPU and the CPU of

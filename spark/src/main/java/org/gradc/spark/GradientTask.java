@@ -13,10 +13,11 @@ import org.gradc.runtime.train.DataParallel;
  * One synchronous step on one partition: the gradient of the partition's shard of step {@code t},
  * at the parameters and model states broadcast for this step, with the dropout masks of the shard's
  * rows (the main model's seed, the step the update will have, the rows' place in the batch),
- * exactly as shard {@code p} of {@code Trainer.threads(P)} computes it. It sends back the gradients
- * and the model states the shard's training pass updated (batch norm's running statistics), which
- * the driver merges as {@code threads(P)} does. A pure function of (parameters, states, layout,
- * step, seed, partition, block), so a retried or re-run task returns the same bits.
+ * exactly as shard {@code p} of {@code Trainer.dataParallel(P)} computes it. It sends back the
+ * gradients and the model states the shard's training pass updated (batch norm's running
+ * statistics), which the driver merges as {@code dataParallel(P)} does. A pure function of
+ * (parameters, states, layout, step, seed, partition, block), so a retried or re-run task returns
+ * the same bits.
  */
 final class GradientTask implements Function2<Integer, Iterator<Block>, Iterator<ShardOutput>> {
   private static final long serialVersionUID = 1L;

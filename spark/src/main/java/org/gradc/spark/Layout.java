@@ -5,7 +5,7 @@ import org.gradc.runtime.train.DataParallel;
 
 /**
  * Which partition holds which rows, so that a step's shards are exactly those of {@code
- * Trainer.threads(P)}: an epoch visits the rows in an order (the identity, or the trainer's
+ * Trainer.dataParallel(P)}: an epoch visits the rows in an order (the identity, or the trainer's
  * shuffle); position {@code pos} of that order falls in batch {@code t = pos / batch} at offset
  * {@code j = pos % batch}, and batch {@code t} of {@code n} rows is split into {@code k = min(P,
  * n)} contiguous shards by {@link DataParallel#bound}. Partition {@code p} holds the rows of shard

@@ -39,19 +39,19 @@ import org.gradc.runtime.train.TrainingRun;
  * Model trained = t.model();
  * }</pre>
  *
- * <h2>The contract: bit-identical to {@code Trainer.threads(P)}</h2>
+ * <h2>The contract: bit-identical to {@code Trainer.dataParallel(P)}</h2>
  *
  * With {@link #localSteps} 1 (the default), every step: the driver broadcasts the parameters; the
  * task of partition {@code p} computes the gradient of shard {@code p} of the global batch on a
  * model replica ({@link GradientTask}); {@code collect()} returns the shards in partition order;
  * the driver sums them row-weighted in that order and applies the optimizer once. Shards, sum and
- * update are the runtime's {@link DataParallel} code, the same that {@link Trainer#threads(int)}
- * runs, and {@link Layout} puts in partition {@code p} exactly the rows of shard {@code p}. So the
- * parameters after any step, and the loss and accuracy metrics, are bit-identical to {@code
- * Trainer.of(model).threads(P).batchSize(globalBatch)} (with the same {@link #shuffle} seed and
- * {@link #schedule}) on the same rows in the DataFrame's order, whatever the cluster, the
- * scheduling, or task retries. ({@code Trainer.threads(P)} is itself not bit-identical to one
- * thread: the batch sum is reassociated by shard.)
+ * update are the runtime's {@link DataParallel} code, the same that {@link
+ * Trainer#dataParallel(int)} runs, and {@link Layout} puts in partition {@code p} exactly the rows
+ * of shard {@code p}. So the parameters after any step, and the loss and accuracy metrics, are
+ * bit-identical to {@code Trainer.of(model).dataParallel(P).batchSize(globalBatch)} (with the same
+ * {@link #shuffle} seed and {@link #schedule}) on the same rows in the DataFrame's order, whatever
+ * the cluster, the scheduling, or task retries. ({@code Trainer.dataParallel(P)} is itself not
+ * bit-identical to one thread: the batch sum is reassociated by shard.)
  *
  * <p>Not part of the contract: {@link Metric#SECONDS}; {@link #localSteps} above 1, which is a
  * different algorithm (see there).

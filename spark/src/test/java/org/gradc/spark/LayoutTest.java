@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.gradc.runtime.train.DataParallel;
 import org.junit.jupiter.api.Test;
 
-/** The layout puts position pos exactly where Trainer.threads(P)'s shard split puts it. */
+/** The layout puts position pos exactly where Trainer.dataParallel(P)'s shard split puts it. */
 class LayoutTest {
   @Test
   void everyPositionIsInTheShardOfThreadsP() {

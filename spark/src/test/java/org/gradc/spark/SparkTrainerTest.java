@@ -29,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract: a Spark run over P partitions is bit-identical to {@code Trainer.threads(P)} on one
- * machine (parameters, optimizer state and metrics), and a bad setup fails before any work.
+ * The contract: a Spark run over P partitions is bit-identical to {@code Trainer.dataParallel(P)}
+ * on one machine (parameters, optimizer state and metrics), and a bad setup fails before any work.
  */
 class SparkTrainerTest {
   private static SparkSession spark;
@@ -54,7 +54,7 @@ class SparkTrainerTest {
     m.initialize(42);
     Trainer t =
         Trainer.of(m)
-            .threads(threads)
+            .dataParallel(threads)
             .batchSize(batch)
             .epochs(epochs)
             .schedule(LrSchedule.cosine(0))
@@ -119,7 +119,7 @@ class SparkTrainerTest {
 
   /**
    * Train/eval modes: each partition draws its rows' dropout masks (seed, step, place in the batch)
-   * and the shards' batch-norm running statistics are merged, as in {@code threads(2)}.
+   * and the shards' batch-norm running statistics are merged, as in {@code dataParallel(2)}.
    */
   @Test
   void dropoutAndBatchNormEqualTwoThreadsBitForBit() {
@@ -129,7 +129,7 @@ class SparkTrainerTest {
     expected.initialize(9);
     History want =
         Trainer.of(expected)
-            .threads(2)
+            .dataParallel(2)
             .batchSize(30)
             .epochs(2)
             .shuffle(3)
@@ -195,7 +195,7 @@ class SparkTrainerTest {
     Model expected = org.gradc.compiler.Gradc.compile(source);
     expected.initialize(5);
     Trainer.of(expected)
-        .threads(2)
+        .dataParallel(2)
         .batchSize(10)
         .epochs(2)
         .shuffle(1)

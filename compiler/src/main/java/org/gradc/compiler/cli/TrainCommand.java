@@ -68,9 +68,16 @@ final class TrainCommand implements Callable<Integer> {
       defaultValue = "1",
       paramLabel = "K",
       description =
-          "data-parallel training threads: each batch split over K model replicas, gradients"
-              + " summed in a fixed order (default ${DEFAULT-VALUE})")
+          "training threads: each step's large products split across K threads, results"
+              + " bit-identical to one thread (default ${DEFAULT-VALUE})")
   int threads;
+
+  @Option(
+      names = "--data-parallel",
+      description =
+          "with --threads K: data-parallel instead (each batch split over K model replicas,"
+              + " gradients summed in a fixed order; what gradc-spark reproduces)")
+  boolean dataParallel;
 
   @Option(
       names = "--schedule",
@@ -177,6 +184,9 @@ final class TrainCommand implements Callable<Integer> {
             .schedule(lrSchedule)
             .progress(mode, ModelRun.stream(err))
             .provenance(new Provenance(ModelRun.sourceHash(model), Version.current(), seed, null));
+    if (dataParallel) {
+      t.dataParallel(threads);
+    }
     if (lr != null) {
       t.lr(lr);
     }

@@ -174,6 +174,8 @@ final class RowSplit {
     mv.visitInsn(Opcodes.LCMP);
     mv.visitJumpInsn(Opcodes.IFLT, serial);
     mv.visitVarInsn(Opcodes.ALOAD, 0);
+    // a no-op to the JVM; lets a verifier that cannot load the model class (ASM's) see a Model
+    mv.visitTypeInsn(Opcodes.CHECKCAST, "org/gradc/runtime/Model");
     le.intConst(number);
     mv.visitVarInsn(Opcodes.ILOAD, 1);
     le.ix(k.m());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Whole convolutional models through the code generator: the example CNN's methods fit HotSpot's
  * JIT limit in both back ends and precisions, a training step allocates nothing, and data-parallel
- * training ({@code Trainer.threads}) agrees with one thread.
+ * training ({@code Trainer.dataParallel}) agrees with one thread.
  */
 class ConvModelTest {
   /** Every conv/pool form in a few layers: stride, asymmetric padding, groups, both poolings. */
@@ -201,7 +201,7 @@ class ConvModelTest {
     two.initialize(7);
     for (Model m : new Model[] {one, two}) {
       Trainer.of(m)
-          .threads(m == one ? 1 : 2)
+          .dataParallel(m == one ? 1 : 2)
           .batchSize(16)
           .epochs(2)
           .shuffle(3)

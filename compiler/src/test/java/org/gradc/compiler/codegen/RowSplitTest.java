@@ -2,6 +2,7 @@ package org.gradc.compiler.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -11,6 +12,11 @@ import org.gradc.runtime.Model;
 import org.gradc.runtime.RowTeam;
 import org.gradc.runtime.TensorKind;
 import org.gradc.runtime.TensorSpec;
+import org.gradc.runtime.data.Dataset;
+import org.gradc.runtime.train.History;
+import org.gradc.runtime.train.Metric;
+import org.gradc.runtime.train.Progress;
+import org.gradc.runtime.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +55,50 @@ class RowSplitTest {
   @Test
   void cnnOnTwoThreadsHasOneThreadsBits() throws Exception {
     sameBits(Gradc.compile(CNN), 196, 64, 70);
+  }
+
+  /**
+   * {@code Trainer.threads(2)} (validation included) gives {@code threads(1)}'s bits and history,
+   * and detaches and closes its team.
+   */
+  @Test
+  void trainerThreadsKeepOneThreadsBits() throws Exception {
+    Model one = Gradc.compile(CNN);
+    one.initialize(3);
+    Model two = one.copy();
+    SplittableRandom r = new SplittableRandom(9);
+    float[] x = new float[150 * 196];
+    int[] y = new int[150];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextDouble();
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = r.nextInt(10);
+    }
+    Dataset data = Dataset.of(Dataset.floats("x", x, 14, 14, 1), Dataset.ints("y", y));
+    History[] h = new History[2];
+    for (int k = 0; k < 2; k++) {
+      h[k] =
+          Trainer.of(k == 0 ? one : two)
+              .threads(k + 1)
+              .batchSize(64)
+              .epochs(2)
+              .shuffle(4)
+              .validate(data)
+              .progress(Progress.NONE)
+              .fit(data);
+    }
+    assertEquals(h[0].last().get(Metric.LOSS), h[1].last().get(Metric.LOSS), 0.0);
+    assertEquals(h[0].last().get(Metric.VAL_LOSS), h[1].last().get(Metric.VAL_LOSS), 0.0);
+    for (TensorSpec t : one.spec().ofKind(TensorKind.PARAM)) {
+      assertArrayEquals(one.parameter(t.name()), two.parameter(t.name()), t.name());
+    }
+    assertNull(two.team());
+    assertEquals(
+        0,
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("gradc-rows-") && t.isAlive())
+            .count());
   }
 
   /**

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Data-parallel training ({@link Trainer#threads}) and the separate optimizer update it relies on
- * ({@link Model#applyGradients}), on generated models.
+ * Data-parallel training ({@link Trainer#dataParallel}) and the separate optimizer update it relies
+ * on ({@link Model#applyGradients}), on generated models.
  */
 class DataParallelTest {
   private static String classifier(String optimizer) {
@@ -59,7 +59,7 @@ class DataParallelTest {
 
   private static History fit(Model m, int threads, int batch, int epochs) {
     return Trainer.of(m)
-        .threads(threads)
+        .dataParallel(threads)
         .batchSize(batch)
         .epochs(epochs)
         .shuffle(3)
@@ -142,7 +142,7 @@ class DataParallelTest {
     Model many = model("sgd(lr = 0.1)");
     // batch 3 on 4 threads: shards of 0 rows are skipped; 203 % 3 = 2 rows in the last batch
     Trainer.of(one).batchSize(3).progress(Progress.NONE).fit(data(203, 9));
-    Trainer.of(many).threads(4).batchSize(3).progress(Progress.NONE).fit(data(203, 9));
+    Trainer.of(many).dataParallel(4).batchSize(3).progress(Progress.NONE).fit(data(203, 9));
     assertEquals(one.steps(), many.steps());
     float[] p = one.parameter("W1");
     float[] q = many.parameter("W1");

@@ -101,7 +101,12 @@ class ModesParallelTest {
     for (int threads : new int[] {1, 2}) {
       Model m = Gradc.compile(BN);
       m.initialize(3);
-      Trainer.of(m).threads(threads).batchSize(16).epochs(1).progress(Progress.NONE).fit(data(16));
+      Trainer.of(m)
+          .dataParallel(threads)
+          .batchSize(16)
+          .epochs(1)
+          .progress(Progress.NONE)
+          .fit(data(16));
       mus[threads - 1] = ((float[]) m.tensor(TensorKind.STATE, "mu")).clone();
     }
     for (int i = 0; i < 3; i++) {

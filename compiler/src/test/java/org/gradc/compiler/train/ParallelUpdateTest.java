@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The optimizer update in parts ({@link Model#updateParts}) and the data-parallel step built on it
- * ({@link Trainer#threads}), held to their documented definitions bit for bit: parts over any split
- * equal {@link Model#applyGradients}, and a parallel step equals "shards by {@link DataParallel},
- * gradients summed by {@link DataParallel#weightedSum} on one thread, then {@code
+ * ({@link Trainer#dataParallel}), held to their documented definitions bit for bit: parts over any
+ * split equal {@link Model#applyGradients}, and a parallel step equals "shards by {@link
+ * DataParallel}, gradients summed by {@link DataParallel#weightedSum} on one thread, then {@code
  * applyGradients()}".
  */
 class ParallelUpdateTest {
@@ -189,10 +189,10 @@ class ParallelUpdateTest {
   }
 
   /**
-   * {@code Trainer.threads(k)} against the definition in {@link DataParallel}'s javadoc, computed
-   * here on one thread: the same bits (parameters, optimizer state, running statistics) after two
-   * epochs in file order, with a final batch of 7 rows and, on 3 threads, shards of 3 and 4 rows;
-   * and the same bits run to run.
+   * {@code Trainer.dataParallel(k)} against the definition in {@link DataParallel}'s javadoc,
+   * computed here on one thread: the same bits (parameters, optimizer state, running statistics)
+   * after two epochs in file order, with a final batch of 7 rows and, on 3 threads, shards of 3 and
+   * 4 rows; and the same bits run to run.
    */
   @ParameterizedTest
   @CsvSource({
@@ -216,9 +216,19 @@ class ParallelUpdateTest {
     Dataset d = data(47, 5);
     int batch = 10;
     Model parallel = compile(src, precision, "AUTO");
-    Trainer.of(parallel).threads(threads).batchSize(batch).epochs(2).progress(Progress.NONE).fit(d);
+    Trainer.of(parallel)
+        .dataParallel(threads)
+        .batchSize(batch)
+        .epochs(2)
+        .progress(Progress.NONE)
+        .fit(d);
     Model again = compile(src, precision, "AUTO");
-    Trainer.of(again).threads(threads).batchSize(batch).epochs(2).progress(Progress.NONE).fit(d);
+    Trainer.of(again)
+        .dataParallel(threads)
+        .batchSize(batch)
+        .epochs(2)
+        .progress(Progress.NONE)
+        .fit(d);
     assertSameState(parallel, again); // run to run
 
     Model main = compile(src, precision, "AUTO");
@@ -291,10 +301,10 @@ class ParallelUpdateTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Trainer.of(m).threads(2).batchSize(3).progress(Progress.NONE).fit(d));
+            () -> Trainer.of(m).dataParallel(2).batchSize(3).progress(Progress.NONE).fit(d));
     assertTrue(e.getMessage().contains("one row"), e.getMessage());
     assertEquals(0, m.steps());
-    Trainer.of(m).threads(2).batchSize(4).epochs(2).progress(Progress.NONE).fit(data(8, 1));
+    Trainer.of(m).dataParallel(2).batchSize(4).epochs(2).progress(Progress.NONE).fit(data(8, 1));
     assertEquals(4, m.steps());
   }
 

@@ -101,7 +101,12 @@ class TrainingAccuracyTest {
   }
 
   static History fit(Model m, Dataset d, int threads) {
-    return Trainer.of(m).batchSize(BATCH).epochs(1).threads(threads).progress(Progress.NONE).fit(d);
+    return Trainer.of(m)
+        .batchSize(BATCH)
+        .epochs(1)
+        .dataParallel(threads)
+        .progress(Progress.NONE)
+        .fit(d);
   }
 
   /** Without modes the step's predictions are forward()'s with the step's parameters. */

@@ -10,7 +10,7 @@ import org.gradc.runtime.data.Dataset;
 /**
  * The arithmetic of one synchronous data-parallel step, public so that a trainer outside this
  * package (the {@code gradc-spark} module, whose shards run on other machines) computes exactly
- * what {@link Trainer#threads(int) Trainer.threads(k)} computes:
+ * what {@link Trainer#dataParallel(int) Trainer.dataParallel(k)} computes:
  *
  * <ol>
  *   <li>{@link #bound} splits a batch of {@code n} rows into {@code k = min(k, n)} contiguous
@@ -97,7 +97,7 @@ public final class DataParallel {
 
   /**
    * A model replica bound to a dataset: {@link #gradients} computes one shard exactly as a shard of
-   * {@link Trainer#threads(int)} does. The caller puts the step's parameters into the replica
+   * {@link Trainer#dataParallel(int)} does. The caller puts the step's parameters into the replica
    * first. Not thread-safe (one per thread, like the model).
    */
   public static final class Worker {
@@ -158,9 +158,9 @@ public final class DataParallel {
    * {@code out[p] := sum_i (rows[i] / n) * in.get(i)[p]} for every tensor {@code p}, each element
    * summed in the array's precision (the weights rounded to it once) in the order i = 0, 1, ...,
    * k-1: {@code ((w_0 a_0 + w_1 a_1) + w_2 a_2) + ...}, each product and sum rounded as Java rounds
-   * them. This is the one place the shard sum of {@link Trainer#threads(int)} is written; it also
-   * averages parameters and optimizer state for local SGD (weights summing to 1). A single shard
-   * holding the whole batch is copied unchanged.
+   * them. This is the one place the shard sum of {@link Trainer#dataParallel(int)} is written; it
+   * also averages parameters and optimizer state for local SGD (weights summing to 1). A single
+   * shard holding the whole batch is copied unchanged.
    *
    * @param out the destination arrays ({@code float[]} or {@code double[]}), e.g. {@link
    *     #arrays(Model, TensorKind) the main model's gradients}

@@ -2,8 +2,8 @@ package org.gradc.runtime.train;
 
 /**
  * Takes one optimizer step on a batch. The trainer's loop only talks to this interface, so
- * data-parallel training ({@link Trainer#threads}) can come as another implementation: shards of
- * the batch on model copies, gradients summed, one update.
+ * data-parallel training ({@link Trainer#dataParallel}) can come as another implementation: shards
+ * of the batch on model copies, gradients summed, one update.
  */
 interface StepRunner {
   /**

@@ -239,7 +239,8 @@ class TrainerTest {
     // a hand-written model has no separate optimizer update, which data parallelism needs
     long before = m.steps();
     assertThrows(
-        UnsupportedOperationException.class, () -> quiet(m).threads(2).epochs(1).fit(blobs(30, 1)));
+        UnsupportedOperationException.class,
+        () -> quiet(m).dataParallel(2).epochs(1).fit(blobs(30, 1)));
     assertEquals(before, m.steps());
   }
 

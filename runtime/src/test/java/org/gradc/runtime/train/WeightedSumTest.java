@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The shard sum that Trainer.threads and gradc-spark share. */
+/** The shard sum that Trainer.dataParallel and gradc-spark share. */
 class WeightedSumTest {
   @Test
   void twoShardsSumInTheArraysPrecisionInShardOrder() {

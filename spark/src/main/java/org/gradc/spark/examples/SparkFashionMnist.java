@@ -41,8 +41,8 @@ import org.gradc.spark.SparkTrainer;
  *
  * {@code dir} defaults to {@value #DEFAULT_DIR} (Debian's {@code dataset-fashion-mnist}); when the
  * files are missing it says so and exits with status 2. {@code --steps=N} stops after N steps;
- * {@code --compare} also trains with {@code Trainer.threads(P)} in this JVM, checks that the two
- * models are bit-identical, and prints both step times. Without {@code spark.master} set (by
+ * {@code --compare} also trains with {@code Trainer.dataParallel(P)} in this JVM, checks that the
+ * two models are bit-identical, and prints both step times. Without {@code spark.master} set (by
  * spark-submit) it runs on {@code local[2]}.
  *
  * <p>The rows are built on the driver from the local files, which suits local mode and small
@@ -145,7 +145,7 @@ public final class SparkFashionMnist {
         local.initialize(42);
         Trainer oracle =
             Trainer.of(local)
-                .threads(partitions)
+                .dataParallel(partitions)
                 .batchSize(batch)
                 .epochs(epochs)
                 .shuffle(7)
@@ -157,7 +157,7 @@ public final class SparkFashionMnist {
         double ms = (System.nanoTime() - s0) / 1e6 / local.steps();
         System.out.printf(
             Locale.ROOT,
-            "Trainer.threads(%d) per step: %.2f ms (including its validation); bit-identical: %s%n",
+            "Trainer.dataParallel(%d) per step: %.2f ms (including its validation); bit-identical: %s%n",
             partitions,
             ms,
             same(local, trainer.model()));
