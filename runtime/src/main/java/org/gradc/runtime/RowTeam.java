@@ -42,9 +42,11 @@ public final class RowTeam implements AutoCloseable {
   /**
    * How long an idle worker (or the caller waiting for a claimed chunk) spins before parking:
    * longer than the gap between two split kernels of a step (the MLP's serial kernels between its
-   * two large products take tens of microseconds), short against a human's notion of idle.
+   * two large products take tens of microseconds), short against a human's notion of idle. The
+   * system property {@code gradc.rowTeam.spinNanos} overrides it (for measurements: spinning costs
+   * CPU that other processes on a loaded machine would use).
    */
-  static final long SPIN_NANOS = 100_000;
+  static final long SPIN_NANOS = Long.getLong("gradc.rowTeam.spinNanos", 100_000);
 
   /**
    * Chunks per thread a fork's rows are cut into (fewer when the rows have fewer grains): enough
