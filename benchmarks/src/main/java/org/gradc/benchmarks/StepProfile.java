@@ -33,8 +33,10 @@ import org.objectweb.asm.Opcodes;
  * Where one training step of a model goes: the best time of every kernel method the step calls,
  * over interleaved rounds, after the whole step has been warmed up; then the same times summed by
  * kernel kind ({@code matmul}, {@code pointwise}, {@code concat}, …, the first word of the kernel's
- * note). The kernels are those {@code runTrainStep} calls, in its order, read from the class's
- * bytecode; a kernel split into parts is timed whole.
+ * note); then the kernels that allocate on every call, with the bytes (a vector kernel compiled as
+ * the Vector API's allocating Java fallback shows there). The kernels are those {@code
+ * runTrainStep} calls, in its order, read from the class's bytecode; a kernel split into parts is
+ * timed whole.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     org.gradc.benchmarks.StepProfile [MODEL] [vector|scalar] [warm-up steps] [batch]</pre>
@@ -96,6 +98,7 @@ public final class StepProfile {
         best.merge(k.getKey(), (System.nanoTime() - s) / 1e3, Math::min);
       }
     }
+    Map<String, Long> allocated = allocations(m, kernels, feeds, batch);
     System.out.printf(
         Locale.ROOT,
         "%s, %s back end, batch %d, compiled in %.2f s, %d warm-up steps: best trainStep %.1f us,"
@@ -127,6 +130,23 @@ public final class StepProfile {
                     (int) e.getValue()[1],
                     100 * e.getValue()[0] / stepUs,
                     e.getKey()));
+    long total = allocated.values().stream().mapToLong(Long::longValue).sum();
+    System.out.printf(
+        Locale.ROOT,
+        "allocated per call (least of 3): %d bytes in all kernels; kernels that allocate:%n",
+        total);
+    allocated.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(
+            e ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "  %-10s %,12d B  %9.1f us  %s%n",
+                    e.getKey(),
+                    e.getValue(),
+                    best.get(e.getKey()),
+                    firstLine(code, e.getKey())));
     System.out.println("the 30 slowest kernel methods:");
     best.entrySet().stream()
         .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
@@ -139,6 +159,32 @@ public final class StepProfile {
                     e.getKey(),
                     e.getValue(),
                     firstLine(code, e.getKey())));
+  }
+
+  /**
+   * Bytes each kernel method allocates per call, the least over a few calls after the timed rounds
+   * (so the timings do not include reading the counter). A vector kernel should allocate nothing
+   * (the k-blocked products' packed panels aside): a kernel that allocates on every call has been
+   * compiled, in whole or in part, as the Vector API's Java fallback, which boxes each vector into
+   * a new array (docs/performance.md, "The AVX2-capped LSTM step").
+   */
+  private static Map<String, Long> allocations(
+      Model m, Map<String, MethodHandle> kernels, List<Runnable> feeds, int batch)
+      throws Throwable {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> least = new LinkedHashMap<>();
+    for (int round = 0; round < 3; round++) {
+      feeds.get(round % feeds.size()).run();
+      m.trainStep();
+      for (Map.Entry<String, MethodHandle> k : kernels.entrySet()) {
+        long before = threads.getCurrentThreadAllocatedBytes();
+        k.getValue().invokeExact((Object) m, batch);
+        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        least.merge(k.getKey(), bytes, Math::min);
+      }
+    }
+    return least;
   }
 
   /** A {@code .grad} file, or a model of the examples by its name. */
