@@ -10,7 +10,6 @@ import org.gradc.compiler.diag.SourceSpan;
 import org.gradc.compiler.ir.DType;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
-import org.gradc.compiler.ir.ops.Concat;
 
 /**
  * The last stage of the {@link Scheduler}: the {@link Kernel} of one fused group, with element
@@ -260,28 +259,25 @@ final class KernelBuilder {
     /** Stores of {@code n}'s value to its home and to the role buffers this kernel may write. */
     List<LoopStmt> stores(Node n, Fx value, List<Ix> idx, boolean homeAlreadyHolds) {
       List<LoopStmt> s = new ArrayList<>();
-      if (!plan.stored(n)) {
-        return s;
-      }
-      Ix at = Indexing.linear(idx, n.shape());
-      String h = layout.home(n);
-      if (!homeAlreadyHolds) {
-        s.add(new LoopStmt.Store(h, at, value));
-      }
-      for (String role : layout.roleFields(n)) {
-        if (!role.equals(h) && (roles == null || roles.contains(roleOfField.get(role)))) {
-          s.add(new LoopStmt.Store(role, at, value));
+      if (plan.stored(n)) {
+        Ix at = Indexing.linear(idx, n.shape());
+        String h = layout.home(n);
+        if (!homeAlreadyHolds) {
+          s.add(new LoopStmt.Store(h, at, value));
+        }
+        for (String role : layout.roleFields(n)) {
+          if (!role.equals(h) && (roles == null || roles.contains(roleOfField.get(role)))) {
+            s.add(new LoopStmt.Store(role, at, value));
+          }
         }
       }
       for (FusionPlan.ConcatSlot slot : plan.concatSlots(n)) {
         // the concat's home whatever the entry: the concat's kernel no longer copies this part
-        List<Ix> in = ViewLowerings.unitAxesIndex(n.shape(), slot.operand().shape(), idx);
-        List<Ix> into = new ArrayList<>(in);
-        int axis = ((Concat) slot.concat().op()).axis();
-        into.set(axis, Ix.add(in.get(axis), slot.offset()));
         s.add(
             new LoopStmt.Store(
-                layout.home(slot.concat()), Indexing.linear(into, slot.concat().shape()), value));
+                layout.home(slot.concat()),
+                Indexing.linear(slot.index(idx), slot.concat().shape()),
+                value));
       }
       return s;
     }
