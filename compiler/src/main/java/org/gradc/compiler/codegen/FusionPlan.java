@@ -286,18 +286,20 @@ final class FusionPlan {
     }
 
     /**
-     * A member of a pointwise group (or of an epilogue whose root has a buffer) that only concats
-     * read, each writing it in place, needs no buffer of its own: its kernel stores it only into
-     * the concats (the four gate cotangents of an LSTM step go only into their concat and the stack
-     * of it).
+     * A group member that only concats read, each writing it in place, needs no buffer of its own:
+     * its kernel stores it only into the concats (the four gate cotangents of an LSTM step go only
+     * into their concat and the stack of it). Kept: a root, and the member whose buffer a matmul
+     * without one of its own accumulates in (the first stored member, see {@code
+     * KernelBuilder.RootContext.out}).
      */
     private void dropSlotOnlyValues() {
-      for (Node v : slotsOf.keySet()) {
+      for (Node v : needed) {
         Group g = groupOf.get(v);
-        if (roles.contains(v)
+        if (!slotsOf.containsKey(v)
+            || roles.contains(v)
             || g == null
             || g.root() == v
-            || (g.root() != null && !materialized.contains(g.root()))) {
+            || accumulatesIn(g, v)) {
           continue;
         }
         boolean onlySlots = true;
@@ -310,6 +312,19 @@ final class FusionPlan {
           materialized.remove(v);
         }
       }
+    }
+
+    /** Whether {@code g}'s root has no buffer and accumulates in member {@code v}'s. */
+    private boolean accumulatesIn(Group g, Node v) {
+      if (g.root() == null || materialized.contains(g.root())) {
+        return false;
+      }
+      for (Node m : g.members()) {
+        if (materialized.contains(m)) {
+          return m == v;
+        }
+      }
+      return false;
     }
 
     /** Whether input {@code k} of {@code u} is {@code v} itself, written in place by its kernel. */
