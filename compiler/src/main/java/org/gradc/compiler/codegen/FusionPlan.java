@@ -108,9 +108,28 @@ final class FusionPlan {
    * {@code stack} of a loop's outputs is assembled by the steps that compute them). {@code operand}
    * is the concat's input number {@code input}: {@code value} itself, or reshapes of it that only
    * insert or drop axes of extent 1 (a {@code stack}'s); {@code offset} is its start along the
-   * joined axis.
+   * joined axis. When {@code inner} is not null, {@code operand} is a concat (or such a reshape of
+   * one) whose every part is written in place, and {@code value} is one of those parts: its kernel
+   * stores it through {@code inner} into the inner concat's buffer and from there into this
+   * concat's, so the inner concat is never copied (the stacked cotangent of an LSTM's gates).
    */
-  record ConcatSlot(Node concat, int input, Node operand, Node value, int offset) {}
+  record ConcatSlot(
+      Node concat, int input, Node operand, Node value, int offset, ConcatSlot inner) {
+
+    /** The index into {@code concat} of element {@code idx} of {@code value}. */
+    List<Ix> index(List<Ix> idx) {
+      Shape from = value.shape();
+      List<Ix> at = idx;
+      if (inner != null) {
+        at = inner.index(idx);
+        from = inner.concat().shape();
+      }
+      List<Ix> into = new ArrayList<>(ViewLowerings.unitAxesIndex(from, operand.shape(), at));
+      int axis = ((Concat) concat.op()).axis();
+      into.set(axis, Ix.add(into.get(axis), offset));
+      return into;
+    }
+  }
 
   final List<Node> needed;
   private final Map<Node, List<Node>> consumers;
@@ -203,6 +222,9 @@ final class FusionPlan {
     final Set<ConcatSlot> slots = new LinkedHashSet<>();
     final Map<Node, Set<Integer>> inPlace = new HashMap<>();
 
+    /** The slots of each concat, one per part written in place (a nested concat's parts). */
+    private final Map<Node, List<ConcatSlot>> slotsInto = new HashMap<>();
+
     /** Groups under construction: their members and reads grow. */
     private final List<GroupDraft> drafts = new ArrayList<>();
 
@@ -259,7 +281,60 @@ final class FusionPlan {
       }
       decideMaterialized();
       decideConcatSlots();
+      dropSlotOnlyValues();
       return this;
+    }
+
+    /**
+     * A group member that only concats read, each writing it in place, needs no buffer of its own:
+     * its kernel stores it only into the concats (the four gate cotangents of an LSTM step go only
+     * into their concat and the stack of it). Kept: a root, and the member whose buffer a matmul
+     * without one of its own accumulates in (the first stored member, see {@code
+     * KernelBuilder.RootContext.out}).
+     */
+    private void dropSlotOnlyValues() {
+      for (Node v : needed) {
+        Group g = groupOf.get(v);
+        if (!slotsOf.containsKey(v)
+            || roles.contains(v)
+            || g == null
+            || g.root() == v
+            || accumulatesIn(g, v)) {
+          continue;
+        }
+        boolean onlySlots = true;
+        for (Node u : consumers.getOrDefault(v, List.of())) {
+          for (int k = 0; k < u.inputs().size() && onlySlots; k++) {
+            onlySlots = u.input(k) != v || writtenDirectly(u, k, v);
+          }
+        }
+        if (onlySlots) {
+          materialized.remove(v);
+        }
+      }
+    }
+
+    /** Whether {@code g}'s root has no buffer and accumulates in member {@code v}'s. */
+    private boolean accumulatesIn(Group g, Node v) {
+      if (g.root() == null || materialized.contains(g.root())) {
+        return false;
+      }
+      for (Node m : g.members()) {
+        if (materialized.contains(m)) {
+          return m == v;
+        }
+      }
+      return false;
+    }
+
+    /** Whether input {@code k} of {@code u} is {@code v} itself, written in place by its kernel. */
+    private boolean writtenDirectly(Node u, int k, Node v) {
+      for (ConcatSlot s : slotsInto.getOrDefault(u, List.of())) {
+        if (s.input() == k && s.value() == v && s.inner() == null && s.operand() == v) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**
@@ -286,14 +361,26 @@ final class FusionPlan {
               && materialized.contains(value)
               && value.dtype() == c.dtype()
               && unitAxes(value.shape(), operand.shape())) {
-            ConcatSlot slot = new ConcatSlot(c, k, operand, value, offset);
-            slots.add(slot);
-            slotsOf.computeIfAbsent(value, x -> new ArrayList<>()).add(slot);
+            if (value.op() instanceof Concat
+                && inPlace.getOrDefault(value, Set.of()).size() == value.inputs().size()) {
+              // a concat its parts' kernels assemble: they store into this one as well
+              for (ConcatSlot part : slotsInto.get(value)) {
+                add(new ConcatSlot(c, k, operand, part.value(), offset, part));
+              }
+            } else {
+              add(new ConcatSlot(c, k, operand, value, offset, null));
+            }
             inPlace.computeIfAbsent(c, x -> new HashSet<>()).add(k);
           }
           offset += operand.shape().dim(concat.axis());
         }
       }
+    }
+
+    private void add(ConcatSlot slot) {
+      slots.add(slot);
+      slotsOf.computeIfAbsent(slot.value(), x -> new ArrayList<>()).add(slot);
+      slotsInto.computeIfAbsent(slot.concat(), x -> new ArrayList<>()).add(slot);
     }
 
     private static boolean unitAxes(Shape from, Shape to) {

@@ -325,6 +325,84 @@ class SequenceCodegenTest {
     }
   }
 
+  /**
+   * A stack of concats whose parts kernels of their own compute ({@code z[t]}) is assembled by
+   * those kernels: each part is stored into its concat and into the stack, the stack copies
+   * nothing, and a part nothing else reads ({@code h * c}; {@code sigmoid(h)} is read by its
+   * derivative) has no buffer of its own. A stack of concats with a copied part ({@code m[t]} holds
+   * {@code x[:, t]}) takes each concat whole from its kernel. One concat is also read alone by the
+   * loss. Equal to the evaluator, f32 and f64, scalar and at three vector shapes.
+   */
+  @Test
+  void concatsOfConcatsAreWrittenInPlaceThroughTheirParts() throws Exception {
+    String text =
+        """
+        model Nested
+        const T = 4
+        input  x: float[batch, T, 3]
+        param  W: float[3, 3] = glorot_uniform
+        param  c: float[3] = uniform(-0.5, 0.5)
+        h[0] = zeros([batch, 3])
+        for t in 0 .. T {
+          h[t + 1] = tanh(h[t] @ W + x[:, t] + c)
+          z[t] = concat(h[t + 1] * c, sigmoid(h[t + 1]), axis = 1)
+          m[t] = concat(h[t + 1] * 2, x[:, t], axis = 1)
+        }
+        output zs = stack(z[0 .. T], axis = 1)
+        output ms = stack(m[0 .. T], axis = 2)
+        loss mean(zs ^ 2) + mean(z[T - 1]) + mean(ms * 0.5)
+        """;
+    for (Precision p : Precision.values()) {
+      TrainingGraph tg = Gradc.trainingGraph(new SourceFile("nested.grad", text), p);
+      FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+      int nested = 0;
+      int unstored = 0;
+      java.util.Set<org.gradc.compiler.ir.Node> assembled = new java.util.HashSet<>();
+      for (FusionPlan.ConcatSlot s : plan.concatSlots()) {
+        if (s.inner() != null) {
+          nested++;
+          assembled.add(s.concat());
+        }
+        if (!plan.stored(s.value())) {
+          unstored++;
+        }
+      }
+      assertTrue(nested >= 2 * 4, "parts of z[t] stored into zs: " + nested);
+      assertTrue(unstored >= 4, "parts without a buffer: " + unstored);
+      for (org.gradc.compiler.ir.Node c : assembled) {
+        for (int k = 0; k < c.inputs().size(); k++) {
+          assertTrue(plan.writtenInPlace(c, k), "input " + k + " of " + c + " copied");
+        }
+      }
+      for (Backend backend :
+          new Backend[] {new ScalarBackend(), new VectorBackend(16, 8), new VectorBackend(4, 2)}) {
+        SourceDifferentialTest.check(new SourceFile("nested.grad", text), p, backend);
+      }
+    }
+  }
+
+  /**
+   * The Names step's stacked cotangent {@code δZ} (the merged weight gradients' operand) is
+   * assembled by the kernels computing the gates' cotangents: no concat copies a step's {@code δz},
+   * and the gate cotangents are stored only into {@code δz} and the stack.
+   */
+  @Test
+  void namesStackedCotangentIsAssembledByTheGates() throws Exception {
+    TrainingGraph tg =
+        Gradc.trainingGraph(new SourceFile("names.grad", NAMES_SMALL), Precision.F32);
+    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+    int nested = 0;
+    for (FusionPlan.ConcatSlot s : plan.concatSlots()) {
+      if (s.inner() != null) {
+        nested++;
+        for (int k = 0; k < s.concat().inputs().size(); k++) {
+          assertTrue(plan.writtenInPlace(s.concat(), k), "stack input " + k + " copied");
+        }
+      }
+    }
+    assertEquals(4 * 3, nested, "four gates a step into the stack, T = 3");
+  }
+
   @Test
   void rnnOverAFloatSequence() throws Exception {
     check("rnn.grad", RNN);
