@@ -39,9 +39,10 @@ final class VectorPriming {
 
   /**
    * {@code … → …}: every operation of {@link Lanes.Op} and {@link Lanes.BitOp}, {@code fma}, {@code
-   * addIndex}, each comparison with a blend and the row maximum's {@code reduceLanes(MAX)}, once on
-   * zero vectors of {@code v}'s species, the results dropped, as many times as {@link
-   * ProfilePriming#rounds} says; {@code slot} and the two locals after it are free.
+   * addIndex}, each comparison with a blend, the row maximum's {@code reduceLanes(MAX)}, and {@code
+   * lane} and {@code withLane} at every lane index, once on zero vectors of {@code v}'s species,
+   * the results dropped, as many times as {@link ProfilePriming#rounds} says; {@code slot} and the
+   * two locals after it are free.
    */
   static void emit(MethodVisitor mv, VectorCalls v, int slot) {
     int round = slot + 1;
@@ -121,5 +122,21 @@ final class VectorPriming {
     }
     v.fromBits(mv);
     mv.visitInsn(Opcodes.POP);
+    // lane(i) and withLane(i, x) call one helper per lane index; C2 does not inline a helper
+    // called fewer than MinInliningThreshold (250) times before, and left alone it takes the vector
+    // boxed: at 256 bits the FashionCnn's k5_block0 allocated 131 KB a step reading the two last
+    // lanes of its partial vector
+    boolean f64 = v.vectorClass().endsWith("DoubleVector");
+    for (int i = 0; i < v.lanes(); i++) {
+      mv.visitVarInsn(Opcodes.ALOAD, slot);
+      mv.visitLdcInsn(i);
+      v.lane(mv);
+      v.popScalar(mv);
+      mv.visitVarInsn(Opcodes.ALOAD, slot);
+      mv.visitLdcInsn(i);
+      mv.visitInsn(f64 ? Opcodes.DCONST_0 : Opcodes.FCONST_0);
+      v.withLane(mv);
+      mv.visitInsn(Opcodes.POP);
+    }
   }
 }
