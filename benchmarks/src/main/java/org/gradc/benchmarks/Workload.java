@@ -51,7 +51,10 @@ import org.gradc.runtime.train.Warmup;
  * for PyTorch: the same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]}
  * times STEPS (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on
  * eight seeded random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of
- * Fashion-MNIST is 938 such steps.
+ * Fashion-MNIST is 938 such steps. It also prints the CPU time of a timed step (less disturbed by
+ * other processes than its wall time) and the bytes it allocates: a step whose kernels all run as
+ * compiled vector code allocates almost nothing, one with a kernel compiled as the Vector API's
+ * Java fallback allocates megabytes (docs/performance.md).
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -305,6 +308,10 @@ public final class Workload {
     }
     double warmSeconds = (System.nanoTime() - start) / 1e9;
     double loss = 0;
+    com.sun.management.ThreadMXBean thread =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpu0 = thread.getCurrentThreadCpuTime();
+    long bytes0 = thread.getThreadAllocatedBytes(Thread.currentThread().getId());
     start = System.nanoTime();
     for (int i = 0; i < steps; i++) {
       m.feed("x", xs[i % 8]);
@@ -312,15 +319,21 @@ public final class Workload {
       loss = m.trainStep();
     }
     double stepMs = (System.nanoTime() - start) / 1e6 / steps;
+    double cpuMs = (thread.getCurrentThreadCpuTime() - cpu0) / 1e6 / steps;
+    double allocKb =
+        (thread.getThreadAllocatedBytes(Thread.currentThread().getId()) - bytes0) / 1e3 / steps;
     return String.format(
         Locale.ROOT,
         "{\"compile_s\": %.4f, \"warmup_steps\": %d, \"warmup_s\": %.3f, \"steps\": %d,"
-            + " \"step_ms\": %.3f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+            + " \"step_ms\": %.3f, \"step_cpu_ms\": %.3f, \"alloc_kb_per_step\": %.1f,"
+            + " \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         compileSeconds,
         warmUp,
         warmSeconds,
         steps,
         stepMs,
+        cpuMs,
+        allocKb,
         loss,
         peakRssMb());
   }

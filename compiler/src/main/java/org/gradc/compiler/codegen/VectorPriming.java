@@ -2,6 +2,8 @@ package org.gradc.compiler.codegen;
 
 import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.gradc.compiler.ir.Scalar;
+import org.gradc.runtime.ProfilePriming;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -25,18 +27,59 @@ import org.objectweb.asm.Opcodes;
  * how often that happened depended on the order of C2's compiles: the Names LSTM's warm training
  * step took 8 to 11 ms by the run (docs/performance.md). Primed at class initialization, the caches
  * are full before any profile exists, so no lanewise call misses them afterwards and {@code find}
- * cannot trap. (Other Vector API methods inlined at every call, such as {@code
- * VectorOperators.opCode}, can still trap on rare runs: docs/performance.md.)
+ * cannot trap.
+ *
+ * <p>The first class of a species in a JVM runs the priming {@link ProfilePriming#FIRST_ROUNDS}
+ * times ({@link ProfilePriming#rounds}): other Vector API methods that every lanewise call inlines
+ * ({@code VectorOperators.opCode} and {@code opKind}) trap the same way unless their profiles have
+ * seen many operator classes before any kernel runs (see {@code org.gradc.runtime.ProfilePriming}).
  */
 final class VectorPriming {
   private VectorPriming() {}
 
   /**
    * {@code … → …}: every operation of {@link Lanes.Op} and {@link Lanes.BitOp}, {@code fma}, {@code
-   * addIndex}, each comparison with a blend and the row maximum's {@code reduceLanes(MAX)}, once on
-   * zero vectors of {@code v}'s species, the results dropped; {@code slot} is a free local.
+   * addIndex}, each comparison with a blend, the row maximum's {@code reduceLanes(MAX)}, and {@code
+   * lane} and {@code withLane} at every lane index, once on zero vectors of {@code v}'s species,
+   * the results dropped, as many times as {@link ProfilePriming#rounds} says; {@code slot} and the
+   * two locals after it are free.
    */
   static void emit(MethodVisitor mv, VectorCalls v, int slot) {
+    int round = slot + 1;
+    int rounds = slot + 2;
+    mv.visitLdcInsn(species(v));
+    mv.visitMethodInsn(
+        Opcodes.INVOKESTATIC, ROUNDS_OWNER, ROUNDS_METHOD, "(Ljava/lang/String;)I", false);
+    mv.visitVarInsn(Opcodes.ISTORE, rounds);
+    mv.visitInsn(Opcodes.ICONST_0);
+    mv.visitVarInsn(Opcodes.ISTORE, round);
+    Label test = new Label();
+    Label body = new Label();
+    mv.visitJumpInsn(Opcodes.GOTO, test);
+    mv.visitLabel(body);
+    once(mv, v, slot);
+    mv.visitIincInsn(round, 1);
+    mv.visitLabel(test);
+    mv.visitVarInsn(Opcodes.ILOAD, round);
+    mv.visitVarInsn(Opcodes.ILOAD, rounds);
+    mv.visitJumpInsn(Opcodes.IF_ICMPLT, body);
+  }
+
+  /** The owner of the method giving the number of rounds (in the runtime: see its javadoc). */
+  static final String ROUNDS_OWNER = "org/gradc/runtime/ProfilePriming";
+
+  static final String ROUNDS_METHOD = "rounds";
+
+  /**
+   * The key {@link ProfilePriming#rounds} counts by: {@code "jdk/incubator/vector/FloatVector
+   * x16"}.
+   */
+  static String species(VectorCalls v) {
+    return v.vectorClass() + " x" + v.lanes();
+  }
+
+  /** One round of the priming. */
+  private static void once(MethodVisitor mv, VectorCalls v, int slot) {
     v.zero(mv);
     mv.visitVarInsn(Opcodes.ASTORE, slot);
     for (Lanes.Op op : Lanes.Op.values()) {
@@ -79,5 +122,21 @@ final class VectorPriming {
     }
     v.fromBits(mv);
     mv.visitInsn(Opcodes.POP);
+    // lane(i) and withLane(i, x) call one helper per lane index; C2 does not inline a helper
+    // called fewer than MinInliningThreshold (250) times before, and left alone it takes the vector
+    // boxed: at 256 bits the FashionCnn's k5_block0 allocated 131 KB a step reading the two last
+    // lanes of its partial vector
+    boolean f64 = v.vectorClass().endsWith("DoubleVector");
+    for (int i = 0; i < v.lanes(); i++) {
+      mv.visitVarInsn(Opcodes.ALOAD, slot);
+      mv.visitLdcInsn(i);
+      v.lane(mv);
+      v.popScalar(mv);
+      mv.visitVarInsn(Opcodes.ALOAD, slot);
+      mv.visitLdcInsn(i);
+      mv.visitInsn(f64 ? Opcodes.DCONST_0 : Opcodes.FCONST_0);
+      v.withLane(mv);
+      mv.visitInsn(Opcodes.POP);
+    }
   }
 }

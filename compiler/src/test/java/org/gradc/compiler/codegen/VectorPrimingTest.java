@@ -9,12 +9,15 @@ import java.util.TreeSet;
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.runtime.Model;
+import org.gradc.runtime.ProfilePriming;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
@@ -26,8 +29,9 @@ import org.objectweb.asm.tree.MethodNode;
  */
 class VectorPrimingTest {
   /**
-   * Vector API calls that look no operator up: memory access, lanes, masks, reinterpretation and
-   * species constants. Every other call a kernel makes must be primed.
+   * Vector API calls that look no operator up: memory access, masks, reinterpretation and species
+   * constants. Every other call a kernel makes must be primed ({@code lane} and {@code withLane}
+   * too: their per-index helpers must be warm when C2 compiles a kernel).
    */
   private static final String VECTOR_PACKAGE = "jdk/incubator/vector/";
 
@@ -35,8 +39,6 @@ class VectorPrimingTest {
       Set.of(
           "fromArray",
           "intoArray",
-          "lane",
-          "withLane",
           "indexInRange",
           "zero",
           "broadcast",
@@ -101,6 +103,63 @@ class VectorPrimingTest {
       assertEquals(Set.of(), used);
     }
     assertEquals(Set.of(), clinitCalls(c.bytes()));
+  }
+
+  /**
+   * The priming runs in a loop whose count comes from {@code ProfilePriming.rounds(species)}: many
+   * rounds for the first class of a species in a JVM, so that the profiles of the Vector API's
+   * operator casts see every operator class before a kernel runs (a single round left the
+   * FashionCnn's convolution kernels compiled as the allocating fallback on some runs:
+   * docs/performance.md). Every primed call must be inside that loop.
+   */
+  @Test
+  void primingRunsInALoopOfTheRuntimesRounds() throws Exception {
+    GeneratedClass c =
+        ModelCompiler.generate(
+            Gradc.trainingGraph(SharedKernelsTest.names(4), Precision.F32),
+            new CodegenOptions(Precision.F32, HiddenClasses.PACKAGE, true, "Names.grad"),
+            new VectorBackend(16, 8));
+    MethodNode clinit =
+        node(c.bytes()).methods.stream()
+            .filter(m -> m.name.equals("<clinit>"))
+            .findFirst()
+            .orElseThrow();
+    int roundsCall = -1;
+    String key = null;
+    int firstVector = Integer.MAX_VALUE;
+    int lastVector = -1;
+    int loopStart = -1;
+    int loopEnd = -1;
+    for (int i = 0; i < clinit.instructions.size(); i++) {
+      AbstractInsnNode insn = clinit.instructions.get(i);
+      if (insn instanceof MethodInsnNode call
+          && call.owner.equals(VectorPriming.ROUNDS_OWNER)
+          && call.name.equals(VectorPriming.ROUNDS_METHOD)) {
+        roundsCall = i;
+        key = (String) ((LdcInsnNode) insn.getPrevious()).cst;
+      } else if (insn instanceof MethodInsnNode call && call.owner.startsWith(VECTOR_PACKAGE)) {
+        firstVector = Math.min(firstVector, i);
+        lastVector = i;
+      } else if (insn instanceof JumpInsnNode jump
+          && clinit.instructions.indexOf(jump.label) < i
+          && jump.getOpcode() != Opcodes.GOTO) {
+        loopStart = clinit.instructions.indexOf(jump.label);
+        loopEnd = i;
+      }
+    }
+    assertEquals("jdk/incubator/vector/FloatVector x16", key);
+    assertTrue(roundsCall >= 0 && roundsCall < loopStart, "rounds asked before the loop");
+    assertTrue(loopStart < firstVector && lastVector < loopEnd, "every primed call in the loop");
+    // the loop really runs: loading the class succeeds (and primes) on this JVM
+    assertTrue(HiddenClasses.instantiate(c).spec().tensors().size() > 0);
+  }
+
+  /** The runtime's count: many rounds the first time a species is asked for, then one. */
+  @Test
+  void roundsAreManyOnlyTheFirstTime() {
+    String species = "test species " + System.nanoTime();
+    assertEquals(ProfilePriming.FIRST_ROUNDS, ProfilePriming.rounds(species));
+    assertEquals(1, ProfilePriming.rounds(species));
   }
 
   /** A class whose own kernels are scalar must not touch the incubator module when loaded. */
