@@ -193,6 +193,7 @@ public final class Workload {
       bestBlock = Math.min(bestBlock, t);
     }
     double loss = 0;
+    StepMeter meter = StepMeter.start();
     long start = System.nanoTime();
     for (int s = 0; s < steps; s++) {
       loss = step.step(((warm + s) % full) * BATCH);
@@ -201,10 +202,13 @@ public final class Workload {
     json.append(
         String.format(
             Locale.ROOT,
-            "\"compile_s\": %.4f, \"lstm_step_ms\": %.3f, \"lstm_steps\": %d,"
+            "\"compile_s\": %.4f, \"lstm_step_ms\": %.3f, \"step_cpu_ms\": %.3f,"
+                + " \"alloc_kb_per_step\": %.1f, \"lstm_steps\": %d,"
                 + " \"lstm_warmup_steps\": %d, \"lstm_loss\": %.5f, \"peak_rss_mb\": %.1f}",
             compileSeconds,
             ms,
+            meter.cpuMs(steps),
+            meter.allocKb(steps),
             steps,
             warm,
             loss,
@@ -308,10 +312,7 @@ public final class Workload {
     }
     double warmSeconds = (System.nanoTime() - start) / 1e9;
     double loss = 0;
-    com.sun.management.ThreadMXBean thread =
-        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-    long cpu0 = thread.getCurrentThreadCpuTime();
-    long bytes0 = thread.getThreadAllocatedBytes(Thread.currentThread().getId());
+    StepMeter meter = StepMeter.start();
     start = System.nanoTime();
     for (int i = 0; i < steps; i++) {
       m.feed("x", xs[i % 8]);
@@ -319,9 +320,8 @@ public final class Workload {
       loss = m.trainStep();
     }
     double stepMs = (System.nanoTime() - start) / 1e6 / steps;
-    double cpuMs = (thread.getCurrentThreadCpuTime() - cpu0) / 1e6 / steps;
-    double allocKb =
-        (thread.getThreadAllocatedBytes(Thread.currentThread().getId()) - bytes0) / 1e3 / steps;
+    double cpuMs = meter.cpuMs(steps);
+    double allocKb = meter.allocKb(steps);
     return String.format(
         Locale.ROOT,
         "{\"compile_s\": %.4f, \"warmup_steps\": %d, \"warmup_s\": %.3f, \"steps\": %d,"
@@ -680,5 +680,35 @@ public final class Workload {
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * The calling thread's CPU time and allocated bytes from {@link #start}: a step whose kernels all
+   * run as compiled vector code allocates almost nothing (the LSTM's k-blocked panels, about 190
+   * KB), one with a kernel compiled as the Vector API's Java fallback allocates megabytes
+   * (docs/performance.md), whatever the load does to the wall time.
+   */
+  private record StepMeter(long cpu0, long bytes0) {
+    private static com.sun.management.ThreadMXBean bean() {
+      return (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    }
+
+    static StepMeter start() {
+      return new StepMeter(
+          bean().getCurrentThreadCpuTime(),
+          bean().getThreadAllocatedBytes(Thread.currentThread().getId()));
+    }
+
+    /** CPU milliseconds per step over {@code steps} steps since {@link #start}. */
+    double cpuMs(int steps) {
+      return (bean().getCurrentThreadCpuTime() - cpu0) / 1e6 / steps;
+    }
+
+    /** Kilobytes allocated per step over {@code steps} steps since {@link #start}. */
+    double allocKb(int steps) {
+      return (bean().getThreadAllocatedBytes(Thread.currentThread().getId()) - bytes0)
+          / 1e3
+          / steps;
+    }
   }
 }
