@@ -13,9 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.gradc.compiler.Compilation;
-import org.gradc.compiler.Gradc;
-import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
 import org.gradc.compiler.diag.SourceFile;
@@ -48,13 +45,7 @@ public final class ContractionBench {
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 400;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     SourceFile source = StepProfile.source(model);
-    GeneratedClass code =
-        Compilation.of(
-                source,
-                Gradc.Options.defaults()
-                    .withPackage(HiddenClasses.PACKAGE)
-                    .withBackend(BackendKind.VECTOR))
-            .generate();
+    GeneratedClass code = StepProfile.generate(source, "vector");
     Model m = HiddenClasses.instantiate(code);
     m.initialize(1);
     List<Runnable> feeds = StepProfile.feeds(m, batch);

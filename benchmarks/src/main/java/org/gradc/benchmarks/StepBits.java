@@ -2,9 +2,6 @@ package org.gradc.benchmarks;
 
 import java.util.List;
 import java.util.Locale;
-import org.gradc.compiler.Compilation;
-import org.gradc.compiler.Gradc;
-import org.gradc.compiler.codegen.BackendKind;
 import org.gradc.compiler.codegen.GeneratedClass;
 import org.gradc.compiler.codegen.HiddenClasses;
 import org.gradc.compiler.diag.SourceFile;
@@ -33,13 +30,7 @@ public final class StepBits {
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 40;
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     SourceFile source = StepProfile.source(model);
-    GeneratedClass code =
-        Compilation.of(
-                source,
-                Gradc.Options.defaults()
-                    .withPackage(HiddenClasses.PACKAGE)
-                    .withBackend(BackendKind.valueOf(backend.toUpperCase(Locale.ROOT))))
-            .generate();
+    GeneratedClass code = StepProfile.generate(source, backend);
     Model m = HiddenClasses.instantiate(code);
     m.initialize(1);
     List<Runnable> feeds = StepProfile.feeds(m, batch);

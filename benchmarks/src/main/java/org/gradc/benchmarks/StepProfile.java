@@ -59,13 +59,7 @@ public final class StepProfile {
     int batch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     SourceFile source = source(model);
     long c0 = System.nanoTime();
-    GeneratedClass code =
-        Compilation.of(
-                source,
-                Gradc.Options.defaults()
-                    .withPackage(HiddenClasses.PACKAGE)
-                    .withBackend(BackendKind.valueOf(backend.toUpperCase(Locale.ROOT))))
-            .generate();
+    GeneratedClass code = generate(source, backend);
     double compileS = (System.nanoTime() - c0) / 1e9;
     Model m = HiddenClasses.instantiate(code);
     m.initialize(1);
@@ -185,6 +179,19 @@ public final class StepProfile {
       }
     }
     return least;
+  }
+
+  /**
+   * {@code source}'s class generated with {@code backend} ({@code vector} or {@code scalar}), in
+   * the package hidden classes are defined in.
+   */
+  static GeneratedClass generate(SourceFile source, String backend) throws Exception {
+    return Compilation.of(
+            source,
+            Gradc.Options.defaults()
+                .withPackage(HiddenClasses.PACKAGE)
+                .withBackend(BackendKind.valueOf(backend.toUpperCase(Locale.ROOT))))
+        .generate();
   }
 
   /** A {@code .grad} file, or a model of the examples by its name. */

@@ -533,9 +533,14 @@ final class ClassAssembler {
   }
 
   private void noSlot(MethodVisitor mv) {
+    throwIllegalArgument(mv, "no tensor slot in " + plan.spec().modelName());
+  }
+
+  /** {@code throw new IllegalArgumentException(message)}. */
+  static void throwIllegalArgument(MethodVisitor mv, String message) {
     mv.visitTypeInsn(Opcodes.NEW, "java/lang/IllegalArgumentException");
     mv.visitInsn(Opcodes.DUP);
-    mv.visitLdcInsn("no tensor slot in " + plan.spec().modelName());
+    mv.visitLdcInsn(message);
     mv.visitMethodInsn(
         Opcodes.INVOKESPECIAL,
         "java/lang/IllegalArgumentException",

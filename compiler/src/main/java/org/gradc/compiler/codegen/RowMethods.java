@@ -87,16 +87,7 @@ final class RowMethods {
       }
     }
     mv.visitLabel(none);
-    mv.visitTypeInsn(Opcodes.NEW, "java/lang/IllegalArgumentException");
-    mv.visitInsn(Opcodes.DUP);
-    mv.visitLdcInsn("no kernel split across threads has this number");
-    mv.visitMethodInsn(
-        Opcodes.INVOKESPECIAL,
-        "java/lang/IllegalArgumentException",
-        "<init>",
-        "(Ljava/lang/String;)V",
-        false);
-    mv.visitInsn(Opcodes.ATHROW);
+    ClassAssembler.throwIllegalArgument(mv, "no kernel split across threads has this number");
     mv.visitMaxs(0, 0);
     mv.visitEnd();
   }
