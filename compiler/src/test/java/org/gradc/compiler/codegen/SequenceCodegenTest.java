@@ -135,9 +135,7 @@ class SequenceCodegenTest {
    */
   @Test
   void anLstmStepsGatesAreOnePass() throws Exception {
-    TrainingGraph tg =
-        Gradc.trainingGraph(new SourceFile("names.grad", NAMES_SMALL), Precision.F32);
-    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+    FusionPlan plan = plan("names.grad", NAMES_SMALL, Precision.F32);
     java.util.Set<FusionPlan.Group> gateGroups = new java.util.HashSet<>();
     int gates = 0;
     for (FusionPlan.Group g : plan.groups) {
@@ -299,8 +297,7 @@ class SequenceCodegenTest {
         loss mean(logits ^ 2) + mean(stack(h[1 .. T + 1], axis = 2) * c[0]) + mean(mixed)
         """;
     for (Precision p : Precision.values()) {
-      TrainingGraph tg = Gradc.trainingGraph(new SourceFile("inplace.grad", text), p);
-      FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+      FusionPlan plan = plan("inplace.grad", text, p);
       int inPlace = 0;
       int copied = 0;
       for (org.gradc.compiler.ir.Node n : plan.needed) {
@@ -318,10 +315,7 @@ class SequenceCodegenTest {
       // concats of cotangent slices are counted too)
       assertTrue(inPlace >= 11, "in place: " + inPlace);
       assertTrue(copied >= 1, "copied: " + copied);
-      for (Backend backend :
-          new Backend[] {new ScalarBackend(), new VectorBackend(16, 8), new VectorBackend(4, 2)}) {
-        SourceDifferentialTest.check(new SourceFile("inplace.grad", text), p, backend);
-      }
+      checkEveryBackend("inplace.grad", text, p);
     }
   }
 
@@ -353,8 +347,7 @@ class SequenceCodegenTest {
         loss mean(zs ^ 2) + mean(z[T - 1]) + mean(ms * 0.5)
         """;
     for (Precision p : Precision.values()) {
-      TrainingGraph tg = Gradc.trainingGraph(new SourceFile("nested.grad", text), p);
-      FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+      FusionPlan plan = plan("nested.grad", text, p);
       int nested = 0;
       int unstored = 0;
       java.util.Set<org.gradc.compiler.ir.Node> assembled = new java.util.HashSet<>();
@@ -374,10 +367,7 @@ class SequenceCodegenTest {
           assertTrue(plan.writtenInPlace(c, k), "input " + k + " of " + c + " copied");
         }
       }
-      for (Backend backend :
-          new Backend[] {new ScalarBackend(), new VectorBackend(16, 8), new VectorBackend(4, 2)}) {
-        SourceDifferentialTest.check(new SourceFile("nested.grad", text), p, backend);
-      }
+      checkEveryBackend("nested.grad", text, p);
     }
   }
 
@@ -388,9 +378,7 @@ class SequenceCodegenTest {
    */
   @Test
   void namesStackedCotangentIsAssembledByTheGates() throws Exception {
-    TrainingGraph tg =
-        Gradc.trainingGraph(new SourceFile("names.grad", NAMES_SMALL), Precision.F32);
-    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+    FusionPlan plan = plan("names.grad", NAMES_SMALL, Precision.F32);
     int nested = 0;
     for (FusionPlan.ConcatSlot s : plan.concatSlots()) {
       if (s.inner() != null) {
@@ -421,6 +409,20 @@ class SequenceCodegenTest {
   private static void check(String name, String text) throws Exception {
     for (Precision p : Precision.values()) {
       SourceDifferentialTest.check(new SourceFile(name, text), p);
+    }
+  }
+
+  /** The fusion plan of the training graph of {@code text}. */
+  private static FusionPlan plan(String name, String text, Precision p) throws Exception {
+    TrainingGraph tg = Gradc.trainingGraph(new SourceFile(name, text), p);
+    return FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+  }
+
+  /** {@code text}'s generated code against the evaluator, scalar and at three vector shapes. */
+  private static void checkEveryBackend(String name, String text, Precision p) throws Exception {
+    for (Backend backend :
+        new Backend[] {new ScalarBackend(), new VectorBackend(16, 8), new VectorBackend(4, 2)}) {
+      SourceDifferentialTest.check(new SourceFile(name, text), p, backend);
     }
   }
 }
