@@ -29,8 +29,13 @@ public abstract class TrainingRun implements TrainingContext {
   protected final History history = new History();
   protected int epoch;
   protected int batch;
+
+  /** The metrics {@link #metrics} returns; null after {@link #running} until a listener asks. */
   protected Metrics current = new Metrics(Map.of());
+
   protected boolean stop;
+  private double runningLoss;
+  private double runningLr;
 
   protected TrainingRun(Model model, int epochs, int batches) {
     this.model = model;
@@ -115,8 +120,22 @@ public abstract class TrainingRun implements TrainingContext {
     return totalSteps;
   }
 
+  /**
+   * Publishes a batch's running loss and learning rate. The {@link Metrics} for them is built only
+   * when a listener asks ({@link #metrics}): most steps have no listener that does, and building it
+   * at every step (a map, boxed values) was part of the trainer's overhead per step.
+   */
+  protected final void running(double loss, double lr) {
+    runningLoss = loss;
+    runningLr = lr;
+    current = null;
+  }
+
   @Override
   public final Metrics metrics() {
+    if (current == null) {
+      current = new Metrics(Map.of(Metric.LOSS, runningLoss, Metric.LR, runningLr));
+    }
     return current;
   }
 

@@ -270,6 +270,45 @@ class TrainerTest {
         h.epoch(1).get(Metric.VAL_LOSS), Trainer.evaluate(m, val, 16).get(Metric.LOSS), 1e-9);
   }
 
+  /**
+   * The running metrics a listener reads at batch end (built only when asked for) are the running
+   * mean loss and the step's learning rate, and after the last batch the mean equals the epoch's
+   * loss; a listener that does not ask sees the same epoch metrics.
+   */
+  @Test
+  void runningMetricsAtBatchEndAreTheRunningMeanAndTheStepsLr() {
+    Dataset train = blobs(25, 1);
+    HandModel asked = HandModel.classifier(2, 3, OptimizerKind.SGD, 0.1);
+    asked.initialize(4);
+    List<Double> losses = new ArrayList<>();
+    List<Double> lrs = new ArrayList<>();
+    History h =
+        quiet(asked)
+            .epochs(2)
+            .batchSize(10)
+            .schedule(LrSchedule.cosine(0))
+            .listener(
+                new TrainingListener() {
+                  @Override
+                  public void onBatchEnd(TrainingContext c) {
+                    // asked twice: the same object, built once
+                    assertTrue(c.metrics() == c.metrics());
+                    losses.add(c.metrics().get(Metric.LOSS));
+                    lrs.add(c.metrics().get(Metric.LR));
+                  }
+                })
+            .fit(train);
+    assertEquals(6, losses.size());
+    assertEquals(h.epoch(1).get(Metric.LOSS), losses.get(2), 1e-12);
+    assertEquals(h.epoch(2).get(Metric.LOSS), losses.get(5), 1e-12);
+    assertEquals(h.epoch(2).get(Metric.LR), lrs.get(5), 0);
+    assertTrue(lrs.get(0) > lrs.get(5), "the cosine schedule decays: " + lrs);
+    HandModel plain = HandModel.classifier(2, 3, OptimizerKind.SGD, 0.1);
+    plain.initialize(4);
+    History p = quiet(plain).epochs(2).batchSize(10).schedule(LrSchedule.cosine(0)).fit(train);
+    assertArrayEquals(p.values(Metric.LOSS), h.values(Metric.LOSS));
+  }
+
   @Test
   void listenersSeeEveryStepAndCanStop() {
     HandModel m = HandModel.classifier(2, 3, OptimizerKind.SGD, 0.1);
