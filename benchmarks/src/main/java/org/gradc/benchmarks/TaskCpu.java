@@ -31,13 +31,18 @@ final class TaskCpu {
   /** Per thread id: its group and CPU nanoseconds. */
   private final Map<String, long[]> threads;
 
-  private TaskCpu(Map<String, long[]> threads) {
+  /** Per thread id: its name ({@code comm}, at most 15 characters). */
+  private final Map<String, String> names;
+
+  private TaskCpu(Map<String, long[]> threads, Map<String, String> names) {
     this.threads = threads;
+    this.names = names;
   }
 
   /** The CPU of every live thread of this process so far. */
   static TaskCpu now() {
     Map<String, long[]> threads = new HashMap<>();
+    Map<String, String> names = new HashMap<>();
     try (var tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         String stat;
@@ -51,11 +56,12 @@ final class TaskCpu {
         // fields 14 and 15 of stat (utime, stime); f starts at field 3
         long cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
         threads.put(t.getFileName().toString(), new long[] {group(comm), cpu});
+        names.put(t.getFileName().toString(), comm);
       }
     } catch (IOException | RuntimeException e) {
-      return new TaskCpu(Map.of());
+      return new TaskCpu(Map.of(), Map.of());
     }
-    return new TaskCpu(threads);
+    return new TaskCpu(threads, names);
   }
 
   private static int group(String comm) {
@@ -89,7 +95,50 @@ final class TaskCpu {
 
   /** CPU nanoseconds by group of the threads alive now, since they started. */
   Cpu total() {
-    return since(new TaskCpu(Map.of()));
+    return since(new TaskCpu(Map.of(), Map.of()));
+  }
+
+  /**
+   * The calling thread's scheduler statistics from {@code /proc/thread-self/schedstat}: nanoseconds
+   * on a CPU, nanoseconds runnable but waiting for one (descheduled: the machine's load or this
+   * process's other threads), and time slices; zeros where there is no such file. The wall time of
+   * an interval minus both is the time the thread was blocked (sleeping, parked, at a safepoint,
+   * waiting for I/O).
+   */
+  static long[] schedstat() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ");
+      return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])};
+    } catch (IOException | RuntimeException e) {
+      return new long[3];
+    }
+  }
+
+  /**
+   * The threads that used CPU since {@code earlier}, busiest first, as {@code name ms} pairs
+   * (threads of the same name summed): which thread competed with the training thread for the cores
+   * in an interval.
+   */
+  String busiest(TaskCpu earlier) {
+    Map<String, Long> byName = new java.util.TreeMap<>();
+    threads.forEach(
+        (tid, g) -> {
+          long[] before = earlier.threads.get(tid);
+          long base = before != null && before[0] == g[0] && before[1] <= g[1] ? before[1] : 0;
+          if (g[1] > base) {
+            byName.merge(names.get(tid), g[1] - base, Long::sum);
+          }
+        });
+    StringBuilder s = new StringBuilder();
+    byName.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(
+            e ->
+                s.append(s.isEmpty() ? "" : ", ")
+                    .append(e.getKey())
+                    .append(' ')
+                    .append(e.getValue() / 1_000_000));
+    return s.toString();
   }
 
   /**

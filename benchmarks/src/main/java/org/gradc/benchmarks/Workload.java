@@ -30,31 +30,33 @@ import org.gradc.runtime.train.Warmup;
  *
  * <p>{@code Workload gradc-mlp|java-mlp IMAGES LABELS} trains two epochs of the Fashion-MNIST MLP
  * (batch 64, the order of each epoch a seeded permutation) and reports the first (cold) and second
- * (warm) epoch apart. {@code Workload gradc-xor|java-xor STEPS} times STEPS training steps of the
- * XOR net after a warm-up of the same length. {@code Workload gradc-mlp-1t|gradc-mlp-2t IMAGES
- * LABELS [EPOCHS]} trains the same model through the {@link Trainer} on 1 or 2 threads (2t: {@link
- * Trainer#threads}, each step's large products split across them; {@code gradc-mlp-2d}: {@link
- * Trainer#dataParallel}, shards on model replicas), EPOCHS (default 3) epochs in one {@code fit},
- * and reports the first and the fastest other epoch (see {@link #mlpTrainer}). {@code Workload
- * gradc-train IMAGES LABELS [EPOCHS]} is what {@code gradc train --data fashion-mnist} runs (the
- * data loaded while a {@link Warmup} runs, unless a fifth argument {@code no-warmup} is given;
- * {@code load_s} reports how long that took): {@link Trainer#fit} with validation on the test set
- * and the training accuracy, EPOCHS (default 2, as the bare loop) epochs timed by the wall clock,
- * validation included (and reported apart). {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]}
- * alternates bare epochs and {@code fit} epochs on one model in one JVM (see {@link #overhead}).
- * {@code Workload gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example
- * predictions after as many warm-up calls: median and 99th percentile, and the bytes allocated per
- * call. {@code Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES},
- * issue 12) on the word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps
- * after a separate warm-up of STEPS steps, and with {@code epoch} first the mean training loss of
- * one epoch from the fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports
- * for PyTorch: the same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]}
- * times STEPS (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on
- * eight seeded random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of
- * Fashion-MNIST is 938 such steps. It also prints the CPU time of a timed step (less disturbed by
- * other processes than its wall time) and the bytes it allocates: a step whose kernels all run as
- * compiled vector code allocates almost nothing, one with a kernel compiled as the Vector API's
- * Java fallback allocates megabytes (docs/performance.md).
+ * (warm) epoch apart ({@code gradc-mlp-launcher}: the same bare loop, which {@link Harness} runs in
+ * a JVM with {@code gradc train}'s options, as {@code gradc-train}). {@code Workload
+ * gradc-xor|java-xor STEPS} times STEPS training steps of the XOR net after a warm-up of the same
+ * length. {@code Workload gradc-mlp-1t|gradc-mlp-2t IMAGES LABELS [EPOCHS]} trains the same model
+ * through the {@link Trainer} on 1 or 2 threads (2t: {@link Trainer#threads}, each step's large
+ * products split across them; {@code gradc-mlp-2d}: {@link Trainer#dataParallel}, shards on model
+ * replicas), EPOCHS (default 3) epochs in one {@code fit}, and reports the first and the fastest
+ * other epoch (see {@link #mlpTrainer}). {@code Workload gradc-train IMAGES LABELS [EPOCHS]} is
+ * what {@code gradc train --data fashion-mnist} runs (the data loaded while a {@link Warmup} runs,
+ * unless a fifth argument {@code no-warmup} is given; {@code load_s} reports how long that took):
+ * {@link Trainer#fit} with validation on the test set and the training accuracy, EPOCHS (default 2,
+ * as the bare loop) epochs timed by the wall clock, validation included (and reported apart).
+ * {@code Workload gradc-overhead IMAGES LABELS [ROUNDS]} alternates bare epochs and {@code fit}
+ * epochs on one model in one JVM (see {@link #overhead}). {@code Workload
+ * gradc-predict|java-predict [CALLS]} times CALLS (default 100,000) one-example predictions after
+ * as many warm-up calls: median and 99th percentile, and the bytes allocated per call. {@code
+ * Workload gradc-lstm WORDS STEPS [epoch]} trains the Names LSTM ({@link #NAMES}, issue 12) on the
+ * word list as {@code text:WORDS?length=16}: ms per training step over STEPS steps after a separate
+ * warm-up of STEPS steps, and with {@code epoch} first the mean training loss of one epoch from the
+ * fresh model (what {@code torch_bench.py --lstm-steps S --lstm-epoch} reports for PyTorch: the
+ * same batches in the same order). {@code Workload gradc-cnn [STEPS [WARM-UP]]} times STEPS
+ * (default 100) training steps of {@code examples/…/FashionCnn.grad} at batch 64 on eight seeded
+ * random batches in turn, after WARM-UP (default 700) steps timed apart; an epoch of Fashion-MNIST
+ * is 938 such steps. It also prints the CPU time of a timed step (less disturbed by other processes
+ * than its wall time) and the bytes it allocates: a step whose kernels all run as compiled vector
+ * code allocates almost nothing, one with a kernel compiled as the Vector API's Java fallback
+ * allocates megabytes (docs/performance.md).
  */
 public final class Workload {
   static final int BATCH = 64;
@@ -68,7 +70,7 @@ public final class Workload {
     String which = args[0];
     String json =
         switch (which) {
-          case "gradc-mlp", "java-mlp" ->
+          case "gradc-mlp", "gradc-mlp-launcher", "java-mlp" ->
               mlp(which.startsWith("gradc"), Path.of(args[1]), Path.of(args[2]));
           case "gradc-mlp-1t", "gradc-mlp-2t", "gradc-mlp-2d" ->
               mlpTrainer(
@@ -249,13 +251,11 @@ public final class Workload {
     int rows = data.size();
     float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
     int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
-    double[] epochSeconds = new double[2];
-    double[] epochCpu = new double[2];
+    ThreadTimes.Span[] epochs = new ThreadTimes.Span[2];
     double loss = 0;
+    ThreadTimes last = ThreadTimes.now();
     for (int epoch = 0; epoch < 2; epoch++) {
       int[] order = data.order(7, epoch);
-      long start = System.nanoTime();
-      long cpu = threadCpuNanos();
       for (int from = 0; from < rows; from += BATCH) {
         int n = Math.min(BATCH, rows - from);
         int b = n == BATCH ? 0 : 1;
@@ -265,18 +265,17 @@ public final class Workload {
         }
         loss = stepper.step(xBuf[b], yBuf[b], n);
       }
-      epochSeconds[epoch] = (System.nanoTime() - start) / 1e9;
-      epochCpu[epoch] = (threadCpuNanos() - cpu) / 1e9;
+      ThreadTimes now = ThreadTimes.now();
+      epochs[epoch] = now.since(last);
+      last = now;
+      System.err.println(epochs[epoch].describe("bare loop, epoch " + (epoch + 1)));
     }
     return String.format(
         Locale.ROOT,
-        "{\"compile_s\": %.4f, \"first_epoch_s\": %.4f, \"epoch_s\": %.4f, \"first_epoch_cpu_s\":"
-            + " %.4f, \"epoch_cpu_s\": %.4f, \"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        "{\"compile_s\": %.4f, %s%s\"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         compileSeconds,
-        epochSeconds[0],
-        epochSeconds[1],
-        epochCpu[0],
-        epochCpu[1],
+        epochs[0].json("first_epoch"),
+        epochs[1].json("epoch"),
         loss,
         peakRssMb());
   }
@@ -417,10 +416,12 @@ public final class Workload {
    * {@link Trainer#fit} as {@code gradc train --data fashion-mnist --epochs E --batch 64} runs it:
    * validation on the 10,000 test images after every epoch, training accuracy on, no progress
    * output. Each epoch is timed from the end of the previous one (the first from the start of
-   * {@code fit}), so the time is what the user waits for, validation included; {@code val_s} is the
-   * validation part of the warm epoch (from its last step to its end), {@code first_val_s} that of
-   * the first. The warm epoch is the fastest after the first (with the default 2 epochs, the
-   * second: as the bare loop's).
+   * {@code fit}), so the time is what the user waits for, validation included; each epoch is also
+   * split at its last step into its training part ({@code train_*}) and its validation ({@code
+   * val_*}; {@code first_val_*} for the first epoch), and each part's wall time into the training
+   * thread's CPU, its waiting for a core and its time blocked ({@link ThreadTimes}), with the GC
+   * pauses and the JIT's CPU in it; one line per epoch also goes to stderr. The warm epoch is the
+   * fastest after the first (with the default 2 epochs, the second: as the bare loop's).
    */
   private static String mlpFit(Path images, Path labels, int epochs, boolean warmup)
       throws Exception {
@@ -438,12 +439,10 @@ public final class Workload {
       validation = source.test().forModel(m.spec());
     }
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-    double[] seconds = new double[epochs];
-    double[] validating = new double[epochs];
-    double[] cpu = new double[epochs];
-    long[] lastCpu = {0};
-    long[] last = {0};
-    long[] lastStep = {0};
+    ThreadTimes.Span[] training = new ThreadTimes.Span[epochs];
+    ThreadTimes.Span[] validating = new ThreadTimes.Span[epochs];
+    ThreadTimes[] last = {null};
+    ThreadTimes[] lastStep = {null};
     Trainer trainer =
         Trainer.of(m)
             .epochs(epochs)
@@ -456,55 +455,64 @@ public final class Workload {
                   @Override
                   public void onBatchEnd(org.gradc.runtime.train.TrainingContext c) {
                     if (c.batch() == c.batches()) {
-                      lastStep[0] = System.nanoTime();
+                      lastStep[0] = ThreadTimes.now();
                     }
                   }
 
                   @Override
                   public void onEpochEnd(org.gradc.runtime.train.TrainingContext c) {
-                    long now = System.nanoTime();
-                    seconds[c.epoch() - 1] = (now - last[0]) / 1e9;
-                    long nowCpu = threadCpuNanos();
-                    cpu[c.epoch() - 1] = (nowCpu - lastCpu[0]) / 1e9;
-                    lastCpu[0] = nowCpu;
-                    validating[c.epoch() - 1] = (now - lastStep[0]) / 1e9;
+                    ThreadTimes now = ThreadTimes.now();
+                    int e = c.epoch() - 1;
+                    training[e] = lastStep[0].since(last[0]);
+                    validating[e] = now.since(lastStep[0]);
                     last[0] = now;
+                    System.err.println(
+                        training[e]
+                            .plus(validating[e])
+                            .describe("Trainer.fit, epoch " + c.epoch()));
+                    System.err.printf(
+                        Locale.ROOT,
+                        "  of which training %.3f s (thread CPU %.3f), validation %.3f s (%.3f)%n",
+                        training[e].wall(),
+                        training[e].cpu(),
+                        validating[e].wall(),
+                        validating[e].cpu());
                   }
                 });
-    last[0] = System.nanoTime();
-    lastCpu[0] = threadCpuNanos();
+    last[0] = ThreadTimes.now();
     History h = trainer.fit(train);
     int warm = epochs > 1 ? 1 : 0;
     for (int e = 1; e < epochs; e++) {
-      warm = seconds[e] < seconds[warm] ? e : warm;
+      warm =
+          training[e].plus(validating[e]).wall() < training[warm].plus(validating[warm]).wall()
+              ? e
+              : warm;
     }
     return String.format(
         Locale.ROOT,
-        "{\"epochs\": %d, \"compile_s\": %.4f, \"load_s\": %.4f, \"first_epoch_s\": %.4f,"
-            + " \"epoch_s\": %.4f, \"first_epoch_cpu_s\": %.4f, \"epoch_cpu_s\": %.4f,"
-            + " \"first_val_s\": %.4f, \"val_s\": %.4f, \"val_accuracy\": %.4f,"
-            + " \"peak_rss_mb\": %.1f}",
+        "{\"epochs\": %d, \"compile_s\": %.4f, \"load_s\": %.4f, %s%s%s%s%s\"val_accuracy\":"
+            + " %.4f, \"peak_rss_mb\": %.1f}",
         epochs,
         compileSeconds,
         loadSeconds,
-        seconds[0],
-        seconds[warm],
-        cpu[0],
-        cpu[warm],
-        validating[0],
-        validating[warm],
+        training[0].plus(validating[0]).json("first_epoch"),
+        training[warm].plus(validating[warm]).json("epoch"),
+        training[warm].json("train"),
+        validating[0].json("first_val"),
+        validating[warm].json("val"),
         h.last().get(Metric.VAL_ACCURACY),
         peakRssMb());
   }
 
   /**
-   * The trainer's overhead measured in one JVM: after two warm-up epochs of each, ROUNDS rounds of
-   * one bare feed/trainStep epoch and one {@link Trainer#fit} epoch (validation on the test set,
-   * training accuracy on) on the same model, alternating, each timed by the wall clock and by the
-   * training thread's CPU time; reports the best of each and their ratios. Both sides run the same
-   * compiled kernels with the same JIT state, so the ratio is the trainer's own cost, free of
-   * run-to-run JIT and data-layout differences; the thread CPU ratio also holds on a loaded
-   * machine.
+   * The trainer's overhead measured in one JVM: after two warm-up rounds, ROUNDS rounds of one bare
+   * feed/trainStep epoch, one {@link Trainer#fit} epoch (validation on the test set, training
+   * accuracy on) and one {@code fit} epoch without validation ({@code fit_noval_*}: the trainer's
+   * own work, with validation's share the difference) on the same model, in turn, each timed by the
+   * wall clock and by the training thread's CPU time; reports the best of each and their ratios.
+   * Both sides run the same compiled kernels with the same JIT state, so the ratio is the trainer's
+   * own cost, free of run-to-run JIT and data-layout differences; the thread CPU ratio also holds
+   * on a loaded machine.
    */
   private static String overhead(Path images, Path labels, int rounds) throws Exception {
     Model m = compileResource(TrainStepBench.MODEL_RESOURCE);
@@ -517,7 +525,9 @@ public final class Workload {
     int rows = train.size();
     float[][] xBuf = {new float[BATCH * 784], new float[(rows % BATCH) * 784]};
     int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
-    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+    // best wall and thread CPU of: the bare loop, fit with validation, fit without
+    double[] best = new double[6];
+    Arrays.fill(best, Double.MAX_VALUE);
     for (int round = -2; round < rounds; round++) {
       long wall = System.nanoTime();
       long cpu = threadCpuNanos();
@@ -531,38 +541,46 @@ public final class Workload {
         m.feed("y", yBuf[b]);
         m.trainStep();
       }
-      double bareWall = (System.nanoTime() - wall) / 1e9;
-      double bareCpu = (threadCpuNanos() - cpu) / 1e9;
-      wall = System.nanoTime();
-      cpu = threadCpuNanos();
-      Trainer.of(m)
-          .epochs(1)
-          .batchSize(BATCH)
-          .shuffle(7 + round)
-          .validate(validation)
-          .progress(Progress.NONE)
-          .fit(train);
-      double fitWall = (System.nanoTime() - wall) / 1e9;
-      double fitCpu = (threadCpuNanos() - cpu) / 1e9;
+      double[] times = new double[6];
+      times[0] = (System.nanoTime() - wall) / 1e9;
+      times[1] = (threadCpuNanos() - cpu) / 1e9;
+      for (int side = 1; side <= 2; side++) {
+        wall = System.nanoTime();
+        cpu = threadCpuNanos();
+        Trainer.of(m)
+            .epochs(1)
+            .batchSize(BATCH)
+            .shuffle(7 + round)
+            .validate(side == 1 ? validation : null)
+            .progress(Progress.NONE)
+            .fit(train);
+        times[2 * side] = (System.nanoTime() - wall) / 1e9;
+        times[2 * side + 1] = (threadCpuNanos() - cpu) / 1e9;
+      }
       if (round >= 0) {
-        best[0] = Math.min(best[0], bareWall);
-        best[1] = Math.min(best[1], bareCpu);
-        best[2] = Math.min(best[2], fitWall);
-        best[3] = Math.min(best[3], fitCpu);
+        for (int i = 0; i < best.length; i++) {
+          best[i] = Math.min(best[i], times[i]);
+        }
       }
     }
     return String.format(
         Locale.ROOT,
         "{\"rounds\": %d, \"bare_epoch_s\": %.4f, \"bare_epoch_cpu_s\": %.4f, \"fit_epoch_s\":"
-            + " %.4f, \"fit_epoch_cpu_s\": %.4f, \"overhead_ratio\": %.4f,"
-            + " \"overhead_cpu_ratio\": %.4f, \"peak_rss_mb\": %.1f}",
+            + " %.4f, \"fit_epoch_cpu_s\": %.4f, \"fit_noval_epoch_s\": %.4f,"
+            + " \"fit_noval_epoch_cpu_s\": %.4f, \"overhead_ratio\": %.4f,"
+            + " \"overhead_cpu_ratio\": %.4f, \"noval_ratio\": %.4f, \"noval_cpu_ratio\": %.4f,"
+            + " \"peak_rss_mb\": %.1f}",
         rounds,
         best[0],
         best[1],
         best[2],
         best[3],
+        best[4],
+        best[5],
         best[2] / best[0],
         best[3] / best[1],
+        best[4] / best[0],
+        best[5] / best[1],
         peakRssMb());
   }
 

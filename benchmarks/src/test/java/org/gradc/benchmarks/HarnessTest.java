@@ -86,5 +86,66 @@ class HarnessTest {
     assertTrue(m.find(), "the launcher defines train_jit");
     assertEquals(String.join(" ", Harness.TRAIN_JIT_OPTIONS), m.group(1));
     assertTrue(launcher.contains("train) jit=\"$train_jit\""), "gradc train passes train_jit");
+    assertTrue(
+        launcher.contains(
+            "-XX:+UseParallelGC " + String.join(" ", Harness.LAUNCHER_HEAP_OPTIONS) + " $jit"),
+        "the launcher's heap options are the harness's");
+  }
+
+  /**
+   * Trainer.fit over the bare loop: whole and without validation, in wall and CPU time, with where
+   * the wall time off the CPU went, against the bare loop with and without the launcher's options.
+   */
+  @Test
+  void fitOverBareSplitsValidationAndTheWallOffTheCpu() {
+    Map<String, Map<String, Double>> r = new LinkedHashMap<>();
+    r.put(
+        "gradc-mlp",
+        Map.of(
+            "epoch_s",
+            0.5,
+            "epoch_cpu_s",
+            0.5,
+            "epoch_wait_s",
+            0.0,
+            "epoch_blocked_s",
+            0.0,
+            "epoch_gc_s",
+            0.0,
+            "epoch_jit_cpu_s",
+            0.2));
+    r.put("gradc-mlp-launcher", Map.of("epoch_s", 0.52, "epoch_cpu_s", 0.52));
+    Map<String, Double> fit = new LinkedHashMap<>();
+    fit.putAll(
+        Map.of(
+            "epoch_s",
+            0.66,
+            "epoch_cpu_s",
+            0.54,
+            "epoch_wait_s",
+            0.01,
+            "epoch_blocked_s",
+            0.11,
+            "epoch_gc_s",
+            0.1,
+            "epoch_jit_cpu_s",
+            0.05,
+            "val_s",
+            0.03,
+            "train_s",
+            0.63,
+            "train_cpu_s",
+            0.51));
+    r.put("gradc-train", fit);
+    String s = Harness.fitOverBare(r);
+    assertTrue(s.contains("MLP epoch Trainer.fit / bare loop      1.320   [<= 1.10]"), s);
+    assertTrue(s.contains("(validation: 0.060 of it)"), s);
+    assertTrue(s.contains("its training part / bare loop      1.260"), s);
+    assertTrue(s.contains("blocked 0.110 / 0.000 s (GC pauses 0.100 / 0.000 s)"), s);
+    assertTrue(s.contains("the same in thread CPU time            1.080"), s);
+    assertTrue(s.contains("training part 1.020"), s);
+    assertTrue(s.contains("gradc train's JVM options / none  1.040"), s);
+    assertTrue(s.contains("both with them  1.269 (thread CPU 1.038"), s);
+    assertTrue(!s.contains("one JVM"), "no gradc-overhead run, no row: " + s);
   }
 }
