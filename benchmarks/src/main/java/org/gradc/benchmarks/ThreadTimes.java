@@ -15,45 +15,57 @@ import java.util.Locale;
  * {@code gradc-mlp} report each part of their warm epoch, so that a wall-clock ratio between them
  * can be read (docs/performance.md, "Trainer.fit's wall clock").
  *
- * @param wall {@link System#nanoTime}
- * @param cpu the thread's CPU nanoseconds
- * @param runWait the thread's nanoseconds runnable but not running (0 without schedstat)
- * @param allocated bytes the thread has allocated
+ * <p>Reading every thread's CPU ({@link TaskCpu#now}) takes the calling thread milliseconds, so a
+ * snapshot reads the thread's own clocks before and after it, and an interval runs from the end of
+ * the earlier snapshot to the start of the later one: the snapshots' own cost is in neither.
+ *
+ * @param taken the thread's clocks when the snapshot started
+ * @param done the same when it ended
  * @param gcs collections so far, all collectors
  * @param gcMillis their milliseconds
  * @param tasks the CPU of every thread of the process
  */
-record ThreadTimes(
-    long wall, long cpu, long runWait, long allocated, long gcs, long gcMillis, TaskCpu tasks) {
+record ThreadTimes(Clocks taken, Clocks done, long gcs, long gcMillis, TaskCpu tasks) {
+
+  /**
+   * The calling thread's clocks.
+   *
+   * @param wall {@link System#nanoTime}
+   * @param cpu its CPU nanoseconds
+   * @param runWait its nanoseconds runnable but not running (0 without schedstat)
+   * @param allocated bytes it has allocated
+   */
+  record Clocks(long wall, long cpu, long runWait, long allocated) {
+    static Clocks now() {
+      var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long allocated = bean.getThreadAllocatedBytes(Thread.currentThread().getId());
+      long cpu = bean.getCurrentThreadCpuTime();
+      long runWait = TaskCpu.schedstat()[1];
+      return new Clocks(System.nanoTime(), cpu, runWait, allocated);
+    }
+  }
 
   /** The calling thread's times now. */
   static ThreadTimes now() {
+    Clocks taken = Clocks.now();
     long gcs = 0;
     long gcMillis = 0;
     for (var b : ManagementFactory.getGarbageCollectorMXBeans()) {
       gcs += Math.max(0, b.getCollectionCount());
       gcMillis += Math.max(0, b.getCollectionTime());
     }
-    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     TaskCpu tasks = TaskCpu.now();
-    long[] sched = TaskCpu.schedstat();
-    return new ThreadTimes(
-        System.nanoTime(),
-        bean.getCurrentThreadCpuTime(),
-        sched[1],
-        bean.getThreadAllocatedBytes(Thread.currentThread().getId()),
-        gcs,
-        gcMillis,
-        tasks);
+    return new ThreadTimes(taken, Clocks.now(), gcs, gcMillis, tasks);
   }
 
-  /** The interval from {@code earlier} to this. */
+  /** The interval from the end of {@code earlier} to the start of this. */
   Span since(ThreadTimes earlier) {
+    Clocks from = earlier.done;
     return new Span(
-        (wall - earlier.wall) / 1e9,
-        (cpu - earlier.cpu) / 1e9,
-        (runWait - earlier.runWait) / 1e9,
-        (allocated - earlier.allocated) / 1e6,
+        (taken.wall - from.wall) / 1e9,
+        (taken.cpu - from.cpu) / 1e9,
+        (taken.runWait - from.runWait) / 1e9,
+        (taken.allocated - from.allocated) / 1e6,
         gcs - earlier.gcs,
         (gcMillis - earlier.gcMillis) / 1e3,
         tasks.since(earlier.tasks),
@@ -69,7 +81,8 @@ record ThreadTimes(
    * @param allocatedMb megabytes the thread allocated
    * @param gcs collections in the interval
    * @param gcSeconds their pause time
-   * @param process CPU of the process's threads by group (10 ms resolution)
+   * @param process CPU of the process's threads by group (10 ms resolution; from snapshot to
+   *     snapshot, so the training thread's includes the snapshots' own cost)
    * @param busiest the threads that used CPU, busiest first ({@link TaskCpu#busiest})
    */
   record Span(
