@@ -86,6 +86,7 @@ public final class Workload {
                   Path.of(args[2]),
                   args.length > 3 ? Integer.parseInt(args[3]) : 2,
                   !(args.length > 4 && args[4].equals("no-warmup")));
+          case "trainer-step" -> trainerStep(args.length > 1 ? Integer.parseInt(args[1]) : 12);
           case "gradc-overhead" ->
               overhead(
                   Path.of(args[1]),
@@ -582,6 +583,99 @@ public final class Workload {
         best[4] / best[0],
         best[5] / best[1],
         peakRssMb());
+  }
+
+  /** A model whose step costs almost nothing, so that a loop around it times the loop. */
+  static final String TINY =
+      """
+      model Tiny
+      input x: float[batch, 2]
+      input y: int[batch]
+      param W: float[2, 2] = glorot_uniform
+      logits = x @ W
+      output probs = softmax(logits)
+      loss mean(cross_entropy(logits, y, classes = 2))
+      optimizer sgd(lr = 0.01)
+      """;
+
+  /**
+   * The trainer's own cost per step, free of the kernels': on a 2 × 2 model (a step of about a
+   * microsecond) and 60,000 random rows, ROUNDS rounds of one bare feed/trainStep epoch and one
+   * {@link Trainer#fit} epoch (no validation, training accuracy on, batch 64), alternating; the
+   * best of each after four warm-up rounds, in microseconds a step, and their difference. Run it
+   * with and without {@code -XX:-UseOnStackReplacement} ({@code gradc train} turns OSR off).
+   */
+  private static String trainerStep(int rounds) throws Exception {
+    Model m = Gradc.compile(new SourceFile("Tiny.grad", TINY), Gradc.Options.defaults());
+    m.initialize(0);
+    int rows = 60_000;
+    float[] x = new float[rows * 2];
+    int[] y = new int[rows];
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextDouble();
+    }
+    for (int i = 0; i < rows; i++) {
+      y[i] = r.nextInt(2);
+    }
+    Dataset data =
+        Dataset.of(new FloatColumn("x", new int[] {2}, x), new IntColumn("y", new int[] {1}, y));
+    float[][] xBuf = {new float[BATCH * 2], new float[(rows % BATCH) * 2]};
+    int[][] yBuf = {new int[BATCH], new int[rows % BATCH]};
+    int steps = data.batchCount(BATCH);
+    Trainer trainer = Trainer.of(m).epochs(1).batchSize(BATCH).shuffle(3).progress(Progress.NONE);
+    double bestBare = Double.MAX_VALUE;
+    double bestFit = Double.MAX_VALUE;
+    for (int round = -4; round < rounds; round++) {
+      long t0 = System.nanoTime();
+      bareEpoch(m, data, data.order(3, round + 5), xBuf, yBuf);
+      double bare = (System.nanoTime() - t0) / 1e3 / steps;
+      t0 = System.nanoTime();
+      trainer.fit(data);
+      double fit = (System.nanoTime() - t0) / 1e3 / steps;
+      if (round >= 0) {
+        bestBare = Math.min(bestBare, bare);
+        bestFit = Math.min(bestFit, fit);
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "{\"rounds\": %d, \"bare_us_per_step\": %.3f, \"fit_us_per_step\": %.3f,"
+            + " \"trainer_us_per_step\": %.3f}",
+        rounds,
+        bestBare,
+        bestFit,
+        bestFit - bestBare);
+  }
+
+  /**
+   * One bare epoch: gather, feed, step. A method of its own so that it is compiled by call count
+   * even without on-stack replacement, like the trainer's step.
+   */
+  private static void bareEpoch(Model m, Dataset data, int[] order, float[][] xBuf, int[][] yBuf) {
+    FloatColumn xs = (FloatColumn) data.column("x");
+    IntColumn ys = (IntColumn) data.column("y");
+    int rows = data.size();
+    for (int from = 0; from < rows; from += BATCH) {
+      bareStep(m, xs, ys, order, from, Math.min(BATCH, rows - from), xBuf, yBuf);
+    }
+  }
+
+  private static void bareStep(
+      Model m,
+      FloatColumn xs,
+      IntColumn ys,
+      int[] order,
+      int from,
+      int n,
+      float[][] xBuf,
+      int[][] yBuf) {
+    int b = n == BATCH ? 0 : 1;
+    xs.gather(order, from, from + n, xBuf[b]);
+    ys.gather(order, from, from + n, yBuf[b]);
+    m.feed("x", xBuf[b]);
+    m.feed("y", yBuf[b]);
+    m.trainStep();
   }
 
   /**
