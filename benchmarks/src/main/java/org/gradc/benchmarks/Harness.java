@@ -74,7 +74,8 @@ public final class Harness {
   static final List<String> LAUNCHER_HEAP_OPTIONS = List.of("-Xmn64m");
 
   /** Workloads whose JVM gets {@link #TRAIN_JIT_OPTIONS} and {@link #LAUNCHER_HEAP_OPTIONS}. */
-  static final List<String> LAUNCHED_AS_GRADC_TRAIN = List.of("gradc-train", "gradc-mlp-launcher");
+  static final List<String> LAUNCHED_AS_GRADC_TRAIN =
+      List.of("gradc-train", "gradc-mlp-launcher", "trainer-step");
 
   /** The second JVM ({@code --java}), or null. */
   private static String otherJava;
@@ -181,6 +182,7 @@ public final class Harness {
                 "java-mlp")) {
           add(runs, w, java(w, images.toString(), labels.toString()));
         }
+        add(runs, "trainer-step", java("trainer-step"));
       }
       for (String w : List.of("gradc-xor", "java-xor")) {
         add(runs, w, java(w, Integer.toString(xorSteps)));
@@ -486,6 +488,17 @@ public final class Harness {
                 fit.get("epoch_cpu_s") / launched.get("epoch_cpu_s"),
                 fit.get("train_cpu_s") / launched.get("epoch_cpu_s")));
       }
+    }
+    Map<String, Double> own = r.get("trainer-step");
+    if (bare != null && own != null && bare.containsKey("steps")) {
+      double stepUs = bare.get("epoch_s") * 1e6 / bare.get("steps");
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  the trainer's own work a step        %6.2f us (%.1f %% of a bare MLP step; 2x2"
+                  + " model, gradc train's JVM options)%n",
+              own.get("trainer_us_per_step"),
+              100 * own.get("trainer_us_per_step") / stepUs));
     }
     Map<String, Double> over = r.get("gradc-overhead");
     if (over != null) {

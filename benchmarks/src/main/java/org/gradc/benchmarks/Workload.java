@@ -273,8 +273,9 @@ public final class Workload {
     }
     return String.format(
         Locale.ROOT,
-        "{\"compile_s\": %.4f, %s%s\"loss\": %.5f, \"peak_rss_mb\": %.1f}",
+        "{\"compile_s\": %.4f, \"steps\": %d, %s%s\"loss\": %.5f, \"peak_rss_mb\": %.1f}",
         compileSeconds,
+        data.batchCount(BATCH),
         epochs[0].json("first_epoch"),
         epochs[1].json("epoch"),
         loss,

@@ -137,6 +137,9 @@ class HarnessTest {
             "train_cpu_s",
             0.51));
     r.put("gradc-train", fit);
+    r.put("gradc-mlp", new LinkedHashMap<>(r.get("gradc-mlp")));
+    r.get("gradc-mlp").put("steps", 1000.0);
+    r.put("trainer-step", Map.of("trainer_us_per_step", 2.5));
     String s = Harness.fitOverBare(r);
     assertTrue(s.contains("MLP epoch Trainer.fit / bare loop      1.320   [<= 1.10]"), s);
     assertTrue(s.contains("(validation: 0.060 of it)"), s);
@@ -146,6 +149,8 @@ class HarnessTest {
     assertTrue(s.contains("training part 1.020"), s);
     assertTrue(s.contains("gradc train's JVM options / none  1.040"), s);
     assertTrue(s.contains("both with them  1.269 (thread CPU 1.038"), s);
+    assertTrue(
+        s.contains("the trainer's own work a step          2.50 us (0.5 % of a bare MLP step"), s);
     assertTrue(!s.contains("one JVM"), "no gradc-overhead run, no row: " + s);
   }
 }
