@@ -258,13 +258,7 @@ public final class Workload {
     for (int epoch = 0; epoch < 2; epoch++) {
       int[] order = data.order(7, epoch);
       for (int from = 0; from < rows; from += BATCH) {
-        int n = Math.min(BATCH, rows - from);
-        int b = n == BATCH ? 0 : 1;
-        xs.gather(order, from, from + n, xBuf[b]);
-        for (int i = 0; i < n; i++) {
-          yBuf[b][i] = ys.data()[order[from + i]];
-        }
-        loss = stepper.step(xBuf[b], yBuf[b], n);
+        loss = mlpStep(stepper, xs, ys, order, from, Math.min(BATCH, rows - from), xBuf, yBuf);
       }
       ThreadTimes now = ThreadTimes.now();
       epochs[epoch] = now.since(last);
@@ -280,6 +274,29 @@ public final class Workload {
         epochs[1].json("epoch"),
         loss,
         peakRssMb());
+  }
+
+  /**
+   * One step of the bare loop: gather rows {@code order[from..from+n)}, then the stepper. A method
+   * of its own, so that it is compiled by call count like the trainer's step: the epoch loop runs
+   * once, and in a JVM without on-stack replacement ({@code gradc train}'s options, the {@code
+   * gradc-mlp-launcher} control) a loop body written inline stayed in the interpreter, which made
+   * the control look 4–7 % slower than the plain bare loop (docs/performance.md, "Trainer.fit's
+   * wall clock").
+   */
+  private static double mlpStep(
+      Stepper stepper,
+      FloatColumn xs,
+      IntColumn ys,
+      int[] order,
+      int from,
+      int n,
+      float[][] xBuf,
+      int[][] yBuf) {
+    int b = n == BATCH ? 0 : 1;
+    xs.gather(order, from, from + n, xBuf[b]);
+    ys.gather(order, from, from + n, yBuf[b]);
+    return stepper.step(xBuf[b], yBuf[b], n);
   }
 
   /**
