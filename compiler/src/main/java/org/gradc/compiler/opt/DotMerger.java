@@ -110,6 +110,9 @@ public final class DotMerger implements Pass {
     final Map<Node, List<Node>> users = new HashMap<>();
     private final Map<Node, Integer> position = new HashMap<>();
 
+    /** The bits of {@link #roles} that a forward pass computes: outputs and losses. */
+    private static final int FORWARD_ROLES = 0b1111;
+
     /** Which kinds of role need each node (bit per kind; see {@link #roles}). */
     final Map<Node, Integer> needs = new HashMap<>();
 
@@ -280,12 +283,16 @@ public final class DotMerger implements Pass {
     }
 
     /**
-     * Members in the graph order of their operand number {@code operand} (then their own): the
-     * operand that differs per step, {@code a_t} of rows, the cotangent {@code g_t} of a sum, the
-     * operand of a reduction. A loop's backward pass computes its cotangents last step first, so
-     * the sums of a weight gradient, the reductions of a bias gradient and the rows of an input
-     * gradient stack a cotangent in the same order, and its stack is one node (a cotangent is then
-     * stored into one stacked buffer, not two).
+     * Members in the order of their steps, by their operand number {@code operand} (then their own
+     * graph order): the operand that differs per step, {@code a_t} of rows, the cotangent {@code
+     * g_t} of a sum, the operand of a reduction, the ids of a scatter-add. A forward value comes in
+     * graph order; a value of the backward pass only (no output or loss needs it) in reverse graph
+     * order, as a loop's backward pass computes its cotangents last step first. So the sums of a
+     * weight gradient, the reductions of a bias gradient, the rows of an input gradient and the
+     * scatter-adds of a table gradient (ordered by their ids, forward values) all stack a cotangent
+     * in step order, and its stack is one node (a cotangent is then stored into one stacked buffer,
+     * not two); a forward value stacks in the same order for its rows and for a weight gradient's
+     * sum.
      */
     private List<Node> byOperand(List<Node> members, int operand) {
       if (position.isEmpty()) {
@@ -296,9 +303,15 @@ public final class DotMerger implements Pass {
       }
       List<Node> sorted = new ArrayList<>(members);
       sorted.sort(
-          Comparator.comparingInt((Node x) -> position.get(x.input(operand)))
+          Comparator.comparingInt((Node x) -> step(x.input(operand)))
               .thenComparingInt(position::get));
       return sorted;
+    }
+
+    /** The graph position of a forward value, minus that of a backward-only one. */
+    private int step(Node n) {
+      boolean forward = (needs.getOrDefault(n, 0) & FORWARD_ROLES) != 0;
+      return forward ? position.get(n) : -position.get(n);
     }
 
     /**
