@@ -43,12 +43,14 @@ import org.gradc.compiler.ir.ops.Sum;
  *       [0, 1])} when the batch axis 0 is summed (the stack is then the one of the same operands
  *       the weight gradients contract, written in place), else {@code sum(stack(x_t, 0), axes = [0,
  *       …])}.
- *   <li><b>Scatter-adds</b>: in the same trees, {@code scatter_add(ids_t, g_t, V)} of one {@code V}
- *       and operand types (how autodiff accumulates an embedding table's gradient over the steps,
- *       {@code ∂E = Σ_t scatter_add(x_t, δe_t, V)}) become one {@code scatter_add(stack(ids_t, 1),
- *       stack(g_t, 1), V)}: the table is zeroed once instead of once per step, and the stacked
- *       cotangents are the same stack the weight gradients and bias reductions read (stacked in the
- *       same order), written in place.
+ *   <li><b>Scatter-adds</b>: in the same trees, {@code scatter_add(x[:, t], g_t, V)} of one {@code
+ *       V} and operand types (how autodiff accumulates an embedding table's gradient over the
+ *       steps, {@code ∂E = Σ_t scatter_add(x[:, t], δe_t, V)}, or {@code δ(EW)} after {@link
+ *       EmbeddingProjection}) become one {@code scatter_add(x[:, t0 .. t1], stack(g_t, 1), V)}: the
+ *       table is zeroed once instead of once per step. The ids must be consecutive columns of one
+ *       int tensor, whose stack is then a view of it (int tensors are never concatenated); the
+ *       stacked cotangents are the stack the weight gradients and bias reductions read (all stack
+ *       in step order), written in place.
  * </ul>
  *
  * Only products needed by the same kinds of role (outputs, loss, gradients, …: what each entry
