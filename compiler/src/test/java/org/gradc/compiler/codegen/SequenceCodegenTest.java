@@ -269,6 +269,10 @@ class SequenceCodegenTest {
   void idsReadThroughASliceAreRangeCheckedAtFeed() throws Exception {
     String text = EMBEDDED.replace("output rows = embedding(E, x)\n", "");
     TrainingGraph tg = Gradc.trainingGraph(new SourceFile("embedded.grad", text), Precision.F32);
+    // the training step looks x up in the table E @ Wx (EmbeddingProjection), still 5 rows
+    assertTrue(
+        tg.graph().nodes().stream()
+            .anyMatch(n -> n.op() instanceof Embedding && !(n.input(0).op() instanceof Param)));
     Model m = HiddenClasses.instantiate(Harness.generate(tg, Precision.F32));
     assertEquals(
         5,
