@@ -11,17 +11,18 @@ import org.gradc.compiler.diag.CompileException;
 import org.gradc.compiler.diag.Diagnostic;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.compiler.ir.Graph;
+import org.gradc.compiler.opt.EmbeddingProjection;
 import org.gradc.compiler.opt.Pipeline;
 import org.gradc.compiler.syntax.CheckedModel;
 import org.gradc.compiler.syntax.FrontEnd;
 
 /**
- * One compilation of one model, in stages: check → differentiate → optimize → schedule and emit.
- * Each stage runs once, when first asked for (the later ones ask for the earlier), and its result
- * stays available, so {@code gradc graph} can print the joint graph, {@code gradc dump} the class,
- * and the Maven plugin the warnings, all from one parse. Every tool that compiles a model goes
- * through here ({@link Gradc}, the CLI, the Maven plugin, the benchmarks), so all of them compile
- * the graph users get.
+ * One compilation of one model, in stages: check → differentiate (after the pre-autodiff rewrite,
+ * {@link EmbeddingProjection}) → optimize → schedule and emit. Each stage runs once, when first
+ * asked for (the later ones ask for the earlier), and its result stays available, so {@code gradc
+ * graph} can print the joint graph, {@code gradc dump} the class, and the Maven plugin the
+ * warnings, all from one parse. Every tool that compiles a model goes through here ({@link Gradc},
+ * the CLI, the Maven plugin, the benchmarks), so all of them compile the graph users get.
  *
  * <pre>{@code
  * Compilation c = Compilation.of(file, Gradc.Options.defaults());
@@ -83,7 +84,10 @@ public final class Compilation {
 
   /**
    * Stage 2: the joint forward and backward graph (reverse mode), or the forward graph of a model
-   * without a loss; for an inference-only compilation, the evaluation-mode graph alone.
+   * without a loss; for an inference-only compilation, the evaluation-mode graph alone. Before
+   * autodiff, {@link EmbeddingProjection} gives the training-mode roles an embedding's projection
+   * as one table ({@code embedding(E, ids) @ W} as {@code embedding(E @ W, ids)}), so the backward
+   * pass autodiff derives is the table's.
    */
   public Graph differentiated() throws CompileException {
     if (differentiated == null) {
@@ -92,7 +96,9 @@ public final class Compilation {
         // an inference-only class: the evaluation-mode graph, nothing to differentiate
         differentiated = g.evaluationOnly();
       } else {
-        differentiated = g.loss() != null ? Autodiff.differentiate(g) : g;
+        // rewrites that change what autodiff derives run on the forward graph first
+        differentiated =
+            g.loss() != null ? Autodiff.differentiate(new EmbeddingProjection().run(g)) : g;
       }
     }
     return differentiated;

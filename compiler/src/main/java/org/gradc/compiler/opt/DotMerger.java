@@ -12,11 +12,15 @@ import java.util.Map;
 import java.util.Set;
 import org.gradc.compiler.ir.Graph;
 import org.gradc.compiler.ir.Node;
+import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.ShapeError;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Add;
 import org.gradc.compiler.ir.ops.Emit;
 import org.gradc.compiler.ir.ops.MatMul;
+import org.gradc.compiler.ir.ops.Reshape;
+import org.gradc.compiler.ir.ops.ScatterAdd;
+import org.gradc.compiler.ir.ops.Slice;
 import org.gradc.compiler.ir.ops.Sum;
 
 /**
@@ -39,6 +43,14 @@ import org.gradc.compiler.ir.ops.Sum;
  *       [0, 1])} when the batch axis 0 is summed (the stack is then the one of the same operands
  *       the weight gradients contract, written in place), else {@code sum(stack(x_t, 0), axes = [0,
  *       …])}.
+ *   <li><b>Scatter-adds</b>: in the same trees, {@code scatter_add(x[:, t], g_t, V)} of one {@code
+ *       V} and operand types (how autodiff accumulates an embedding table's gradient over the
+ *       steps, {@code ∂E = Σ_t scatter_add(x[:, t], δe_t, V)}, or {@code δ(EW)} after {@link
+ *       EmbeddingProjection}) become one {@code scatter_add(x[:, t0 .. t1], stack(g_t, 1), V)}: the
+ *       table is zeroed once instead of once per step. The ids must be consecutive columns of one
+ *       int tensor, whose stack is then a view of it (int tensors are never concatenated); the
+ *       stacked cotangents are the stack the weight gradients and bias reductions read (all stack
+ *       in step order), written in place.
  * </ul>
  *
  * Only products needed by the same kinds of role (outputs, loss, gradients, …: what each entry
@@ -50,7 +62,9 @@ import org.gradc.compiler.ir.ops.Sum;
  * of a merge compute exactly the same sums; a merged sum adds the same terms in another order (row
  * by row of the stacked operands instead of step by step), so it agrees up to float rounding; so
  * does a merged reduction (each output element adds the rows of all steps in turn, instead of each
- * step's rows and then the steps' sums).
+ * step's rows and then the steps' sums) and a merged scatter-add (each table row adds the rows
+ * whose id picks it example by example across the steps, instead of step by step and then the
+ * steps' tables).
  */
 public final class DotMerger implements Pass {
 
@@ -67,7 +81,9 @@ public final class DotMerger implements Pass {
       Group chosen = null;
       for (Group group : an.groups()) {
         List<Node> free = an.independent(group.members());
-        if (free.size() >= 2) {
+        if (free.size() >= 2
+            && (group.kind() != Kind.SCATTER
+                || columns(free.stream().map(m -> m.input(0)).toList()) != null)) {
           chosen = new Group(group.kind(), free);
           break;
         }
@@ -83,7 +99,8 @@ public final class DotMerger implements Pass {
   enum Kind {
     ROWS,
     SUM,
-    REDUCE
+    REDUCE,
+    SCATTER
   }
 
   /** Products that may be merged, in graph order. */
@@ -94,6 +111,9 @@ public final class DotMerger implements Pass {
     final Graph graph;
     final Map<Node, List<Node>> users = new HashMap<>();
     private final Map<Node, Integer> position = new HashMap<>();
+
+    /** The bits of {@link #roles} that a forward pass computes: outputs and losses. */
+    private static final int FORWARD_ROLES = 0b1111;
 
     /** Which kinds of role need each node (bit per kind; see {@link #roles}). */
     final Map<Node, Integer> needs = new HashMap<>();
@@ -204,6 +224,7 @@ public final class DotMerger implements Pass {
       }
       Map<List<TensorType>, List<Node>> byType = new LinkedHashMap<>();
       Map<List<Object>, List<Node>> reductions = new LinkedHashMap<>();
+      Map<List<Object>, List<Node>> scatters = new LinkedHashMap<>();
       Set<Node> seen = new HashSet<>();
       Set<Node> twice = new HashSet<>();
       for (Node leaf : leaves) {
@@ -232,6 +253,16 @@ public final class DotMerger implements Pass {
           reductions
               .computeIfAbsent(List.of(leaf.input(0).type(), sum.axes()), k -> new ArrayList<>())
               .add(leaf);
+        } else if (leaf.op() instanceof ScatterAdd sa
+            && leaf.input(0).shape().rank() >= 1
+            && leaf.type().equals(root.type())
+            && !twice.contains(leaf)
+            && usedOnce(leaf)) {
+          scatters
+              .computeIfAbsent(
+                  List.of(sa.rows(), leaf.input(0).type(), leaf.input(1).type()),
+                  k -> new ArrayList<>())
+              .add(leaf);
         }
       }
       List<Group> out = new ArrayList<>();
@@ -245,16 +276,25 @@ public final class DotMerger implements Pass {
           out.add(new Group(Kind.REDUCE, byOperand(members, 0)));
         }
       }
+      for (List<Node> members : scatters.values()) {
+        if (members.size() >= 2) {
+          out.add(new Group(Kind.SCATTER, byOperand(members, 0)));
+        }
+      }
       return out;
     }
 
     /**
-     * Members in the graph order of their operand number {@code operand} (then their own): the
-     * operand that differs per step, {@code a_t} of rows, the cotangent {@code g_t} of a sum, the
-     * operand of a reduction. A loop's backward pass computes its cotangents last step first, so
-     * the sums of a weight gradient, the reductions of a bias gradient and the rows of an input
-     * gradient stack a cotangent in the same order, and its stack is one node (a cotangent is then
-     * stored into one stacked buffer, not two).
+     * Members in the order of their steps, by their operand number {@code operand} (then their own
+     * graph order): the operand that differs per step, {@code a_t} of rows, the cotangent {@code
+     * g_t} of a sum, the operand of a reduction, the ids of a scatter-add. A forward value comes in
+     * graph order; a value of the backward pass only (no output or loss needs it) in reverse graph
+     * order, as a loop's backward pass computes its cotangents last step first. So the sums of a
+     * weight gradient, the reductions of a bias gradient, the rows of an input gradient and the
+     * scatter-adds of a table gradient (ordered by their ids, forward values) all stack a cotangent
+     * in step order, and its stack is one node (a cotangent is then stored into one stacked buffer,
+     * not two); a forward value stacks in the same order for its rows and for a weight gradient's
+     * sum.
      */
     private List<Node> byOperand(List<Node> members, int operand) {
       if (position.isEmpty()) {
@@ -265,9 +305,15 @@ public final class DotMerger implements Pass {
       }
       List<Node> sorted = new ArrayList<>(members);
       sorted.sort(
-          Comparator.comparingInt((Node x) -> position.get(x.input(operand)))
+          Comparator.comparingInt((Node x) -> step(x.input(operand)))
               .thenComparingInt(position::get));
       return sorted;
+    }
+
+    /** The graph position of a forward value, minus that of a backward-only one. */
+    private int step(Node n) {
+      boolean forward = (needs.getOrDefault(n, 0) & FORWARD_ROLES) != 0;
+      return forward ? position.get(n) : -position.get(n);
     }
 
     /**
@@ -354,7 +400,7 @@ public final class DotMerger implements Pass {
           }
           return switch (group.kind()) {
             case ROWS -> e.reshape(e.slice(merged[0], 1, t, t + 1), n.shape());
-            case SUM, REDUCE -> e.fill(0, n.shape(), n.dtype());
+            case SUM, REDUCE, SCATTER -> e.fill(0, n.shape(), n.dtype());
           };
         });
   }
@@ -374,7 +420,53 @@ public final class DotMerger implements Pass {
       case ROWS -> e.matmul(e.stack(as, 1), gs.get(0), false, ((MatMul) first.op()).transposeB());
       case SUM -> e.matmul(e.stack(as, 1), e.stack(gs, 1), true, false);
       case REDUCE -> stackedSum(e, as, ((Sum) first.op()).axes());
+      case SCATTER -> {
+        Columns c = columns(group.members().stream().map(m -> m.input(0)).toList());
+        Node x = b.rebuilt(c.source());
+        Node ids = c.end() - c.start() == x.shape().dim(1) ? x : e.slice(x, 1, c.start(), c.end());
+        yield e.scatterAdd(ids, e.stack(gs, 1), ((ScatterAdd) first.op()).rows());
+      }
     };
+  }
+
+  /** Columns {@code [start, end)} of axis 1 of {@code source}. */
+  record Columns(Node source, int start, int end) {}
+
+  /**
+   * Where int {@code ids} are the consecutive columns {@code x[:, t0]}, {@code x[:, t0 + 1]}, … of
+   * one tensor (as an unrolled loop reads its ids), their stack along axis 1 is those columns of
+   * {@code x}, a view; else {@code null}: int tensors are never concatenated, so such scatter-adds
+   * stay apart.
+   */
+  static Columns columns(List<Node> ids) {
+    Node source = null;
+    int start = -1;
+    int next = -1;
+    for (Node id : ids) {
+      if (!(id.op() instanceof Reshape) || !(id.input(0).op() instanceof Slice sl)) {
+        return null;
+      }
+      Node x = id.input(0).input(0);
+      if (sl.axis() != 1 || sl.end() != sl.start() + 1 || (source != null && x != source)) {
+        return null;
+      }
+      int[] dims = x.shape().dims();
+      int[] dropped = new int[dims.length - 1];
+      for (int k = 0, j = 0; k < dims.length; k++) {
+        if (k != 1) {
+          dropped[j++] = dims[k];
+        }
+      }
+      if (!id.shape().equals(Shape.of(dropped)) || (source != null && sl.start() != next)) {
+        return null;
+      }
+      if (source == null) {
+        source = x;
+        start = sl.start();
+      }
+      next = sl.start() + 1;
+    }
+    return source == null ? null : new Columns(source, start, next);
   }
 
   /**

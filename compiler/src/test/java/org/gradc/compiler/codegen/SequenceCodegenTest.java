@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.gradc.compiler.Gradc;
 import org.gradc.compiler.diag.SourceFile;
+import org.gradc.compiler.ir.ops.Embedding;
+import org.gradc.compiler.ir.ops.Param;
+import org.gradc.compiler.ir.ops.ScatterAdd;
 import org.gradc.runtime.Model;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +122,91 @@ class SequenceCodegenTest {
       loss L[T] / T
       """;
 
+  /**
+   * {@link #NAMES_SMALL} over 12 ids, with an output: 3 ids per example · 32 ≥ 12 rows, so its
+   * training roles look up the table {@code E @ Wx} ({@code opt.EmbeddingProjection}) and its
+   * evaluation roles (the output, the evaluation loss) the embedding's rows.
+   */
+  private static final String NAMES_TABLE =
+      NAMES_SMALL
+              .replace("model NamesSmall", "model NamesTable")
+              .replace("float[256, 12]", "float[12, 12]")
+              .replace("float[8, 256]", "float[8, 12]")
+              .replace("float[256]", "float[12]")
+              .replace("classes = 256", "classes = 12")
+          + "output next = h[T] @ Wo + bo\n";
+
+  @Test
+  void namesLanguageModelWithTheProjectionTable() throws Exception {
+    for (Precision p : Precision.values()) {
+      checkEveryBackend("names_table.grad", NAMES_TABLE, p);
+    }
+  }
+
+  /**
+   * The training entries compute the table form only, the evaluation entries the row form only: no
+   * kernel the training step calls looks up rows of {@code E} itself, and none that {@code
+   * runForward} or {@code runEvaluate} calls looks up the table or scatters into it.
+   */
+  @Test
+  void eachEntryComputesOneFormOfTheEmbeddingProjection() throws Exception {
+    SourceFile source = new SourceFile("names_table.grad", NAMES_TABLE);
+    TrainingGraph tg = Gradc.trainingGraph(source, Precision.F32);
+    FusionPlan plan = FusionPlan.plan(tg.graph(), BufferLayout.roleNodes(tg.graph()));
+    byte[] bytes =
+        org.gradc.compiler.Compilation.of(source, Gradc.Options.defaults()).generate().bytes();
+    java.util.function.Predicate<org.gradc.compiler.ir.Node> rows =
+        n -> n.op() instanceof Embedding && n.input(0).op() instanceof Param;
+    java.util.function.Predicate<org.gradc.compiler.ir.Node> table =
+        n ->
+            (n.op() instanceof Embedding && !(n.input(0).op() instanceof Param))
+                || n.op() instanceof ScatterAdd;
+    assertEquals(0, groupsCalled(plan, bytes, "runTrainStep", rows));
+    assertEquals(0, groupsCalled(plan, bytes, "runGradients", rows));
+    assertEquals(
+        1,
+        groupsCalled(plan, bytes, "runTrainStep", n -> n.op() instanceof ScatterAdd),
+        "the steps' scatter-adds into δ(EW), merged");
+    assertEquals(0, groupsCalled(plan, bytes, "runForward", table));
+    assertEquals(0, groupsCalled(plan, bytes, "runEvaluate", table));
+    assertTrue(groupsCalled(plan, bytes, "runEvaluate", rows) >= 1, "row lookups");
+  }
+
+  /** The nodes a group's kernel computes: its own and the unstored ones it inlines. */
+  private static java.util.Set<org.gradc.compiler.ir.Node> computed(
+      FusionPlan plan, FusionPlan.Group g) {
+    java.util.Set<org.gradc.compiler.ir.Node> out = new java.util.HashSet<>(g.nodes());
+    java.util.Deque<org.gradc.compiler.ir.Node> work = new java.util.ArrayDeque<>(g.nodes());
+    while (!work.isEmpty()) {
+      for (org.gradc.compiler.ir.Node in : work.pop().inputs()) {
+        if (!plan.stored(in) && out.add(in)) {
+          work.push(in);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** How many of the groups whose kernels {@code method} calls hold a node {@code p} accepts. */
+  private static long groupsCalled(
+      FusionPlan plan,
+      byte[] bytes,
+      String method,
+      java.util.function.Predicate<org.gradc.compiler.ir.Node> p) {
+    java.util.Set<Integer> called = new java.util.HashSet<>();
+    java.util.regex.Pattern kernel = java.util.regex.Pattern.compile("^k(\\d+)");
+    for (String m : EvaluateSharingTest.calls(bytes, method)) {
+      java.util.regex.Matcher k = kernel.matcher(m);
+      if (k.find()) {
+        called.add(Integer.parseInt(k.group(1)));
+      }
+    }
+    assertTrue(!called.isEmpty(), method + " calls kernels");
+    return plan.groups.stream()
+        .filter(g -> called.contains(g.index()) && computed(plan, g).stream().anyMatch(p))
+        .count();
+  }
+
   @Test
   void embeddingWithIdsThroughViews() throws Exception {
     check("embedded.grad", EMBEDDED);
@@ -181,6 +269,10 @@ class SequenceCodegenTest {
   void idsReadThroughASliceAreRangeCheckedAtFeed() throws Exception {
     String text = EMBEDDED.replace("output rows = embedding(E, x)\n", "");
     TrainingGraph tg = Gradc.trainingGraph(new SourceFile("embedded.grad", text), Precision.F32);
+    // the training step looks x up in the table E @ Wx (EmbeddingProjection), still 5 rows
+    assertTrue(
+        tg.graph().nodes().stream()
+            .anyMatch(n -> n.op() instanceof Embedding && !(n.input(0).op() instanceof Param)));
     Model m = HiddenClasses.instantiate(Harness.generate(tg, Precision.F32));
     assertEquals(
         5,
