@@ -225,6 +225,7 @@ final class VectorCode implements KernelCode {
             .append(LoopPrinter.ix(k.k()))
             .append(", ")
             .append(b)
+            .append(singleRowSplit(b, lanes * (precision == Precision.F64 ? 64 : 32)))
             .append(
                 VectorEmitter.contractsStackedRows(k, b)
                     ? ", over k in packed panels of " + VectorEmitter.K_BLOCK + " rows"
@@ -294,5 +295,13 @@ final class VectorCode implements KernelCode {
       }
     }
     return out.toString();
+  }
+
+  /** The dump's note on a single row's k loop split into partial sums, if it is. */
+  private String singleRowSplit(VectorEmitter.Blocking b, int bits) {
+    int split =
+        VectorEmitter.rowSplit(
+            b, VectorEmitter.registers(System.getProperty("os.arch"), bits), policy);
+    return split > 1 ? ", a single row's k in " + split + " partial sums" : "";
   }
 }

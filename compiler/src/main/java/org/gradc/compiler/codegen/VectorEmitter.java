@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.gradc.compiler.codegen.vector.VectorCalls;
 import org.gradc.compiler.ir.Scalar;
 import org.objectweb.asm.Label;
@@ -803,7 +804,18 @@ final class VectorEmitter {
    * method of this shape or inline, and when inline the epilogue over them while hot in L1.
    */
   private void block(Kernel.Matmul k, Blocking b, int rows, int vectors, int matmul) {
-    call(matmul + ":" + rows + "x" + vectors, k, b, e -> e.chunks(k, b, rows, vectors));
+    int straight = rows == 1 && blocks != null ? straightChunks(b, vectors) : 0;
+    if (straight > 1) {
+      // a single row's straight-line chunks in a block method each: as one method of 4 chunks of 8
+      // accumulators (1,862 bytes, AVX2's 256-wide hidden layer), C2 compiled one chunk's loop
+      // with its vectors boxed in 3 of 16 runs of -XX:UseAVX=2 predict (802,816 B per call)
+      for (int u = 0; u < straight; u++) {
+        int chunk = u;
+        call(matmul + ":1x" + vectors + "#" + u, k, b, e -> e.rowChunk(k, b, vectors, chunk));
+      }
+    } else {
+      call(matmul + ":" + rows + "x" + vectors, k, b, e -> e.chunks(k, b, rows, vectors));
+    }
     if (blocks == null && !trivialEpilogue(k)) {
       epilogue(k, b, () -> addRows(rows));
     }
@@ -823,7 +835,12 @@ final class VectorEmitter {
    */
   private void chunks(Kernel.Matmul k, Blocking b, int rows, int vectors) {
     if (b.tail() > 0 && b.full() == 0) {
-      tailChunk(k, b, rows);
+      if (rows == 1) {
+        // a single row's one partial vector: chunk splits its k loop into partial sums
+        chunk(k, b, 1, 0, () -> le.intConst(0), true);
+      } else {
+        tailChunk(k, b, rows);
+      }
     }
     if (b.full() > 0) {
       int uniform = b.full() / vectors;
@@ -859,6 +876,36 @@ final class VectorEmitter {
         int at = uniform * vectors * lanes;
         chunk(k, b, rows, left, () -> le.intConst(at), false);
       }
+    }
+  }
+
+  /**
+   * The chunks {@link #chunks} writes straight-line for a single row in chunks of {@code vectors}
+   * (the tail-only chunk, or the whole chunks and the rest chunk), or 0 when it loops over them.
+   */
+  private static int straightChunks(Blocking b, int vectors) {
+    if (b.full() == 0) {
+      return 1;
+    }
+    int uniform = b.full() / vectors;
+    if (uniform != 1 && uniform > MAX_STRAIGHT_CHUNKS) {
+      return 0;
+    }
+    return uniform + (b.full() % vectors > 0 ? 1 : 0);
+  }
+
+  /**
+   * Chunk {@code u} of the ones {@link #chunks} writes straight-line for the single row {@code $i},
+   * the same code: the first carries the tail, the one after the whole chunks is the rest.
+   */
+  private void rowChunk(Kernel.Matmul k, Blocking b, int vectors, int u) {
+    int uniform = b.full() / vectors;
+    if (u < uniform) {
+      int at = u * vectors * lanes;
+      chunk(k, b, 1, vectors, () -> le.intConst(at), u == 0 && b.tail() > 0);
+    } else {
+      int at = uniform * vectors * lanes;
+      chunk(k, b, 1, b.full() % vectors, () -> le.intConst(at), false);
     }
   }
 
@@ -988,37 +1035,44 @@ final class VectorEmitter {
       le.intConst(0);
     }
     mv.visitVarInsn(Opcodes.ISTORE, kk);
-    countedLoop(
-        kk,
-        partial ? pass.kTo() : le.slot(tail ? "$kSafe" : "$kEnd", 1),
-        1,
-        () -> {
+    int kEnd = partial ? pass.kTo() : le.slot(tail ? "$kSafe" : "$kEnd", 1);
+    // rows of b from $k: k rows of b, each a multiply-add into accumulators sets[s] for row s
+    IntConsumer steps =
+        split -> {
           mv.visitVarInsn(Opcodes.ILOAD, kk);
           le.intConst(src.n());
           mv.visitInsn(Opcodes.IMUL);
           srcJ0.run();
           mv.visitInsn(Opcodes.IADD);
           mv.visitVarInsn(Opcodes.ISTORE, bk);
-          for (int q = 0; q < width; q++) {
-            v.species(mv);
-            mv.visitVarInsn(Opcodes.ALOAD, bArr);
-            mv.visitVarInsn(Opcodes.ILOAD, bk);
-            int at = q < vectors ? q * lanes : col; // j0 is 0 with a tail
-            if (at > 0) {
-              le.intConst(at);
-              mv.visitInsn(Opcodes.IADD);
-            }
-            v.fromArray(mv);
-            mv.visitVarInsn(Opcodes.ASTORE, bv[q]);
-          }
-          for (int r = 0; r < rows; r++) {
-            broadcastA(src, r);
-            mv.visitVarInsn(Opcodes.ASTORE, x);
+          for (int s = 0; s < split; s++) {
             for (int q = 0; q < width; q++) {
-              multiplyAdd(x, bv[q], acc[r][q]);
+              v.species(mv);
+              mv.visitVarInsn(Opcodes.ALOAD, bArr);
+              mv.visitVarInsn(Opcodes.ILOAD, bk);
+              int at = s * src.n() + (q < vectors ? q * lanes : col); // j0 is 0 with a tail
+              if (at > 0) {
+                le.intConst(at);
+                mv.visitInsn(Opcodes.IADD);
+              }
+              v.fromArray(mv);
+              mv.visitVarInsn(Opcodes.ASTORE, bv[q]);
+            }
+            for (int r = 0; r < rows; r++) {
+              broadcastA(src, r, s);
+              mv.visitVarInsn(Opcodes.ASTORE, x);
+              for (int q = 0; q < width; q++) {
+                multiplyAdd(x, bv[q], s == 0 ? acc[r][q] : le.slot("$part" + s + "_" + q, 1));
+              }
             }
           }
-        });
+        };
+    int split = rows == 1 && !partial ? rowSplit(width, registersHere(), policy) : 1;
+    if (split > 1) {
+      splitLoop(kk, kEnd, split, width, acc[0], steps);
+    } else {
+      countedLoop(kk, kEnd, 1, () -> steps.accept(1));
+    }
     int cArr = le.slot(k.c(), 1);
     if (tail) {
       int[] tacc = new int[rows];
@@ -1043,6 +1097,79 @@ final class VectorEmitter {
         addLastRowsOfB(k, rows, col, col + b.tail());
       }
     }
+  }
+
+  /**
+   * A single row's k loop from {@code $k} (0) to {@code kEnd} as {@code split} partial sums: {@code
+   * steps.accept(split)} adds rows {@code $k .. $k + split - 1} of b, row {@code $k + s} into the
+   * accumulators of set {@code s} ({@code acc} for set 0), for {@code $k} up to the last multiple
+   * of {@code split}; the rows after it go into set 0, one at a time; then the sets are added into
+   * {@code acc} in a fixed pairwise tree (set 0 + set 1, set 2 + set 3, then the pairs, …). See
+   * {@link #rowSplit}.
+   */
+  private void splitLoop(int kk, int kEnd, int split, int width, int[] acc, IntConsumer steps) {
+    int[][] sets = new int[split][];
+    sets[0] = acc;
+    for (int s = 1; s < split; s++) {
+      sets[s] = new int[width];
+      for (int q = 0; q < width; q++) {
+        sets[s][q] = le.slot("$part" + s + "_" + q, 1);
+        v.zero(mv);
+        mv.visitVarInsn(Opcodes.ASTORE, sets[s][q]);
+      }
+    }
+    int kMain = le.slot("$kMain", 1);
+    load(kEnd);
+    load(kEnd);
+    le.intConst(split);
+    mv.visitInsn(Opcodes.IREM);
+    mv.visitInsn(Opcodes.ISUB);
+    mv.visitVarInsn(Opcodes.ISTORE, kMain);
+    countedLoop(kk, kMain, split, () -> steps.accept(split));
+    countedLoop(kk, kEnd, 1, () -> steps.accept(1));
+    for (int step = 1; step < split; step *= 2) {
+      for (int s = 0; s + step < split; s += 2 * step) {
+        for (int q = 0; q < width; q++) {
+          mv.visitVarInsn(Opcodes.ALOAD, sets[s][q]);
+          mv.visitVarInsn(Opcodes.ALOAD, sets[s + step][q]);
+          v.binary(mv, "add");
+          mv.visitVarInsn(Opcodes.ASTORE, sets[s][q]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Partial sums a single row's chunk of {@code width} accumulators splits its k loop into (1: not
+   * split). A single row reuses nothing across rows, so a narrow one has few independent
+   * multiply-add chains: predict's 10-wide output layer at 16 lanes is one partial vector, one
+   * chain of 256 dependent multiply-adds (0.31 µs, latency-bound). Split into enough sums for
+   * {@link #CHAINS} chains, with at most half the register file in accumulators (as {@code
+   * rowVectors}): 8 sums of 1 accumulator on AVX-512, 4 of 2 for 10 columns at 8 lanes. Not split
+   * under a smaller {@link UnrollPolicy}. The order of a split row's sum is fixed (k ≡ s mod {@code
+   * split} into sum s, the rest into sum 0, then a fixed tree), so its bits do not depend on the
+   * JIT, but they differ in the last places from the same row's in a block of rows, which adds in k
+   * order.
+   */
+  static int rowSplit(int width, int registers, UnrollPolicy policy) {
+    if (policy.level() >= 1 || width >= CHAINS) {
+      return 1;
+    }
+    return Math.max(1, Math.min(-Math.floorDiv(-CHAINS, width), registers / 2 / width));
+  }
+
+  /**
+   * {@link #rowSplit} of the first chunk of a single row of an {@code n}-wide product with blocking
+   * {@code b} (the chunk that carries the tail, if any), for the dump.
+   */
+  static int rowSplit(Blocking b, int registers, UnrollPolicy policy) {
+    int width = (b.full() == 0 ? 0 : b.rowVectors()) + (b.tail() > 0 ? 1 : 0);
+    return rowSplit(width, registers, policy);
+  }
+
+  /** Vector registers of this machine for this emitter's vectors ({@link #registers}). */
+  private int registersHere() {
+    return registers(System.getProperty("os.arch"), lanes * (p == Precision.F64 ? 64 : 32));
   }
 
   /** Pushes c and the index of vector {@code q} of block row {@code r} in it (from {@code j0}). */
@@ -1175,7 +1302,12 @@ final class VectorEmitter {
 
   /** {@code … → … broadcast(a($i + r, $k))}. */
   private void broadcastA(Kernel.Matmul k, int r) {
-    Map<String, Ix> at = Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.var("$k"));
+    broadcastA(k, r, 0);
+  }
+
+  /** {@code … → … broadcast(a($i + r, $k + dk))}. */
+  private void broadcastA(Kernel.Matmul k, int r, int dk) {
+    Map<String, Ix> at = Map.of("a0", Ix.add(Ix.var("$i"), r), "a1", Ix.add(Ix.var("$k"), dk));
     v.species(mv);
     le.fx(Subst.ints(at).fx(k.a()));
     v.broadcast(mv);

@@ -91,6 +91,39 @@ class BlockingRuleTest {
     assertEquals(1, VectorEmitter.blocking(256, 16, 32, UnrollPolicy.MINIMAL).rowVectors());
   }
 
+  @Test
+  void narrowSingleRowsSplitTheirSumsIntoEightChains() {
+    // predict's 10-wide output at 16 lanes: one partial vector, 8 partial sums
+    assertEquals(
+        8,
+        VectorEmitter.rowSplit(
+            VectorEmitter.blocking(10, 16, 32, UnrollPolicy.DEFAULT), 32, UnrollPolicy.DEFAULT));
+    // at 8 lanes (AVX2): a vector and a 2-lane tail, 4 sums of 2 accumulators (8 of 16 registers)
+    assertEquals(
+        4,
+        VectorEmitter.rowSplit(
+            VectorEmitter.blocking(10, 8, 16, UnrollPolicy.DEFAULT), 16, UnrollPolicy.DEFAULT));
+    // 3 accumulators on 16 registers: 2 sums (3 would take 9 of the 8 allowed)
+    assertEquals(2, VectorEmitter.rowSplit(3, 16, UnrollPolicy.DEFAULT));
+    // wide rows already have their chains: the hidden layer's 16 (AVX-512) and 8 (AVX2)
+    assertEquals(
+        1,
+        VectorEmitter.rowSplit(
+            VectorEmitter.blocking(256, 16, 32, UnrollPolicy.DEFAULT), 32, UnrollPolicy.DEFAULT));
+    assertEquals(
+        1,
+        VectorEmitter.rowSplit(
+            VectorEmitter.blocking(256, 8, 16, UnrollPolicy.DEFAULT), 16, UnrollPolicy.DEFAULT));
+    // not under a smaller policy
+    assertEquals(1, VectorEmitter.rowSplit(1, 32, UnrollPolicy.DEFAULT.smaller()));
+    for (int registers : new int[] {16, 32}) {
+      for (int width = 1; width <= registers; width++) {
+        int split = VectorEmitter.rowSplit(width, registers, UnrollPolicy.DEFAULT);
+        assertTrue(split >= 1 && split * width <= Math.max(width, registers / 2), width + "");
+      }
+    }
+  }
+
   private static void assertShape(VectorEmitter.Blocking b, int rows, int vectors) {
     assertEquals(rows, b.rows(), b::toString);
     assertEquals(vectors, b.vectors(), b::toString);

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Whole models through the whole pipeline (front end, autodiff, optimizer passes, code generator):
  * every example model and one model per prelude function, in f32 and f64, generated outputs, loss
- * and gradients against the reference evaluator on the same optimized graph.
+ * and gradients against the reference evaluator on the same optimized graph, with random weights at
+ * the scale of their fan-in.
  */
 class SourceDifferentialTest {
   static final Path MODELS = Path.of("src/test/resources/models");
@@ -55,7 +56,9 @@ class SourceDifferentialTest {
     TrainingGraph tg = Gradc.trainingGraph(source, p);
     Model m = HiddenClasses.instantiate(Harness.generate(tg, p, backend));
     for (int batch : new int[] {1, 6, 3}) {
-      Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 31L, p);
+      // weights at their initializers' scale: with ±1, FashionMlp's softmax sits at the f32
+      // tolerance whatever the order of its sums (Harness.compareWithEvaluator)
+      Harness.compareWithEvaluator(m, tg.graph(), batch, batch * 31L, p, true);
     }
   }
 

@@ -156,6 +156,39 @@ class VectorBackendTest {
   }
 
   /**
+   * Single rows (batch 1, the rows 9 and 3 leave over from blocks) of outputs too narrow for {@link
+   * VectorEmitter#CHAINS} accumulators, whose k loop is split into partial sums ({@link
+   * VectorEmitter#rowSplit}): k (the input width, then the hidden width) below, at and past a
+   * multiple of the split, so the loop over whole groups of rows of b, the rows after it and an
+   * empty main loop all run; outputs a partial vector only, a vector and a tail, whole vectors;
+   * forward and backward, where the input gradient (n = in) and the weight gradients have such rows
+   * too.
+   */
+  @ParameterizedTest
+  @CsvSource({"0", "16", "8", "4"})
+  void splitSingleRowsMatchTheEvaluator(int lanes) throws Exception {
+    VectorBackend backend =
+        switch (lanes) {
+          case 16 -> F32_16;
+          case 8 -> F32_8;
+          case 4 -> F32_4;
+          default -> PREFERRED;
+        };
+    int[][] shapes = {{1, 3, 10}, {7, 5, 1}, {9, 12, 24}, {257, 40, 10}, {33, 8, 17}, {16, 17, 3}};
+    boolean split = false;
+    for (int[] s : shapes) {
+      Graph g = mlp(DType.F32, s[0], s[1], s[2]);
+      GeneratedClass c = generate(g, Precision.F32, backend, OptimizerKind.SGD);
+      split |= c.kernels().values().stream().anyMatch(t -> t.contains("partial sums"));
+      Model m = HiddenClasses.instantiate(c);
+      for (int batch : new int[] {1, 9, 3}) {
+        Harness.compareWithEvaluator(m, g, batch, 13L * batch + s[0], Precision.F32);
+      }
+    }
+    assertTrue(split, "no single row was split into partial sums");
+  }
+
+  /**
    * Adam steps fuse the parameter update into the gradient kernels' epilogues: the vector and the
    * scalar back end must train to the same parameters.
    */
