@@ -300,6 +300,11 @@ final class VectorEmitter {
    * predict}) run one at a time in chunks of {@code rowVectors} vectors.
    */
   record Blocking(int lanes, int full, int vectors, int tail, int rows, int rowVectors) {
+    /** The same blocking with blocks of {@code r} rows. */
+    Blocking withRows(int r) {
+      return new Blocking(lanes, full, vectors, tail, r, rowVectors);
+    }
+
     @Override
     public String toString() {
       return "blocks of "
@@ -366,16 +371,21 @@ final class VectorEmitter {
    *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32),
    *       at most the row's full vectors: a quarter of the register file's width per row, as BLIS's
    *       kernels (6 × 16 floats on AVX2, AVX2's 2 vectors of 8 lanes);
-   *   <li>{@code rows}: enough for {@code rows × perRow ≥} {@link #CHAINS} independent chains, at
-   *       least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at most
-   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
-   *       accumulators, {@code perRow} rows of b and one broadcast of a), rounded down to a power
-   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows; {@code perRow} is
-   *       {@code vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so
-   *       a broadcast of a feeds both). An output of one full vector plus a tail (n = 10 with 8
-   *       lanes) so takes 4 rows of 2 accumulators: 8 chains, half a broadcast per multiply-add
-   *       (with the tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28
-   *       GFLOP/s at 256 bits);
+   *   <li>{@code rows}: enough for {@code rows × perRow ≥ 2 ×} {@link #CHAINS} independent chains,
+   *       at least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at
+   *       most {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
+   *       accumulators, {@code perRow} rows of b and one broadcast of a); {@code perRow} is {@code
+   *       vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so a
+   *       broadcast of a feeds both). Twice the chains the latency needs leaves slack for the loads
+   *       and the loop's own instructions: a block of exactly {@link #CHAINS} (4 × 2 at 8 lanes)
+   *       reached 87–100 GFLOP/s with AVX2 code on Zen 5, 6 × 2 (12, all 16 registers used) 114,
+   *       both for the LSTM's {@code [64, 128] @ [128, 512]} and {@code [64, 512] @ [512, 128]}; at
+   *       16 lanes 4 × 4 and 6 × 4 were alike (211 and 219). Rows need not be a power of two: the
+   *       rows a call leaves past its last whole block run in one block of each smaller power of
+   *       two (batch 64 in 6-row blocks: ten, then one of 4), then one at a time. An output of one
+   *       full vector plus a tail (n = 10 with 8 lanes) so takes 6 rows of 2 accumulators (with the
+   *       tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28 GFLOP/s at 256
+   *       bits);
    *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
    *       on a file of under 10 registers);
    *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
@@ -387,8 +397,8 @@ final class VectorEmitter {
    * </ul>
    *
    * So: AVX-512 (32 registers, 16 lanes) 4 × 4, the probe's kernel (≈ the FMA peak); AVX2 (16, 8
-   * lanes) 4 × 2; NEON (32, 4 lanes) 4 × 4. {@code policy} shrinks blocks when a method would be
-   * too large to compile.
+   * lanes) 6 × 2 (BLIS's Haswell kernel, 6 × 16 floats); NEON (32, 4 lanes) 4 × 4. {@code policy}
+   * shrinks blocks when a method would be too large to compile.
    */
   static Blocking blocking(int n, int lanes, int registers, UnrollPolicy policy) {
     int full = n / lanes;
@@ -401,8 +411,8 @@ final class VectorEmitter {
     } else {
       int perRow = vectors + (tail > 0 ? 1 : 0); // the tail rides in the first chunk's k loop
       int fit = Math.max(1, (registers - perRow - 1) / perRow);
-      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, perRow)));
-      rows = Integer.highestOneBit(Math.min(want, fit));
+      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-2 * CHAINS, perRow)));
+      rows = Math.min(want, fit);
     }
     int rowVectors = Math.max(1, Math.min(registers / 2, full));
     if (policy.level() >= 1) {
@@ -445,7 +455,10 @@ final class VectorEmitter {
    */
   Integer rowGrain(Kernel.Matmul k) {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
-    if (blocks == null || b.tail() > 0 || contractsStackedRows(k, b) || !RowSplit.safe(k)) {
+    if (blocks == null
+        || b.tail() > 0
+        || contractsStackedRows(k, panelBlocking(k, b))
+        || !RowSplit.safe(k)) {
       return null;
     }
     int per = trivialEpilogue(k) ? 1 : Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
@@ -473,15 +486,17 @@ final class VectorEmitter {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
     int matmul = matmuls++;
     bounds(k, b);
-    if (contractsStackedRows(k, b)) {
-      kBlocked(k, b, matmul);
+    Blocking panels = panelBlocking(k, b);
+    if (contractsStackedRows(k, panels)) {
+      kBlocked(k, panels, matmul);
       return;
     }
     int i = le.slot("$i", 1);
     int rows = b.rows();
     // a range's bounds are multiples of rowGrain (a multiple of rows) or m: rows are left over
     // only where the whole product leaves some
-    boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
+    boolean known = k.m() instanceof Ix.Lit;
+    int left = known ? ((Ix.Lit) k.m()).value() % rows : rows - 1;
     if (range) {
       load(le.slot("$hi", 1));
       mv.visitVarInsn(Opcodes.ISTORE, le.slot("$iEnd", 1));
@@ -506,11 +521,21 @@ final class VectorEmitter {
       mv.visitVarInsn(Opcodes.ISTORE, iMain);
       firstRow(range);
       countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors(), matmul));
+      if (Integer.bitCount(rows) > 1) {
+        // fewer rows than a block, at least half: a block of each smaller power of two (6-row
+        // blocks leave 4 of batch 64, run as one 4-row block rather than 4 single rows)
+        for (int r = Integer.highestOneBit(rows); r > 1; r /= 2) {
+          if (left >= r) {
+            int rr = r;
+            loop(i, () -> endLess(rr - 1), rr, () -> block(k, b, rr, b.vectors(), matmul));
+            left -= known ? r : 0;
+          }
+        }
+      }
     } else {
       firstRow(range);
-      rest = true;
     }
-    if (rest) {
+    if (rows == 1 || !known || left > 0) {
       countedLoop(i, le.slot("$iEnd", 1), 1, () -> block(k, b, 1, b.rowVectors(), matmul));
     }
     if (blocks != null) {
@@ -519,6 +544,24 @@ final class VectorEmitter {
       // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us
       epiloguePass(k, b, matmul, range);
     }
+  }
+
+  /** Pushes {@code $iEnd - d}. */
+  private void endLess(int d) {
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$iEnd", 1));
+    addConst(-d);
+  }
+
+  /**
+   * The blocking of the k-blocked path ({@link #kBlocked}), whose row blocks must divide {@code m}:
+   * {@code b}, or when {@code m} is not a multiple of {@code b}'s rows (6-row blocks on 16
+   * registers, batch 64 or 128), blocks of the largest power of two below them.
+   */
+  static Blocking panelBlocking(Kernel.Matmul k, Blocking b) {
+    if (k.m() instanceof Ix.Lit m && m.value() % b.rows() != 0) {
+      return b.withRows(Integer.highestOneBit(b.rows()));
+    }
+    return b;
   }
 
   /** {@code $i = 0}, or {@code $i = $lo} for a range. */
