@@ -455,10 +455,7 @@ final class VectorEmitter {
    */
   Integer rowGrain(Kernel.Matmul k) {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
-    if (blocks == null
-        || b.tail() > 0
-        || contractsStackedRows(k, panelBlocking(k, b))
-        || !RowSplit.safe(k)) {
+    if (blocks == null || b.tail() > 0 || contractsStackedRows(k, b) || !RowSplit.safe(k)) {
       return null;
     }
     int per = trivialEpilogue(k) ? 1 : Math.max(1, (EPILOGUE_ELEMENTS + k.n() - 1) / k.n());
@@ -486,9 +483,8 @@ final class VectorEmitter {
     Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
     int matmul = matmuls++;
     bounds(k, b);
-    Blocking panels = panelBlocking(k, b);
-    if (contractsStackedRows(k, panels)) {
-      kBlocked(k, panels, matmul);
+    if (contractsStackedRows(k, b)) {
+      kBlocked(k, b, matmul);
       return;
     }
     int i = le.slot("$i", 1);
@@ -550,18 +546,6 @@ final class VectorEmitter {
   private void endLess(int d) {
     mv.visitVarInsn(Opcodes.ILOAD, le.slot("$iEnd", 1));
     addConst(-d);
-  }
-
-  /**
-   * The blocking of the k-blocked path ({@link #kBlocked}), whose row blocks must divide {@code m}:
-   * {@code b}, or when {@code m} is not a multiple of {@code b}'s rows (6-row blocks on 16
-   * registers, batch 64 or 128), blocks of the largest power of two below them.
-   */
-  static Blocking panelBlocking(Kernel.Matmul k, Blocking b) {
-    if (k.m() instanceof Ix.Lit m && m.value() % b.rows() != 0) {
-      return b.withRows(Integer.highestOneBit(b.rows()));
-    }
-    return b;
   }
 
   /** {@code $i = 0}, or {@code $i = $lo} for a range. */
@@ -665,16 +649,16 @@ final class VectorEmitter {
 
   /**
    * Whether the product contracts over stacked rows ({@code k = n·T}, a weight gradient {@code Σ_t
-   * a_tᵀ g_t} merged by {@code opt.DotMerger}) with a shape {@link #kBlocked} handles: whole row
-   * blocks, whole chunks, no tail. Such a b ({@code batch·T} rows) is larger than the cache, and
-   * the row-block order would stream it whole once per block of output rows.
+   * a_tᵀ g_t} merged by {@code opt.DotMerger}) with a shape {@link #kBlocked} handles: a known
+   * number of rows (those past the last whole block are one smaller block), whole chunks, no tail.
+   * Such a b ({@code batch·T} rows) is larger than the cache, and the row-block order would stream
+   * it whole once per block of output rows.
    */
   static boolean contractsStackedRows(Kernel.Matmul k, Blocking b) {
     return k.k() instanceof Ix.Mul km
         && km.a() instanceof Ix.N
         && km.factor() >= 2
-        && k.m() instanceof Ix.Lit m
-        && m.value() % b.rows() == 0
+        && k.m() instanceof Ix.Lit
         && b.tail() == 0
         && b.full() > 0
         && b.full() % b.vectors() == 0;
@@ -719,7 +703,20 @@ final class VectorEmitter {
       int i = le.slot("$i", 1);
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoopTo(i, m, rows, () -> epilogue(k, b, () -> addRows(rows)));
+      countedLoopTo(
+          i,
+          m,
+          rows,
+          () ->
+              epilogue(
+                  k,
+                  b,
+                  () -> {
+                    addRows(rows);
+                    le.intConst(m);
+                    mv.visitMethodInsn(
+                        Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+                  }));
     }
   }
 
@@ -740,25 +737,17 @@ final class VectorEmitter {
     int ai = le.slot("$ai", 1);
     int pk = le.slot("$pk", 1);
     int bArr = le.slot(k.b(), 1);
-    // a(i + r, k) = $ap[$ai + (i + r) + k·rows] with $ai = i·(K_BLOCK - 1), k from 0
-    Kernel.Matmul packed =
-        new Kernel.Matmul(
-            k.m(),
-            k.k(),
-            width,
-            new Fx.Load(
-                "$ap", Ix.add(Ix.add(Ix.var("$ai"), Ix.var("a0")), Ix.mul(Ix.var("a1"), rows))),
-            "$bp",
-            k.c(),
-            k.epilogue(),
-            k.note());
-    Pass pass = new Pass(le.slot("$k0", 1), kl, fromC, packed, () -> le.intConst(0));
-    List<LoopStmt> packA = new ArrayList<>();
-    for (int r = 0; r < rows; r++) {
-      Map<String, Ix> at =
-          Map.of("a0", Ix.add(Ix.var("$pi"), r), "a1", Ix.add(Ix.var("$kb"), Ix.var("$pk")));
-      Ix to = Ix.add(Ix.add(Ix.mul(Ix.var("$pi"), K_BLOCK), Ix.mul(Ix.var("$pk"), rows)), r);
-      packA.add(new LoopStmt.Store("$ap", to, Subst.ints(at).fx(k.a())));
+    // whole blocks of rows, then the rows left (m % rows) as one block of their own
+    int rem = m % rows;
+    int mMain = m - rem;
+    Pass pass = packedPass(k, width, rows, fromC);
+    Pass passRem = rem > 0 ? packedPass(k, width, rem, fromC) : null;
+    List<LoopStmt> pack = new ArrayList<>();
+    if (mMain > 0) {
+      pack.add(new LoopStmt.For("$pi", Ix.ZERO, Ix.lit(mMain), rows, packA(k, rows), null));
+    }
+    if (rem > 0) {
+      pack.add(new LoopStmt.For("$pi", Ix.lit(mMain), k.m(), rem, packA(k, rem), null));
     }
     mv.visitVarInsn(Opcodes.ILOAD, le.slot("$kEnd", 1));
     mv.visitVarInsn(Opcodes.ILOAD, kb);
@@ -767,14 +756,7 @@ final class VectorEmitter {
     mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
     mv.visitVarInsn(Opcodes.ISTORE, kl);
     // a's rows in order (each read whole), the panel written per block of output rows
-    le.stmt(
-        new LoopStmt.For(
-            "$pk",
-            Ix.ZERO,
-            Ix.var("$kl"),
-            1,
-            List.of(new LoopStmt.For("$pi", Ix.ZERO, k.m(), rows, packA, null)),
-            "pack a"));
+    le.stmt(new LoopStmt.For("$pk", Ix.ZERO, Ix.var("$kl"), 1, pack, "pack a"));
     le.intConst(0);
     mv.visitVarInsn(Opcodes.ISTORE, jb);
     countedLoopTo(
@@ -814,7 +796,7 @@ final class VectorEmitter {
           mv.visitVarInsn(Opcodes.ISTORE, i);
           countedLoopTo(
               i,
-              m,
+              mMain,
               rows,
               () -> {
                 mv.visitVarInsn(Opcodes.ILOAD, i);
@@ -823,7 +805,46 @@ final class VectorEmitter {
                 mv.visitVarInsn(Opcodes.ISTORE, ai);
                 chunk(k, b, rows, b.vectors(), () -> load(jb), false, pass);
               });
+          if (rem > 0) {
+            le.intConst(mMain);
+            mv.visitVarInsn(Opcodes.ISTORE, i);
+            le.intConst(mMain * (K_BLOCK - 1));
+            mv.visitVarInsn(Opcodes.ISTORE, ai);
+            chunk(k, b, rem, b.vectors(), () -> load(jb), false, passRem);
+          }
         });
+  }
+
+  /**
+   * The pass of {@link #kBlock} over its panels for blocks of {@code rows} rows: a(i + r, k) =
+   * {@code $ap[$ai + (i + r) + k·rows]} with {@code $ai = i·(K_BLOCK - 1)}, k from 0; b's rows
+   * {@code width} apart in {@code $bp}.
+   */
+  private Pass packedPass(Kernel.Matmul k, int width, int rows, boolean fromC) {
+    Kernel.Matmul packed =
+        new Kernel.Matmul(
+            k.m(),
+            k.k(),
+            width,
+            new Fx.Load(
+                "$ap", Ix.add(Ix.add(Ix.var("$ai"), Ix.var("a0")), Ix.mul(Ix.var("a1"), rows))),
+            "$bp",
+            k.c(),
+            k.epilogue(),
+            k.note());
+    return new Pass(le.slot("$k0", 1), le.slot("$kl", 1), fromC, packed, () -> le.intConst(0));
+  }
+
+  /** Stores of a block of {@code rows} rows of a at k = {@code $kb + $pk} into {@code $ap}. */
+  private static List<LoopStmt> packA(Kernel.Matmul k, int rows) {
+    List<LoopStmt> packA = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      Map<String, Ix> at =
+          Map.of("a0", Ix.add(Ix.var("$pi"), r), "a1", Ix.add(Ix.var("$kb"), Ix.var("$pk")));
+      Ix to = Ix.add(Ix.add(Ix.mul(Ix.var("$pi"), K_BLOCK), Ix.mul(Ix.var("$pk"), rows)), r);
+      packA.add(new LoopStmt.Store("$ap", to, Subst.ints(at).fx(k.a())));
+    }
+    return packA;
   }
 
   /** {@code slot = new float[size]} (or double). */
