@@ -91,9 +91,10 @@ class DotMergerCodegenTest {
   /**
    * A weight gradient wide and tall enough for several chunks of columns and blocks of output rows
    * in the packed, k-blocked kernel ({@code ∂L/∂W}: 14 × 128 at every lane count, 14 rows leaving 2
-   * past the last whole block of 4 or 6 rows, over {@code batch·11} rows: 13 → 143 rows, a full panel and 15 rows; 24 → 264, two and 8; 1 → 11), and one
-   * whose columns end in a partial vector ({@code ∂L/∂V}: 14 × 37, the unblocked kernel), with
-   * Adam's update as the epilogue; against the evaluator, f32 and f64, at the JVM's vector width.
+   * past the last whole block of 4 or 6 rows, over {@code batch·11} rows: 13 → 143 rows, a full
+   * panel and 15 rows; 24 → 264, two and 8; 1 → 11), and one whose columns end in a partial vector
+   * ({@code ∂L/∂V}: 14 × 37, the unblocked kernel), with Adam's update as the epilogue; against the
+   * evaluator, f32 and f64, at the JVM's vector width.
    */
   @Test
   void packedPanelsMatchTheEvaluator() throws Exception {
