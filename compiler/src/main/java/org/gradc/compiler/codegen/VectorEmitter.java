@@ -339,8 +339,9 @@ final class VectorEmitter {
   }
 
   /**
-   * The number of output rows a register block takes when its accumulators already give {@link
-   * #CHAINS} independent multiply-add chains (see {@link #blocking}).
+   * The fewest output rows a register block takes where the register file holds them, even when
+   * fewer rows would give twice {@link #CHAINS} independent multiply-add chains (4 × 4 on AVX-512:
+   * see {@link #blocking}).
    */
   static final int MAX_ROWS = 4;
 
