@@ -301,6 +301,11 @@ final class VectorEmitter {
    * predict}) run one at a time in chunks of {@code rowVectors} vectors.
    */
   record Blocking(int lanes, int full, int vectors, int tail, int rows, int rowVectors) {
+    /** The same blocking with blocks of {@code r} rows. */
+    Blocking withRows(int r) {
+      return new Blocking(lanes, full, vectors, tail, r, rowVectors);
+    }
+
     @Override
     public String toString() {
       return "blocks of "
@@ -335,8 +340,9 @@ final class VectorEmitter {
   }
 
   /**
-   * The number of output rows a register block takes when its accumulators already give {@link
-   * #CHAINS} independent multiply-add chains (see {@link #blocking}).
+   * The fewest output rows a register block takes where the register file holds them, even when
+   * fewer rows would give twice {@link #CHAINS} independent multiply-add chains (4 × 4 on AVX-512:
+   * see {@link #blocking}).
    */
   static final int MAX_ROWS = 4;
 
@@ -367,16 +373,21 @@ final class VectorEmitter {
    *   <li>{@code vectors = registers / 8} accumulator vectors per row (2 on 16 registers, 4 on 32),
    *       at most the row's full vectors: a quarter of the register file's width per row, as BLIS's
    *       kernels (6 × 16 floats on AVX2, AVX2's 2 vectors of 8 lanes);
-   *   <li>{@code rows}: enough for {@code rows × perRow ≥} {@link #CHAINS} independent chains, at
-   *       least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at most
-   *       {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
-   *       accumulators, {@code perRow} rows of b and one broadcast of a), rounded down to a power
-   *       of two so the usual batch sizes (32, 64, 128) leave no remainder rows; {@code perRow} is
-   *       {@code vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so
-   *       a broadcast of a feeds both). An output of one full vector plus a tail (n = 10 with 8
-   *       lanes) so takes 4 rows of 2 accumulators: 8 chains, half a broadcast per multiply-add
-   *       (with the tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28
-   *       GFLOP/s at 256 bits);
+   *   <li>{@code rows}: enough for {@code rows × perRow ≥ 2 ×} {@link #CHAINS} independent chains,
+   *       at least {@link #MAX_ROWS} (4 rows × 4 vectors fill AVX-512 as the probe's kernel), at
+   *       most {@link #MAX_NARROW_ROWS}, and at most what fits the file ({@code rows × perRow}
+   *       accumulators, {@code perRow} rows of b and one broadcast of a); {@code perRow} is {@code
+   *       vectors}, plus one when there is a tail (it rides in the first chunk's k loop, so a
+   *       broadcast of a feeds both). Twice the chains the latency needs leaves slack for the loads
+   *       and the loop's own instructions: a block of exactly {@link #CHAINS} (4 × 2 at 8 lanes)
+   *       reached 87–100 GFLOP/s with AVX2 code on Zen 5, 6 × 2 (12, all 16 registers used) 114,
+   *       both for the LSTM's {@code [64, 128] @ [128, 512]} and {@code [64, 512] @ [512, 128]}; at
+   *       16 lanes 4 × 4 and 6 × 4 were alike (211 and 219). Rows need not be a power of two: the
+   *       rows a call leaves past its last whole block run in one block of each smaller power of
+   *       two (batch 64 in 6-row blocks: ten, then one of 4), then one at a time. An output of one
+   *       full vector plus a tail (n = 10 with 8 lanes) so takes 6 rows of 2 accumulators (with the
+   *       tail in a loop of its own, 4 chains ran latency-bound: fwd2 of the MLP 28 GFLOP/s at 256
+   *       bits);
    *   <li>an output narrower than one vector (a tail only) takes 8 rows of one accumulator each (4
    *       on a file of under 10 registers);
    *   <li>{@code rowVectors}, for rows computed one at a time (a call with fewer rows than a block:
@@ -388,8 +399,8 @@ final class VectorEmitter {
    * </ul>
    *
    * So: AVX-512 (32 registers, 16 lanes) 4 × 4, the probe's kernel (≈ the FMA peak); AVX2 (16, 8
-   * lanes) 4 × 2; NEON (32, 4 lanes) 4 × 4. {@code policy} shrinks blocks when a method would be
-   * too large to compile.
+   * lanes) 6 × 2 (BLIS's Haswell kernel, 6 × 16 floats); NEON (32, 4 lanes) 4 × 4. {@code policy}
+   * shrinks blocks when a method would be too large to compile.
    */
   static Blocking blocking(int n, int lanes, int registers, UnrollPolicy policy) {
     int full = n / lanes;
@@ -402,8 +413,8 @@ final class VectorEmitter {
     } else {
       int perRow = vectors + (tail > 0 ? 1 : 0); // the tail rides in the first chunk's k loop
       int fit = Math.max(1, (registers - perRow - 1) / perRow);
-      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-CHAINS, perRow)));
-      rows = Integer.highestOneBit(Math.min(want, fit));
+      int want = Math.min(MAX_NARROW_ROWS, Math.max(MAX_ROWS, -Math.floorDiv(-2 * CHAINS, perRow)));
+      rows = Math.min(want, fit);
     }
     int rowVectors = Math.max(1, Math.min(registers / 2, full));
     if (policy.level() >= 1) {
@@ -482,7 +493,8 @@ final class VectorEmitter {
     int rows = b.rows();
     // a range's bounds are multiples of rowGrain (a multiple of rows) or m: rows are left over
     // only where the whole product leaves some
-    boolean rest = !(k.m() instanceof Ix.Lit l && l.value() % rows == 0);
+    boolean known = k.m() instanceof Ix.Lit;
+    int left = known ? ((Ix.Lit) k.m()).value() % rows : rows - 1;
     if (range) {
       load(le.slot("$hi", 1));
       mv.visitVarInsn(Opcodes.ISTORE, le.slot("$iEnd", 1));
@@ -507,11 +519,21 @@ final class VectorEmitter {
       mv.visitVarInsn(Opcodes.ISTORE, iMain);
       firstRow(range);
       countedLoop(i, iMain, rows, () -> block(k, b, rows, b.vectors(), matmul));
+      if (Integer.bitCount(rows) > 1) {
+        // fewer rows than a block, at least half: a block of each smaller power of two (6-row
+        // blocks leave 4 of batch 64, run as one 4-row block rather than 4 single rows)
+        for (int r = Integer.highestOneBit(rows); r > 1; r /= 2) {
+          if (left >= r) {
+            int rr = r;
+            loop(i, () -> endLess(rr - 1), rr, () -> block(k, b, rr, b.vectors(), matmul));
+            left -= known ? r : 0;
+          }
+        }
+      }
     } else {
       firstRow(range);
-      rest = true;
     }
-    if (rest) {
+    if (rows == 1 || !known || left > 0) {
       countedLoop(i, le.slot("$iEnd", 1), 1, () -> block(k, b, 1, b.rowVectors(), matmul));
     }
     if (blocks != null) {
@@ -520,6 +542,12 @@ final class VectorEmitter {
       // update (k18_step) took 310-330 us instead of 256-268 us on JDK 17, as a pass 204-215 us
       epiloguePass(k, b, matmul, range);
     }
+  }
+
+  /** Pushes {@code $iEnd - d}. */
+  private void endLess(int d) {
+    mv.visitVarInsn(Opcodes.ILOAD, le.slot("$iEnd", 1));
+    addConst(-d);
   }
 
   /** {@code $i = 0}, or {@code $i = $lo} for a range. */
@@ -623,16 +651,16 @@ final class VectorEmitter {
 
   /**
    * Whether the product contracts over stacked rows ({@code k = n·T}, a weight gradient {@code Σ_t
-   * a_tᵀ g_t} merged by {@code opt.DotMerger}) with a shape {@link #kBlocked} handles: whole row
-   * blocks, whole chunks, no tail. Such a b ({@code batch·T} rows) is larger than the cache, and
-   * the row-block order would stream it whole once per block of output rows.
+   * a_tᵀ g_t} merged by {@code opt.DotMerger}) with a shape {@link #kBlocked} handles: a known
+   * number of rows (those past the last whole block are one smaller block), whole chunks, no tail.
+   * Such a b ({@code batch·T} rows) is larger than the cache, and the row-block order would stream
+   * it whole once per block of output rows.
    */
   static boolean contractsStackedRows(Kernel.Matmul k, Blocking b) {
     return k.k() instanceof Ix.Mul km
         && km.a() instanceof Ix.N
         && km.factor() >= 2
-        && k.m() instanceof Ix.Lit m
-        && m.value() % b.rows() == 0
+        && k.m() instanceof Ix.Lit
         && b.tail() == 0
         && b.full() > 0
         && b.full() % b.vectors() == 0;
@@ -677,7 +705,20 @@ final class VectorEmitter {
       int i = le.slot("$i", 1);
       le.intConst(0);
       mv.visitVarInsn(Opcodes.ISTORE, i);
-      countedLoopTo(i, m, rows, () -> epilogue(k, b, () -> addRows(rows)));
+      countedLoopTo(
+          i,
+          m,
+          rows,
+          () ->
+              epilogue(
+                  k,
+                  b,
+                  () -> {
+                    addRows(rows);
+                    le.intConst(m);
+                    mv.visitMethodInsn(
+                        Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+                  }));
     }
   }
 
@@ -698,25 +739,17 @@ final class VectorEmitter {
     int ai = le.slot("$ai", 1);
     int pk = le.slot("$pk", 1);
     int bArr = le.slot(k.b(), 1);
-    // a(i + r, k) = $ap[$ai + (i + r) + k·rows] with $ai = i·(K_BLOCK - 1), k from 0
-    Kernel.Matmul packed =
-        new Kernel.Matmul(
-            k.m(),
-            k.k(),
-            width,
-            new Fx.Load(
-                "$ap", Ix.add(Ix.add(Ix.var("$ai"), Ix.var("a0")), Ix.mul(Ix.var("a1"), rows))),
-            "$bp",
-            k.c(),
-            k.epilogue(),
-            k.note());
-    Pass pass = new Pass(le.slot("$k0", 1), kl, fromC, packed, () -> le.intConst(0));
-    List<LoopStmt> packA = new ArrayList<>();
-    for (int r = 0; r < rows; r++) {
-      Map<String, Ix> at =
-          Map.of("a0", Ix.add(Ix.var("$pi"), r), "a1", Ix.add(Ix.var("$kb"), Ix.var("$pk")));
-      Ix to = Ix.add(Ix.add(Ix.mul(Ix.var("$pi"), K_BLOCK), Ix.mul(Ix.var("$pk"), rows)), r);
-      packA.add(new LoopStmt.Store("$ap", to, Subst.ints(at).fx(k.a())));
+    // whole blocks of rows, then the rows left (m % rows) as one block of their own
+    int rem = m % rows;
+    int mMain = m - rem;
+    Pass pass = packedPass(k, width, rows, fromC);
+    Pass passRem = rem > 0 ? packedPass(k, width, rem, fromC) : null;
+    List<LoopStmt> pack = new ArrayList<>();
+    if (mMain > 0) {
+      pack.add(new LoopStmt.For("$pi", Ix.ZERO, Ix.lit(mMain), rows, packA(k, rows), null));
+    }
+    if (rem > 0) {
+      pack.add(new LoopStmt.For("$pi", Ix.lit(mMain), k.m(), rem, packA(k, rem), null));
     }
     mv.visitVarInsn(Opcodes.ILOAD, le.slot("$kEnd", 1));
     mv.visitVarInsn(Opcodes.ILOAD, kb);
@@ -725,14 +758,7 @@ final class VectorEmitter {
     mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
     mv.visitVarInsn(Opcodes.ISTORE, kl);
     // a's rows in order (each read whole), the panel written per block of output rows
-    le.stmt(
-        new LoopStmt.For(
-            "$pk",
-            Ix.ZERO,
-            Ix.var("$kl"),
-            1,
-            List.of(new LoopStmt.For("$pi", Ix.ZERO, k.m(), rows, packA, null)),
-            "pack a"));
+    le.stmt(new LoopStmt.For("$pk", Ix.ZERO, Ix.var("$kl"), 1, pack, "pack a"));
     le.intConst(0);
     mv.visitVarInsn(Opcodes.ISTORE, jb);
     countedLoopTo(
@@ -772,7 +798,7 @@ final class VectorEmitter {
           mv.visitVarInsn(Opcodes.ISTORE, i);
           countedLoopTo(
               i,
-              m,
+              mMain,
               rows,
               () -> {
                 mv.visitVarInsn(Opcodes.ILOAD, i);
@@ -781,7 +807,46 @@ final class VectorEmitter {
                 mv.visitVarInsn(Opcodes.ISTORE, ai);
                 chunk(k, b, rows, b.vectors(), () -> load(jb), false, pass);
               });
+          if (rem > 0) {
+            le.intConst(mMain);
+            mv.visitVarInsn(Opcodes.ISTORE, i);
+            le.intConst(mMain * (K_BLOCK - 1));
+            mv.visitVarInsn(Opcodes.ISTORE, ai);
+            chunk(k, b, rem, b.vectors(), () -> load(jb), false, passRem);
+          }
         });
+  }
+
+  /**
+   * The pass of {@link #kBlock} over its panels for blocks of {@code rows} rows: a(i + r, k) =
+   * {@code $ap[$ai + (i + r) + k·rows]} with {@code $ai = i·(K_BLOCK - 1)}, k from 0; b's rows
+   * {@code width} apart in {@code $bp}.
+   */
+  private Pass packedPass(Kernel.Matmul k, int width, int rows, boolean fromC) {
+    Kernel.Matmul packed =
+        new Kernel.Matmul(
+            k.m(),
+            k.k(),
+            width,
+            new Fx.Load(
+                "$ap", Ix.add(Ix.add(Ix.var("$ai"), Ix.var("a0")), Ix.mul(Ix.var("a1"), rows))),
+            "$bp",
+            k.c(),
+            k.epilogue(),
+            k.note());
+    return new Pass(le.slot("$k0", 1), le.slot("$kl", 1), fromC, packed, () -> le.intConst(0));
+  }
+
+  /** Stores of a block of {@code rows} rows of a at k = {@code $kb + $pk} into {@code $ap}. */
+  private static List<LoopStmt> packA(Kernel.Matmul k, int rows) {
+    List<LoopStmt> packA = new ArrayList<>();
+    for (int r = 0; r < rows; r++) {
+      Map<String, Ix> at =
+          Map.of("a0", Ix.add(Ix.var("$pi"), r), "a1", Ix.add(Ix.var("$kb"), Ix.var("$pk")));
+      Ix to = Ix.add(Ix.add(Ix.mul(Ix.var("$pi"), K_BLOCK), Ix.mul(Ix.var("$pk"), rows)), r);
+      packA.add(new LoopStmt.Store("$ap", to, Subst.ints(at).fx(k.a())));
+    }
+    return packA;
   }
 
   /** {@code slot = new float[size]} (or double). */
