@@ -673,27 +673,16 @@ public final class Workload {
   private static void bareEpoch(Model m, Dataset data, int[] order, float[][] xBuf, int[][] yBuf) {
     FloatColumn xs = (FloatColumn) data.column("x");
     IntColumn ys = (IntColumn) data.column("y");
+    Stepper feedAndStep =
+        (x, y, n) -> {
+          m.feed("x", x);
+          m.feed("y", y);
+          return m.trainStep();
+        };
     int rows = data.size();
     for (int from = 0; from < rows; from += BATCH) {
-      bareStep(m, xs, ys, order, from, Math.min(BATCH, rows - from), xBuf, yBuf);
+      mlpStep(feedAndStep, xs, ys, order, from, Math.min(BATCH, rows - from), xBuf, yBuf);
     }
-  }
-
-  private static void bareStep(
-      Model m,
-      FloatColumn xs,
-      IntColumn ys,
-      int[] order,
-      int from,
-      int n,
-      float[][] xBuf,
-      int[][] yBuf) {
-    int b = n == BATCH ? 0 : 1;
-    xs.gather(order, from, from + n, xBuf[b]);
-    ys.gather(order, from, from + n, yBuf[b]);
-    m.feed("x", xBuf[b]);
-    m.feed("y", yBuf[b]);
-    m.trainStep();
   }
 
   /**

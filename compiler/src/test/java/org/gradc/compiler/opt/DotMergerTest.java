@@ -38,8 +38,11 @@ class DotMergerTest {
     return new TensorType(DType.F64, s);
   }
 
-  /** Random values in [-1, 1) for every input and param. */
-  private static Map<String, double[]> values(Graph g, int batch, long seed) {
+  /**
+   * Random values for every input and param of {@code g} at {@code batch}: floats in [-1, 1), ids
+   * in [0, {@code ids}).
+   */
+  static Map<String, double[]> values(Graph g, int batch, long seed, int ids) {
     Random rnd = new Random(seed);
     Map<String, double[]> v = new HashMap<>();
     for (Node n : g.nodes()) {
@@ -50,7 +53,7 @@ class DotMergerTest {
       if (name != null) {
         double[] x = new double[(int) n.shape().size(batch)];
         for (int k = 0; k < x.length; k++) {
-          x[k] = rnd.nextDouble() * 2 - 1;
+          x[k] = n.dtype() == DType.I32 ? rnd.nextInt(ids) : rnd.nextDouble() * 2 - 1;
         }
         v.put(name, x);
       }
@@ -61,7 +64,7 @@ class DotMergerTest {
   /** Outputs, loss and gradients of {@code after} equal {@code before}'s, up to f64 rounding. */
   private static void assertSameValues(Graph before, Graph after) {
     for (int batch : new int[] {1, 3, 7}) {
-      Map<String, double[]> v = values(before, batch, batch * 17L);
+      Map<String, double[]> v = values(before, batch, batch * 17L, 1);
       Evaluator.Result r0 = Evaluator.evaluate(before, v, batch);
       Evaluator.Result r1 = Evaluator.evaluate(after, v, batch);
       for (String o : before.outputs().keySet()) {

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.gradc.compiler.autodiff.Autodiff;
 import org.gradc.compiler.diag.SourceFile;
 import org.gradc.compiler.diag.SourceSpan;
@@ -19,7 +17,6 @@ import org.gradc.compiler.ir.Shape;
 import org.gradc.compiler.ir.TensorType;
 import org.gradc.compiler.ir.ops.Embedding;
 import org.gradc.compiler.ir.ops.Emit;
-import org.gradc.compiler.ir.ops.Input;
 import org.gradc.compiler.ir.ops.MatMul;
 import org.gradc.compiler.ir.ops.Param;
 import org.gradc.compiler.ir.ops.ScatterAdd;
@@ -70,26 +67,6 @@ class EmbeddingProjectionTest {
     return MODEL.replace("WX_USE", wxUse);
   }
 
-  /** Random values for the inputs and params of {@code g}; ids in [0, 8). */
-  private static Map<String, double[]> values(Graph g, int batch, long seed) {
-    Random rnd = new Random(seed);
-    Map<String, double[]> v = new HashMap<>();
-    for (Node n : g.nodes()) {
-      String name =
-          n.op() instanceof Input i
-              ? i.inputName()
-              : n.op() instanceof Param p ? p.paramName() : null;
-      if (name != null) {
-        double[] x = new double[(int) n.shape().size(batch)];
-        for (int k = 0; k < x.length; k++) {
-          x[k] = n.dtype() == DType.I32 ? rnd.nextInt(8) : rnd.nextDouble() * 2 - 1;
-        }
-        v.put(name, x);
-      }
-    }
-    return v;
-  }
-
   private static void assertClose(double[] a, double[] c, String what) {
     assertEquals(a.length, c.length, what);
     for (int i = 0; i < a.length; i++) {
@@ -120,7 +97,7 @@ class EmbeddingProjectionTest {
     Graph j0 = Autodiff.differentiate(before);
     Graph j1 = Autodiff.differentiate(after);
     for (int batch : new int[] {1, 3, 6}) {
-      Map<String, double[]> v = values(before, batch, 31L * batch);
+      Map<String, double[]> v = DotMergerTest.values(before, batch, 31L * batch, 8);
       Evaluator.Result r0 = Evaluator.evaluate(j0, v, batch);
       Evaluator.Result r1 = Evaluator.evaluate(j1, v, batch);
       assertClose(new double[] {r0.loss()}, new double[] {r1.loss()}, "loss");
@@ -169,7 +146,7 @@ class EmbeddingProjectionTest {
     assertEquals(Shape.batched(3), scatters.get(0).input(0).shape());
     assertEquals(Shape.batched(3, 16), scatters.get(0).input(1).shape());
     for (int batch : new int[] {1, 4}) {
-      Map<String, double[]> v = values(joint, batch, 5L + batch);
+      Map<String, double[]> v = DotMergerTest.values(joint, batch, 5L + batch, 8);
       Evaluator.Result r0 = Evaluator.evaluate(joint, v, batch);
       Evaluator.Result r1 = Evaluator.evaluate(merged, v, batch);
       for (String p : joint.params().keySet()) {
