@@ -432,7 +432,17 @@ final class VectorEmitter {
 
   /** {@link #blocking} for vectors of {@code bits} on the machine this JVM runs on. */
   static Blocking blockingHere(int n, int lanes, int bits, UnrollPolicy policy) {
-    return blocking(n, lanes, registers(System.getProperty("os.arch"), bits), policy);
+    return blocking(n, lanes, registersHere(bits), policy);
+  }
+
+  /** {@link #registers} for vectors of {@code bits} on the machine this JVM runs on. */
+  static int registersHere(int bits) {
+    return registers(System.getProperty("os.arch"), bits);
+  }
+
+  /** The width of this emitter's vectors in bits. */
+  private int bits() {
+    return lanes * (p == Precision.F64 ? 64 : 32);
   }
 
   void matmul(Kernel.Matmul k) {
@@ -456,7 +466,7 @@ final class VectorEmitter {
    * a product blocked over k, or no block methods).
    */
   Integer rowGrain(Kernel.Matmul k) {
-    Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    Blocking b = blockingHere(k.n(), lanes, bits(), policy);
     if (blocks == null || b.tail() > 0 || contractsStackedRows(k, b) || !RowSplit.safe(k)) {
       return null;
     }
@@ -482,7 +492,7 @@ final class VectorEmitter {
   }
 
   private void matmul(Kernel.Matmul k, boolean range) {
-    Blocking b = blockingHere(k.n(), lanes, lanes * (p == Precision.F64 ? 64 : 32), policy);
+    Blocking b = blockingHere(k.n(), lanes, bits(), policy);
     int matmul = matmuls++;
     bounds(k, b);
     if (contractsStackedRows(k, b)) {
@@ -1132,7 +1142,7 @@ final class VectorEmitter {
             }
           }
         };
-    int split = rows == 1 && !partial ? rowSplit(width, registersHere(), policy) : 1;
+    int split = rows == 1 && !partial ? rowSplit(width, registersHere(bits()), policy) : 1;
     if (split > 1) {
       splitLoop(kk, kEnd, split, width, acc[0], steps);
     } else {
@@ -1230,11 +1240,6 @@ final class VectorEmitter {
   static int rowSplit(Blocking b, int registers, UnrollPolicy policy) {
     int width = (b.full() == 0 ? 0 : b.rowVectors()) + (b.tail() > 0 ? 1 : 0);
     return rowSplit(width, registers, policy);
-  }
-
-  /** Vector registers of this machine for this emitter's vectors ({@link #registers}). */
-  private int registersHere() {
-    return registers(System.getProperty("os.arch"), lanes * (p == Precision.F64 ? 64 : 32));
   }
 
   /** Pushes c and the index of vector {@code q} of block row {@code r} in it (from {@code j0}). */

@@ -175,11 +175,7 @@ class EmbeddingProjectionTest {
   @Test
   void tooFewLookupsForTheTableLeaveTheGraph() throws Exception {
     // 256 rows, 3 ids per example: 3 · 32 < 256, but 3 · 100 ≥ 256
-    String text =
-        model("b")
-            .replace("float[8, 3]", "float[256, 3]")
-            .replace("classes = 8", "classes = 256")
-            .replace("float[4, 8]", "float[4, 256]");
+    String text = withIds(model("b"), 256);
     Graph g = forward(text);
     assertSame(g, new EmbeddingProjection().run(g));
     Graph r = new EmbeddingProjection(100).run(g);
@@ -190,15 +186,18 @@ class EmbeddingProjectionTest {
   @Test
   void lookupsOfOneTableCountOverAllItsUses() throws Exception {
     // 3 steps · 2 uses of (E, Wx) a step: 6 · 32 ≥ 160 > 3 · 32
-    String text =
-        model("embedding(E, y[:, t]) @ Wx")
-            .replace("float[8, 3]", "float[160, 3]")
-            .replace("classes = 8", "classes = 160")
-            .replace("float[4, 8]", "float[4, 160]");
+    String text = withIds(model("embedding(E, y[:, t]) @ Wx"), 160);
     Graph g = forward(text);
     Graph r = new EmbeddingProjection().run(g);
     assertNotSame(g, r);
     assertEquals(0, perRow(r.loss()));
+  }
+
+  /** {@code text} (the 8-id model) over {@code v} ids: table, classes and output width. */
+  private static String withIds(String text, int v) {
+    return text.replace("float[8, 3]", "float[" + v + ", 3]")
+        .replace("classes = 8", "classes = " + v)
+        .replace("float[4, 8]", "float[4, " + v + "]");
   }
 
   @Test
